@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+/**
+ * The profile: everything one benchmark run needs. The same schema checks the
+ * CLI's input and the state machine's input (the Prepare task).
+ */
+
+const TEMPLATE_VARS = ['sessionId', 'userId', 'token', 'index', 'runId', 'scenario'] as const;
+
+const template = z
+  .string()
+  .min(1)
+  .refine((value) => unknownTemplateVars(value).length === 0, {
+    message: `may use only ${TEMPLATE_VARS.map((v) => `{${v}}`).join(', ')}`,
+  });
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter and use only letters, digits, _ and -');
+
+const positiveSeconds = z.number().int().min(1);
+
+export const LogStageSchema = z.strictObject({
+  name,
+  log: z.strictObject({
+    group: z.string().min(1),
+    /** Text the log line must contain (after ANSI colour codes are removed), or a regular expression. */
+    pattern: z.string().min(1),
+    regex: z.boolean().default(false),
+    /** `key`: the line carries the session's key. `stream`: the line belongs to the session bound to its log stream. */
+    correlation: z.enum(['key', 'stream']).default('key'),
+  }),
+});
+
+export const S3StageSchema = z.strictObject({
+  name,
+  s3: z.strictObject({
+    bucket: template,
+    key: template,
+    /** `contains`: the object holds the session's token. `modifiedAfter`: LastModified at or after the trigger. */
+    check: z.enum(['contains', 'modifiedAfter']),
+  }),
+});
+
+export const StageSchema = z.union([LogStageSchema, S3StageSchema]);
+
+const emailFields = {
+  from: z.string().min(3),
+  to: template,
+  subject: template,
+  body: template,
+};
+
+export const SesTriggerSchema = z.strictObject({
+  type: z.literal('ses'),
+  ...emailFields,
+  /** `raw` sends SendRawEmail with an RFC 822 message; otherwise SendEmail. */
+  raw: z.boolean().default(false),
+  /** Upper bound on sends per second; the account's GetSendQuota MaxSendRate applies too. */
+  maxSendRate: z.number().positive().optional(),
+});
+
+export const S3EmlTriggerSchema = z.strictObject({
+  type: z.literal('s3-eml'),
+  ...emailFields,
+  bucket: z.string().min(3),
+  prefix: z.string().default('emails/'),
+});
+
+export const TriggerSchema = z.discriminatedUnion('type', [SesTriggerSchema, S3EmlTriggerSchema]);
+
+export const TargetSchema = z.strictObject({
+  trigger: TriggerSchema,
+  /** Prefix of the generated userIds; each session gets its own userId (one FIFO lane each). */
+  userIdPrefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lower-case letters, digits and -, starting with a letter')
+    .default('bench'),
+  /** Template of the correlation key that keyed markers carry. */
+  key: template.default('{userId}'),
+  stages: z.array(StageSchema).min(1),
+  /** Log lines that end a session as failed (same correlation as stages). */
+  failures: z
+    .array(
+      z.strictObject({
+        group: z.string().min(1),
+        pattern: z.string().min(1),
+        regex: z.boolean().default(false),
+        correlation: z.enum(['key', 'stream']).default('key'),
+      }),
+    )
+    .default([]),
+  sessionTimeoutSeconds: positiveSeconds.max(86_400).default(600),
+  observe: z
+    .strictObject({
+      mode: z.enum(['push', 'poll']).default('push'),
+      intervalSeconds: z.number().int().min(1).max(300).default(5),
+    })
+    .default({ mode: 'push', intervalSeconds: 5 }),
+  ecs: z.strictObject({ cluster: z.string().min(1), service: z.string().min(1) }).optional(),
+});
+
+const scenarioBase = { name: name.optional(), sessionTimeoutSeconds: positiveSeconds.max(86_400).optional() };
+
+export const StagesScenarioSchema = z.strictObject({ type: z.literal('stages'), ...scenarioBase });
+export const BurstScenarioSchema = z.strictObject({
+  type: z.literal('burst'),
+  ...scenarioBase,
+  sessions: z.number().int().min(1).max(10_000),
+});
+export const SustainedScenarioSchema = z.strictObject({
+  type: z.literal('sustained'),
+  ...scenarioBase,
+  ratePerMinute: z.number().positive().max(6_000),
+  durationMinutes: z.number().positive().max(1_440),
+});
+export const ColdWarmScenarioSchema = z.strictObject({
+  type: z.literal('coldWarm'),
+  ...scenarioBase,
+  cold: z.number().int().min(0).max(100),
+  warm: z.number().int().min(0).max(1_000),
+  /** `bench`: the state machine sets the desired count after the trigger. `external`: the target scales itself. */
+  scaleUp: z.enum(['bench', 'external']).default('bench'),
+  desiredCount: z.number().int().min(1).max(100).default(1),
+  /** Pause between warm sessions, so each finds the container idle. */
+  warmGapSeconds: z.number().min(0).max(3_600).default(2),
+});
+export const ResourcesScenarioSchema = z.strictObject({
+  type: z.literal('resources'),
+  ...scenarioBase,
+  /** CloudWatch period of the CPU / memory series (AWS/ECS publishes every 60 s). */
+  periodSeconds: z.number().int().min(1).max(3_600).default(60),
+});
+
+export const ScenarioSchema = z.discriminatedUnion('type', [
+  StagesScenarioSchema,
+  BurstScenarioSchema,
+  SustainedScenarioSchema,
+  ColdWarmScenarioSchema,
+  ResourcesScenarioSchema,
+]);
+
+export const ThresholdSchema = z.strictObject({
+  /** A stage name, `total`, or `success` (the share of sessions that finished ok). */
+  metric: z.string().min(1),
+  /** Limit the threshold to one scenario; absent means all sessions of the run. */
+  scenario: z.string().optional(),
+  /** k6 style: `p(95) < 180s`, `avg < 5s`, `max <= 60000`, `rate > 95%`. */
+  condition: z.string().min(1),
+});
+
+export const PublishSchema = z
+  .strictObject({
+    cloudwatch: z.boolean().default(true),
+    namespace: z.string().min(1).max(255).default('WebOrdinary/Performance'),
+  })
+  .default({ cloudwatch: true, namespace: 'WebOrdinary/Performance' });
+
+export const ProfileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name,
+  description: z.string().optional(),
+  target: TargetSchema,
+  scenarios: z.array(ScenarioSchema).min(1),
+  thresholds: z.array(ThresholdSchema).default([]),
+  publish: PublishSchema,
+});
+
+export type Profile = z.infer<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+export type Target = Profile['target'];
+export type Stage = z.infer<typeof StageSchema>;
+export type LogStage = z.infer<typeof LogStageSchema>;
+export type S3Stage = z.infer<typeof S3StageSchema>;
+export type Trigger = z.infer<typeof TriggerSchema>;
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioType = Scenario['type'];
+export type Threshold = z.infer<typeof ThresholdSchema>;
+
+export function isLogStage(stage: Stage): stage is LogStage {
+  return 'log' in stage;
+}
+
+export function unknownTemplateVars(value: string): string[] {
+  const known = new Set<string>(TEMPLATE_VARS);
+  return [...value.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((v) => !known.has(v));
+}
+
+/** The name a scenario goes by in the report: its own, or its type. */
+export function scenarioName(scenario: Scenario): string {
+  return scenario.name ?? scenario.type;
+}

@@ -1,0 +1,103 @@
+/**
+ * report.json: the documented contract of a finished run (see docs/report.md).
+ * All durations and times are milliseconds (times: epoch ms).
+ */
+import type { ScenarioType } from './profile.js';
+import type { MetricSeries, SessionStatus, TaskCountSample } from './records.js';
+
+export interface Summary {
+  readonly count: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface SessionCounts {
+  readonly planned: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly timedOut: number;
+}
+
+export interface ScenarioReport {
+  readonly name: string;
+  readonly type: ScenarioType;
+  readonly sessions: SessionCounts;
+  /** ok / planned, in [0, 1]. */
+  readonly successRate: number;
+  /** Stage name -> summary of its segment durations (this stage's time minus the previous stage's; the first stage minus sentAt). */
+  readonly stages: Readonly<Record<string, Summary | null>>;
+  /** Last stage minus scheduledAt: includes any lateness of the harness. */
+  readonly total: Summary | null;
+  /** sentAt minus scheduledAt. */
+  readonly lateness: Summary | null;
+  /** coldWarm only: the same figures for each phase, and each stage's share of the cold-start penalty. */
+  readonly phases?: {
+    readonly cold: PhaseReport;
+    readonly warm: PhaseReport;
+    /** Stage name -> (cold p50 - warm p50) / (cold total p50 - warm total p50); null when not computable. */
+    readonly coldStartShare: Readonly<Record<string, number | null>>;
+  };
+}
+
+export interface PhaseReport {
+  readonly sessions: SessionCounts;
+  readonly stages: Readonly<Record<string, Summary | null>>;
+  readonly total: Summary | null;
+}
+
+export interface SessionReport {
+  readonly sessionId: string;
+  readonly scenario: string;
+  readonly phase?: 'cold' | 'warm';
+  readonly userId: string;
+  readonly scheduledAt: number | null;
+  readonly sentAt: number | null;
+  /** Stage name -> epoch ms of the event. */
+  readonly stages: Readonly<Record<string, number>>;
+  readonly status: SessionStatus;
+  readonly error?: string;
+}
+
+export interface ThresholdReport {
+  readonly metric: string;
+  readonly scenario: string | null;
+  readonly condition: string;
+  /** The measured value the condition was checked against (ms, or a fraction for rate); null when there was no data. */
+  readonly actual: number | null;
+  readonly ok: boolean;
+}
+
+export interface ResourcesReport {
+  readonly cluster: string;
+  readonly service: string;
+  readonly cpu: SeriesReport | null;
+  readonly memory: SeriesReport | null;
+  readonly tasks: {
+    readonly samples: readonly TaskCountSample[];
+    readonly average: number;
+    readonly max: number;
+  } | null;
+}
+
+export interface SeriesReport extends MetricSeries {
+  readonly average: number;
+  readonly max: number;
+}
+
+export interface Report {
+  readonly runId: string;
+  readonly profile: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly verdict: 'pass' | 'fail';
+  readonly stageNames: readonly string[];
+  readonly scenarios: readonly ScenarioReport[];
+  readonly sessions: readonly SessionReport[];
+  readonly thresholds: readonly ThresholdReport[];
+  readonly resources: ResourcesReport | null;
+}

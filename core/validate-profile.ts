@@ -1,0 +1,209 @@
+import type { z } from 'zod';
+import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
+import { parseCondition, ThresholdError } from './thresholds.js';
+
+export class ProfileInvalidError extends Error {
+  override name = 'ProfileInvalid';
+  constructor(readonly problems: readonly string[]) {
+    super(`profile is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export type Validation = { ok: true; profile: Profile } | { ok: false; problems: string[] };
+
+/** Checks a profile against the schema and the rules that span fields; lists every problem by path. */
+export function validateProfile(input: unknown): Validation {
+  const parsed = ProfileSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(formatIssue) };
+  const problems = crossFieldProblems(parsed.data);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, profile: parsed.data };
+}
+
+/** Like validateProfile, but throws ProfileInvalidError. */
+export function parseProfile(input: unknown): Profile {
+  const result = validateProfile(input);
+  if (!result.ok) throw new ProfileInvalidError(result.problems);
+  return result.profile;
+}
+
+export const SUCCESS_METRIC = 'success';
+export const TOTAL_METRIC = 'total';
+export const LATENESS_METRIC = 'lateness';
+
+function crossFieldProblems(profile: Profile): string[] {
+  const problems: string[] = [];
+  const { target } = profile;
+
+  const stageNames = new Set<string>();
+  target.stages.forEach((stage, i) => {
+    if (stageNames.has(stage.name)) problems.push(`target.stages[${i}].name: "${stage.name}" is used twice`);
+    if ([TOTAL_METRIC, SUCCESS_METRIC, LATENESS_METRIC].includes(stage.name)) {
+      problems.push(`target.stages[${i}].name: "${stage.name}" is reserved for the report`);
+    }
+    stageNames.add(stage.name);
+    if (isLogStage(stage)) {
+      if (stage.log.regex)
+        problems.push(...regexProblem(`target.stages[${i}].log.pattern`, stage.log.pattern));
+      if (stage.log.correlation === 'stream') {
+        const binder = target.stages
+          .slice(0, i)
+          .some((s) => isLogStage(s) && s.log.correlation === 'key' && s.log.group === stage.log.group);
+        if (!binder) {
+          problems.push(
+            `target.stages[${i}].log.correlation: "stream" needs an earlier stage with correlation "key" on log group ${stage.log.group} to bind the stream`,
+          );
+        }
+      }
+    } else if (stage.s3.check === 'contains' && !/\{token\}/.test(target.trigger.body)) {
+      problems.push(
+        `target.stages[${i}].s3.check: "contains" looks for the session's token, but target.trigger.body has no {token}`,
+      );
+    }
+  });
+  target.failures.forEach((failure, i) => {
+    if (failure.regex) problems.push(...regexProblem(`target.failures[${i}].pattern`, failure.pattern));
+  });
+  if (!/\{(userId|token|sessionId)\}/.test(target.key)) {
+    problems.push(
+      'target.key: must contain {userId}, {token} or {sessionId} so that each session has its own key',
+    );
+  }
+
+  const scenarioNames = new Map<string, number>();
+  let resources = 0;
+  profile.scenarios.forEach((scenario, i) => {
+    const named = scenarioName(scenario);
+    if (scenarioNames.has(named)) {
+      problems.push(
+        `scenarios[${i}].name: "${named}" is used twice; give each scenario of one type its own name`,
+      );
+    }
+    scenarioNames.set(named, i);
+    if (scenario.type === 'resources') resources += 1;
+    if ((scenario.type === 'coldWarm' || scenario.type === 'resources') && !target.ecs) {
+      problems.push(`scenarios[${i}]: a ${scenario.type} scenario needs target.ecs (cluster and service)`);
+    }
+    if (scenario.type === 'coldWarm' && scenario.cold + scenario.warm === 0) {
+      problems.push(`scenarios[${i}]: cold + warm must be >= 1, got 0`);
+    }
+  });
+  if (resources > 1) problems.push(`scenarios: at most one resources scenario, got ${resources}`);
+  if (resources > 0 && resources === profile.scenarios.length) {
+    problems.push('scenarios: a resources scenario samples while load runs; add a load scenario to sample');
+  }
+
+  profile.thresholds.forEach((threshold, i) => {
+    const where = `thresholds[${i}]`;
+    const known = threshold.metric === TOTAL_METRIC || threshold.metric === SUCCESS_METRIC;
+    if (!known && threshold.metric !== LATENESS_METRIC && !stageNames.has(threshold.metric)) {
+      problems.push(
+        `${where}.metric: no stage or metric named "${threshold.metric}" (stages: ${[...stageNames].join(', ')}; or total, success, lateness)`,
+      );
+    }
+    if (threshold.scenario !== undefined) {
+      const index = scenarioNames.get(threshold.scenario);
+      if (index === undefined) {
+        problems.push(
+          `${where}.scenario: no scenario named "${threshold.scenario}" (scenarios: ${[...scenarioNames.keys()].join(', ')})`,
+        );
+      } else if (profile.scenarios[index]?.type === 'resources') {
+        problems.push(
+          `${where}.scenario: "${threshold.scenario}" is a resources scenario; it has no sessions`,
+        );
+      }
+    }
+    try {
+      const condition = parseCondition(threshold.condition);
+      const isRate = condition.aggregate.kind === 'rate';
+      if (isRate && threshold.metric !== SUCCESS_METRIC) {
+        problems.push(`${where}.condition: rate applies only to metric "success", not "${threshold.metric}"`);
+      }
+      if (!isRate && threshold.metric === SUCCESS_METRIC) {
+        problems.push(`${where}.condition: metric "success" takes a rate condition such as "rate > 95%"`);
+      }
+    } catch (error) {
+      if (!(error instanceof ThresholdError)) throw error;
+      problems.push(`${where}.condition: ${error.message}`);
+    }
+  });
+  return problems;
+}
+
+function regexProblem(path: string, pattern: string): string[] {
+  try {
+    new RegExp(pattern);
+    return [];
+  } catch (error) {
+    return [`${path}: not a valid regular expression (${(error as Error).message})`];
+  }
+}
+
+/** Renders a path as `scenarios[0].sessions`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(profile)' : out;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path);
+  const got = 'input' in issue ? `, got ${describe(issue.input)}` : '';
+  switch (issue.code) {
+    case 'too_small': {
+      const op = issue.inclusive === false ? '>' : '>=';
+      if (issue.origin === 'array') return `${path}: must have ${op} ${issue.minimum} item(s)${got}`;
+      if (issue.origin === 'string')
+        return `${path}: must be at least ${issue.minimum} character(s) long${got}`;
+      return `${path}: must be ${op} ${issue.minimum}${got}`;
+    }
+    case 'too_big': {
+      const op = issue.inclusive === false ? '<' : '<=';
+      if (issue.origin === 'array') return `${path}: must have ${op} ${issue.maximum} item(s)`;
+      if (issue.origin === 'string') return `${path}: must be at most ${issue.maximum} character(s) long`;
+      return `${path}: must be ${op} ${issue.maximum}${got}`;
+    }
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `${path}: is required (${issue.expected})`
+        : `${path}: must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}${got}`;
+    case 'unrecognized_keys':
+      return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_value':
+      return `${path}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got}`;
+    case 'invalid_union': {
+      const extra = issue as { note?: string; options?: unknown[]; input?: unknown };
+      if (extra.note === 'No matching discriminator') {
+        const options = (extra.options ?? []).map((o) => JSON.stringify(o)).join(', ');
+        const input = extra.input as Record<string, unknown> | undefined;
+        const value = input && typeof input === 'object' ? input[String(issue.path.at(-1))] : undefined;
+        return `${path}: must be one of ${options}, got ${describe(value)}`;
+      }
+      // Report the branch that came closest (fewest problems); on a tie, each of them.
+      const scored = issue.errors.map((branch) => branch.length);
+      const best = Math.min(...scored);
+      const inner = issue.errors
+        .filter((branch) => branch.length === best)
+        .map((branch) =>
+          branch.map((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] })).join('; '),
+        );
+      return inner.length > 0 ? inner.join('; or ') : `${path}: ${issue.message}`;
+    }
+    case 'invalid_format':
+      return `${path}: ${issue.message}${got}`;
+    default:
+      return `${path}: ${issue.message}${got}`;
+  }
+}

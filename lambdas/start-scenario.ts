@@ -1,0 +1,4 @@
+// Placeholder until the handler lands; see docs/internals.md for its contract.
+export async function handler(_event: unknown): Promise<unknown> {
+  throw new Error('start-scenario handler is not implemented yet');
+}
