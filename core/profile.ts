@@ -123,7 +123,7 @@ export const ColdWarmScenarioSchema = z.strictObject({
   scaleUp: z.enum(['bench', 'external']).default('bench'),
   desiredCount: z.number().int().min(1).max(100).default(1),
   /** Pause between warm sessions, so each finds the container idle. */
-  warmGapSeconds: z.number().min(0).max(3_600).default(2),
+  warmGapSeconds: z.number().int().min(0).max(3_600).default(2),
 });
 export const ResourcesScenarioSchema = z.strictObject({
   type: z.literal('resources'),
@@ -156,6 +156,16 @@ export const PublishSchema = z
   })
   .default({ cloudwatch: true, namespace: 'WebOrdinary/Performance' });
 
+/** Settings for local mode only (`bench local`); ignored on AWS. */
+export const LocalSettingsSchema = z.strictObject({
+  /** The simulator's target model file, relative to the working directory. */
+  model: z.string().min(1).default('local/models/webordinary-demo.json'),
+  /** Seed of the simulator's latency draws; the same seed gives the same run. */
+  seed: z.number().int().optional(),
+  /** The local SES account's MaxSendRate (emails per second) that triggers are paced to. */
+  sesMaxSendRate: z.number().positive().max(1_000).default(14),
+});
+
 export const ProfileSchema = z.strictObject({
   $schema: z.string().optional(),
   name,
@@ -164,6 +174,7 @@ export const ProfileSchema = z.strictObject({
   scenarios: z.array(ScenarioSchema).min(1),
   thresholds: z.array(ThresholdSchema).default([]),
   publish: PublishSchema,
+  local: LocalSettingsSchema.optional(),
 });
 
 export type Profile = z.infer<typeof ProfileSchema>;

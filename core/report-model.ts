@@ -14,6 +14,15 @@ export interface Summary {
   readonly p99: number;
   readonly max: number;
   readonly mean: number;
+  /** 95 % distribution-free confidence interval of p95 (order statistics); absent when n is too small (< 72). */
+  readonly p95Interval?: Interval;
+}
+
+/** A confidence interval: [low, high] are measured values; confidence is a fraction (0.95). */
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+  readonly confidence: number;
 }
 
 export interface SessionCounts {
@@ -21,13 +30,14 @@ export interface SessionCounts {
   readonly ok: number;
   readonly failed: number;
   readonly timedOut: number;
+  /** Still `planned` or `sent` when the report was written: neither ok nor failed, and not ok for the success rate. */
+  readonly unfinished: number;
 }
 
-export interface ScenarioReport {
-  readonly name: string;
-  readonly type: ScenarioType;
+/** Figures of a set of sessions: one scenario, or the whole run (`Report.overall`). */
+export interface AggregateReport {
   readonly sessions: SessionCounts;
-  /** ok / planned, in [0, 1]. */
+  /** ok / planned, in [0, 1]; 0 when nothing was planned. */
   readonly successRate: number;
   /** Stage name -> summary of its segment durations (this stage's time minus the previous stage's; the first stage minus sentAt). */
   readonly stages: Readonly<Record<string, Summary | null>>;
@@ -35,6 +45,11 @@ export interface ScenarioReport {
   readonly total: Summary | null;
   /** sentAt minus scheduledAt. */
   readonly lateness: Summary | null;
+}
+
+export interface ScenarioReport extends AggregateReport {
+  readonly name: string;
+  readonly type: ScenarioType;
   /** coldWarm only: the same figures for each phase, and each stage's share of the cold-start penalty. */
   readonly phases?: {
     readonly cold: PhaseReport;
@@ -69,7 +84,11 @@ export interface ThresholdReport {
   readonly condition: string;
   /** The measured value the condition was checked against (ms, or a fraction for rate); null when there was no data. */
   readonly actual: number | null;
+  /** How many values `actual` was computed from (sessions planned, for `success`). */
+  readonly count: number;
   readonly ok: boolean;
+  /** Why the threshold could not be evaluated, when it could not. */
+  readonly error?: string;
 }
 
 export interface ResourcesReport {
@@ -97,6 +116,8 @@ export interface Report {
   readonly verdict: 'pass' | 'fail';
   readonly stageNames: readonly string[];
   readonly scenarios: readonly ScenarioReport[];
+  /** All sessions of the run together (what thresholds without a scenario are checked against). */
+  readonly overall: AggregateReport;
   readonly sessions: readonly SessionReport[];
   readonly thresholds: readonly ThresholdReport[];
   readonly resources: ResourcesReport | null;

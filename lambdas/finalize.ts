@@ -1,4 +1,56 @@
-// Placeholder until the handler lands; see docs/internals.md for its contract.
-export async function handler(_event: unknown): Promise<unknown> {
-  throw new Error('finalize handler is not implemented yet');
+import { z } from 'zod';
+import type { SessionStatus } from '../core/records.js';
+import { allStagesSeen } from './shared/completion.js';
+import { requiredEnv } from './shared/env.js';
+import { parseEvent } from './shared/event.js';
+import { Store } from './shared/store.js';
+
+const store = new Store(requiredEnv('TABLE_NAME'));
+
+const EventSchema = z.object({
+  runId: z.string().min(1),
+  sessionId: z.string().min(1),
+  outcome: z.enum(['completed', 'timedOut', 'failed']),
+  /** What the state machine caught: {Error, Cause}. */
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+
+/**
+ * Gives the session its final status from what was observed, never from the
+ * pipeline's own word: ok only when every stage was seen. Stage times that
+ * arrive later are still stored and counted by the report.
+ */
+export async function handler(event: unknown): Promise<{ status: SessionStatus }> {
+  const { runId, sessionId, outcome, error } = parseEvent(EventSchema, event, 'finalize');
+  const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
+  if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
+  if (session.status !== 'planned' && session.status !== 'sent') return { status: session.status };
+
+  const missing = run.profile.target.stages.map((s) => s.name).filter((name) => session.stages[name] === undefined);
+  let status: SessionStatus;
+  let reason: string | undefined;
+  if (outcome === 'completed' && allStagesSeen(run.profile, session)) {
+    status = 'ok';
+  } else if (outcome === 'timedOut') {
+    status = 'timedOut';
+    reason = `not every stage was seen within the session timeout (missing: ${missing.join(', ')})`;
+  } else {
+    status = 'failed';
+    reason = session.error ?? describeError(error) ?? `missing stages: ${missing.join(', ')}`;
+  }
+  const after = await store.finalize(runId, sessionId, status, reason);
+  return { status: after?.status ?? status };
+}
+
+function describeError(error: { Error: string; Cause?: string | undefined } | undefined): string | undefined {
+  if (!error) return undefined;
+  let cause = error.Cause ?? '';
+  try {
+    // Lambda errors arrive as {"errorType", "errorMessage", ...}.
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage) cause = parsed.errorMessage;
+  } catch {
+    // A plain-text cause is kept as it is.
+  }
+  return `${error.Error}${cause ? `: ${cause}` : ''}`.slice(0, 1000);
 }

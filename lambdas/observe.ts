@@ -1,4 +1,95 @@
-// Placeholder until the handler lands; see docs/internals.md for its contract.
-export async function handler(_event: unknown): Promise<unknown> {
-  throw new Error('observe handler is not implemented yet');
+import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import { isLogStage, type Profile } from '../core/profile.js';
+import { applyLogEvents } from './shared/apply-observations.js';
+import { ecs, logs } from './shared/clients.js';
+import { requiredEnv } from './shared/env.js';
+import { parseEvent } from './shared/event.js';
+import { RunCache } from './shared/run-cache.js';
+import { checkS3Stages } from './shared/s3-stages.js';
+import { Store } from './shared/store.js';
+
+const store = new Store(requiredEnv('TABLE_NAME'));
+const runs = new RunCache(store);
+
+/**
+ * Poll mode reads each time window once (re-reading would replay stream
+ * bindings), and only up to this long ago, so events ingested a little after
+ * their timestamp are not skipped.
+ */
+const POLL_LAG_MS = 5_000;
+
+const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
+
+/**
+ * One pass of the observer loop, for all open sessions of the scenario
+ * together: S3 stage conditions, logs in poll mode (one FilterLogEvents
+ * series per log group, never per session), a task-count sample when the
+ * profile has a resources scenario. Done when every session is final or the
+ * scenario's deadline has passed.
+ */
+export async function handler(event: unknown) {
+  const { runId, scenario: name } = parseEvent(EventSchema, event, 'observe');
+  const run = await store.getRun(runId);
+  const scenario = await store.getScenario(runId, name);
+  if (!run || !scenario) throw new Error(`run ${runId} has no scenario ${name} started`);
+  const { profile } = run;
+  const now = Date.now();
+
+  if (profile.target.observe.mode === 'poll') {
+    const until = now - POLL_LAG_MS;
+    const since = scenario.polledUntil ?? scenario.startAt - POLL_LAG_MS;
+    if (until >= since) {
+      await pollLogs(runId, profile, since, until);
+      await store.setPolledUntil(runId, name, until + 1);
+    }
+  }
+  const sessions = await store.sessions(runId, name);
+  await checkS3Stages(store, runId, profile, sessions);
+  if (profile.scenarios.some((s) => s.type === 'resources') && profile.target.ecs) {
+    await sampleService(runId, profile.target.ecs);
+  }
+  const after = await store.sessions(runId, name);
+  const open = after.filter((s) => s.status === 'planned' || s.status === 'sent').length;
+  return { done: open === 0 || now > scenario.deadline, waitSeconds: profile.target.observe.intervalSeconds, open };
+}
+
+async function pollLogs(runId: string, profile: Profile, since: number, until: number): Promise<void> {
+  const run = await runs.run(runId, profile);
+  const groups = new Set(profile.target.stages.filter(isLogStage).map((s) => s.log.group));
+  for (const failure of profile.target.failures) groups.add(failure.group);
+  for (const group of groups) {
+    const byStream = new Map<string, FilteredLogEvent[]>();
+    let nextToken: string | undefined;
+    do {
+      const out = await logs().send(
+        new FilterLogEventsCommand({ logGroupName: group, startTime: since, endTime: until, nextToken }),
+      );
+      for (const e of out.events ?? []) {
+        const stream = e.logStreamName ?? '';
+        byStream.set(stream, [...(byStream.get(stream) ?? []), e]);
+      }
+      nextToken = out.nextToken;
+    } while (nextToken);
+    for (const [stream, events] of byStream) {
+      const parsed = events.map((e) => ({ id: e.eventId ?? '', timestamp: e.timestamp ?? 0, message: e.message ?? '' }));
+      await applyLogEvents(store, run, group, stream, parsed);
+    }
+  }
+}
+
+async function sampleService(runId: string, target: { cluster: string; service: string }): Promise<void> {
+  const out = await ecs().send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }));
+  const service = out.services?.[0];
+  if (!service) {
+    console.warn(`observe: DescribeServices found no service ${target.service} in ${target.cluster}`);
+    return;
+  }
+  await store.putSample(runId, {
+    at: Date.now(),
+    running: service.runningCount ?? 0,
+    desired: service.desiredCount ?? 0,
+    pending: service.pendingCount ?? 0,
+  });
 }

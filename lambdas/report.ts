@@ -1,4 +1,119 @@
-// Placeholder until the handler lands; see docs/internals.md for its contract.
-export async function handler(_event: unknown): Promise<unknown> {
-  throw new Error('report handler is not implemented yet');
+import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { buildMetricData } from '../core/metric-data.js';
+import type { Profile } from '../core/profile.js';
+import type { MetricSeries } from '../core/records.js';
+import { buildReport } from '../core/report.js';
+import { renderHtml } from '../core/render-html.js';
+import { renderMarkdown } from '../core/render-markdown.js';
+import { summaryLine } from '../core/render-text.js';
+import { cloudwatch, s3 } from './shared/clients.js';
+import { requiredEnv } from './shared/env.js';
+import { parseEvent } from './shared/event.js';
+import { Store } from './shared/store.js';
+
+const store = new Store(requiredEnv('TABLE_NAME'));
+const bucket = requiredEnv('REPORTS_BUCKET');
+
+const EventSchema = z.object({
+  runId: z.string().min(1),
+  /** What the scenario loop caught, when it failed: {Error, Cause}. */
+  failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+
+/**
+ * Aggregates the run from its raw session records, evaluates thresholds,
+ * writes report.json / report.md / report.html, publishes the metrics, and
+ * closes the run. The state machine fails with ThresholdsBreached on `fail`.
+ */
+export async function handler(event: unknown) {
+  const { runId, failure } = parseEvent(EventSchema, event, 'report');
+  const run = await store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} has no record`);
+  const finishedAt = Date.now();
+  const [sessions, taskSamples, series] = await Promise.all([
+    store.sessions(runId),
+    store.samples(runId),
+    resourceSeries(run.profile, run.startedAt, finishedAt),
+  ]);
+  const report = buildReport({ run, sessions, taskSamples, cpu: series.cpu, memory: series.memory, finishedAt });
+  const prefix = `reports/${runId}/`;
+  await Promise.all([
+    put(`${prefix}report.json`, `${JSON.stringify(report, null, 2)}\n`, 'application/json'),
+    put(`${prefix}report.md`, renderMarkdown(report), 'text/markdown; charset=utf-8'),
+    put(`${prefix}report.html`, renderHtml(report), 'text/html; charset=utf-8'),
+  ]);
+  if (run.profile.publish.cloudwatch) {
+    const requests = buildMetricData(report, {
+      namespace: run.profile.publish.namespace,
+      profileName: run.profile.name,
+      timestamp: new Date(finishedAt),
+    });
+    for (const request of requests) await cloudwatch().send(new PutMetricDataCommand(request));
+  }
+  await store.finishRun(runId, finishedAt);
+  const failed = failure ? `the scenario loop failed (${failure.Error}); ` : '';
+  return {
+    verdict: failure ? 'fail' : report.verdict,
+    summary: `${failed}${summaryLine(report)}`,
+    reportKey: `${prefix}report.json`,
+  };
+}
+
+async function put(key: string, body: string, contentType: string): Promise<void> {
+  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+/** CPU and memory of the service over the run, from CloudWatch (AWS/ECS); null when the profile samples nothing. */
+async function resourceSeries(
+  profile: Profile,
+  from: number,
+  to: number,
+): Promise<{ cpu: MetricSeries | null; memory: MetricSeries | null }> {
+  const resources = profile.scenarios.find((s) => s.type === 'resources');
+  const ecs = profile.target.ecs;
+  if (!resources || resources.type !== 'resources' || !ecs) return { cpu: null, memory: null };
+  const metric = (id: string, name: string) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ECS',
+        MetricName: name,
+        Dimensions: [
+          { Name: 'ClusterName', Value: ecs.cluster },
+          { Name: 'ServiceName', Value: ecs.service },
+        ],
+      },
+      Period: resources.periodSeconds,
+      Stat: 'Average',
+    },
+  });
+  const points = new Map<string, { at: number; value: number }[]>();
+  let NextToken: string | undefined;
+  do {
+    const out = await cloudwatch().send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [metric('cpu', 'CPUUtilization'), metric('memory', 'MemoryUtilization')],
+        StartTime: new Date(from - (from % (resources.periodSeconds * 1000))),
+        EndTime: new Date(to),
+        ScanBy: 'TimestampAscending',
+        NextToken,
+      }),
+    );
+    for (const result of out.MetricDataResults ?? []) {
+      const list = points.get(result.Id ?? '') ?? [];
+      (result.Timestamps ?? []).forEach((t, i) => {
+        list.push({ at: t.getTime(), value: result.Values?.[i] ?? 0 });
+      });
+      points.set(result.Id ?? '', list);
+    }
+    NextToken = out.NextToken;
+  } while (NextToken);
+  const series = (id: string, name: string): MetricSeries => ({
+    name,
+    unit: 'Percent',
+    points: (points.get(id) ?? []).sort((a, b) => a.at - b.at),
+  });
+  return { cpu: series('cpu', 'CPUUtilization'), memory: series('memory', 'MemoryUtilization') };
 }

@@ -1,4 +1,64 @@
-// Placeholder until the handler lands; see docs/internals.md for its contract.
-export async function handler(_event: unknown): Promise<unknown> {
-  throw new Error('start-scenario handler is not implemented yet');
+import { z } from 'zod';
+import { scenarioName } from '../core/profile.js';
+import { sessionTimeoutSeconds } from '../core/session-plan.js';
+import { requiredEnv } from './shared/env.js';
+import { parseEvent } from './shared/event.js';
+import { Store } from './shared/store.js';
+
+const store = new Store(requiredEnv('TABLE_NAME'));
+
+/** Time between planning and the first due session, so the Map's iterations are all waiting when it comes. */
+const LEAD_MS = 2_000;
+/** Slack after the last session's timeout before the observer gives up. */
+const GRACE_MS = 30_000;
+
+const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
+
+/** Fixes the scenario's start time and hands the state machine its sessions. */
+export async function handler(event: unknown) {
+  const { runId, scenario: name } = parseEvent(EventSchema, event, 'start-scenario');
+  const run = await store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} has no record; Prepare must run first`);
+  const scenario = run.profile.scenarios.find((s) => scenarioName(s) === name);
+  if (!scenario) throw new Error(`run ${runId} has no scenario named ${name}`);
+  const timeoutSeconds = sessionTimeoutSeconds(run.profile, scenario);
+  const sessions = (await store.sessions(runId, name)).sort((a, b) =>
+    a.phase === b.phase ? a.index - b.index : a.phase === 'cold' ? -1 : 1,
+  );
+  const now = Date.now();
+  const lastOffset = Math.max(0, ...sessions.map((s) => s.offsetMs ?? 0));
+  const sequentialMs =
+    scenario.type === 'coldWarm' ? sessions.length * (timeoutSeconds + scenario.warmGapSeconds + 600) * 1000 : 0;
+  const stored = await store.putScenario(runId, {
+    name,
+    startAt: now + LEAD_MS,
+    deadline: now + LEAD_MS + lastOffset + sequentialMs + timeoutSeconds * 1000 + GRACE_MS,
+  });
+  const item = (s: (typeof sessions)[number]) => ({
+    sessionId: s.sessionId,
+    scheduledAt: new Date(stored.startAt + (s.offsetMs ?? 0)).toISOString(),
+    timeoutSeconds,
+  });
+  const ecs = run.profile.target.ecs;
+  const coldWarm = scenario.type === 'coldWarm' && ecs ? scenario : undefined;
+  const sequential = (phase: 'cold' | 'warm') =>
+    coldWarm && ecs
+      ? sessions
+          .filter((s) => s.phase === phase)
+          .map((s) => ({
+            ...item(s),
+            cluster: ecs.cluster,
+            service: ecs.service,
+            scaleUp: coldWarm.scaleUp,
+            desiredCount: coldWarm.desiredCount,
+            gapSeconds: coldWarm.warmGapSeconds,
+          }))
+      : [];
+  return {
+    name,
+    type: scenario.type,
+    sessions: coldWarm ? [] : sessions.map(item),
+    cold: sequential('cold'),
+    warm: sequential('warm'),
+  };
 }

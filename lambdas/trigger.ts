@@ -1,4 +1,103 @@
-// Placeholder until the handler lands; see docs/internals.md for its contract.
-export async function handler(_event: unknown): Promise<unknown> {
-  throw new Error('trigger handler is not implemented yet');
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { GetAccountCommand } from '@aws-sdk/client-sesv2';
+import { z } from 'zod';
+import { buildRawEmail } from '../core/email.js';
+import { renderTemplate } from '../core/identity.js';
+import type { Trigger } from '../core/profile.js';
+import { s3, ses, sesv2 } from './shared/clients.js';
+import { requiredEnv } from './shared/env.js';
+import { parseEvent } from './shared/event.js';
+import { type StoredSession, Store } from './shared/store.js';
+
+const store = new Store(requiredEnv('TABLE_NAME'));
+
+const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().min(1) });
+
+let accountSendRate: Promise<number | undefined> | undefined;
+
+/**
+ * Sends the session's instruction (SES email or a raw .eml in the intake
+ * bucket) at its scheduled time; records when it was due and when it went.
+ * A retried trigger never sends twice.
+ */
+export async function handler(event: unknown) {
+  const { runId, sessionId } = parseEvent(EventSchema, event, 'trigger');
+  const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
+  if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
+  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, resent: false };
+
+  const scenario = await store.getScenario(runId, session.scenario);
+  const trigger = run.profile.target.trigger;
+  if (trigger.type === 'ses') {
+    const rate = await sendRate(trigger);
+    if (rate !== undefined) {
+      const due = await store.reserveSendSlot(runId, 1000 / rate);
+      await sleep(due - Date.now());
+    }
+  }
+  const sentAt = Date.now();
+  // Open-model sessions were due at the scenario start plus their offset; sequential ones are due when sent.
+  const scheduledAt = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : sentAt;
+  if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
+    const again = await store.getSession(runId, sessionId);
+    return { sentAt: again?.sentAt ?? null, resent: false };
+  }
+  await send(trigger, runId, session, new Date(sentAt));
+  return { sentAt, resent: false };
+}
+
+async function send(trigger: Trigger, runId: string, session: StoredSession, date: Date): Promise<void> {
+  const values = {
+    sessionId: session.sessionId,
+    userId: session.userId,
+    token: session.token,
+    index: session.index,
+    runId,
+    scenario: session.scenario,
+  };
+  const to = renderTemplate(trigger.to, values);
+  const subject = renderTemplate(trigger.subject, values);
+  const body = renderTemplate(trigger.body, values);
+  const messageId = `${session.token}@bench.local`;
+  if (trigger.type === 's3-eml') {
+    const raw = buildRawEmail({ from: trigger.from, to, subject, body, messageId, date });
+    await s3().send(
+      new PutObjectCommand({
+        Bucket: trigger.bucket,
+        Key: `${trigger.prefix}bench-${runId}-${session.sessionId}.eml`,
+        Body: raw,
+        ContentType: 'message/rfc822',
+      }),
+    );
+  } else if (trigger.raw) {
+    const raw = buildRawEmail({ from: trigger.from, to, subject, body, messageId, date });
+    await ses().send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw, 'utf8') } }));
+  } else {
+    await ses().send(
+      new SendEmailCommand({
+        Source: trigger.from,
+        Destination: { ToAddresses: [to] },
+        Message: { Subject: { Data: subject, Charset: 'UTF-8' }, Body: { Text: { Data: body, Charset: 'UTF-8' } } },
+      }),
+    );
+  }
+}
+
+/** Sends per second: the lower of the profile's cap and the account's SES MaxSendRate. */
+async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<number | undefined> {
+  accountSendRate ??= sesv2()
+    .send(new GetAccountCommand({}))
+    .then((account) => account.SendQuota?.MaxSendRate)
+    .catch((error: Error) => {
+      console.warn(`SES GetAccount failed (${error.name}); pacing to the profile's maxSendRate only`);
+      return undefined;
+    });
+  const account = await accountSendRate;
+  const rates = [account, trigger.maxSendRate].filter((r): r is number => r !== undefined && r > 0);
+  return rates.length > 0 ? Math.min(...rates) : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

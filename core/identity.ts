@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { Target } from './profile.js';
+
+/**
+ * Every identifier a session sends is derived from the runId and the
+ * session's place in the plan, so Prepare can run twice and plan the same run,
+ * and the collector can find keys in a log line with one regular expression.
+ */
+
+/** Six lower-case characters that tag every identifier of one run. */
+export function runTag(runId: string): string {
+  return base36(digest(`run:${runId}`)).slice(0, 6).padEnd(6, '0');
+}
+
+export interface SessionIdentity {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly token: string;
+  readonly key: string;
+}
+
+const ORDINAL_DIGITS = 5;
+const TOKEN_DIGITS = 10;
+
+export function sessionIdentity(
+  runId: string,
+  target: Pick<Target, 'userIdPrefix' | 'key'>,
+  session: { scenario: string; index: number; ordinal: number; phase?: 'cold' | 'warm' },
+): SessionIdentity {
+  const tag = runTag(runId);
+  const sessionId = `${session.scenario}-${session.phase ? `${session.phase}-` : ''}${String(session.index).padStart(4, '0')}`;
+  const userId = `${target.userIdPrefix}-${tag}-${String(session.ordinal).padStart(ORDINAL_DIGITS, '0')}`;
+  const token = `tok${tag}${base36(digest(`token:${runId}:${sessionId}`)).slice(0, TOKEN_DIGITS).padEnd(TOKEN_DIGITS, '0')}`;
+  const key = renderTemplate(target.key, { sessionId, userId, token, index: session.index, runId, scenario: session.scenario });
+  return { sessionId, userId, token, key };
+}
+
+/**
+ * A regular expression (source) that finds the run's session keys in a line:
+ * the key template with each variable replaced by the shape it takes.
+ */
+export function keyPatternSource(runId: string, target: Pick<Target, 'userIdPrefix' | 'key'>): string {
+  const tag = runTag(runId);
+  const shapes: Record<string, string> = {
+    userId: `${escapeRegex(target.userIdPrefix)}-${tag}-\\d{${ORDINAL_DIGITS},}`,
+    token: `tok${tag}[0-9a-z]{${TOKEN_DIGITS}}`,
+    sessionId: '[A-Za-z][A-Za-z0-9_-]*-\\d{4}',
+    index: '\\d+',
+    runId: escapeRegex(runId),
+    scenario: '[A-Za-z][A-Za-z0-9_-]*',
+  };
+  let source = '';
+  let last = 0;
+  for (const match of target.key.matchAll(/\{([A-Za-z]+)\}/g)) {
+    source += escapeRegex(target.key.slice(last, match.index));
+    source += shapes[match[1] ?? ''] ?? escapeRegex(match[0]);
+    last = match.index + match[0].length;
+  }
+  source += escapeRegex(target.key.slice(last));
+  return `(?<![A-Za-z0-9])${source}(?![A-Za-z0-9])`;
+}
+
+export type TemplateValues = Readonly<Record<string, string | number>>;
+
+/** Replaces `{name}` with its value; unknown names are left as they are (the schema rejects them up front). */
+export function renderTemplate(template: string, values: TemplateValues): string {
+  return template.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
+
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function base36(bytes: Buffer): string {
+  return BigInt(`0x${bytes.toString('hex')}`).toString(36);
+}

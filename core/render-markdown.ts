@@ -1,0 +1,81 @@
+/** The report as GitHub-flavoured Markdown: the same figures as the terminal report, as tables. */
+
+import {
+  formatElapsed,
+  formatTime,
+  phasesTable,
+  resourcesTable,
+  sessionsLine,
+  statsTable,
+  type Table,
+  thresholdsTable,
+  topErrors,
+} from './render-text.js';
+import type { AggregateReport, Report } from './report-model.js';
+
+/** Escapes text for a Markdown table cell or line: no raw HTML, no column breaks, no line breaks. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#])/g, '\\$1')
+    .replace(/\r?\n/g, ' ');
+}
+
+function markdownTable(table: Table): string[] {
+  const row = (cells: readonly string[]): string => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  const rule = `|${table.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`;
+  return [row(table.header), rule, ...table.rows.map(row)];
+}
+
+export function renderMarkdown(report: Report): string {
+  const verdict = report.verdict === 'pass' ? '✅ PASS' : '❌ FAIL';
+  const out: string[] = [
+    `# WebOrdinary Bench: ${escapeMarkdown(report.profile)}`,
+    '',
+    `**Verdict: ${verdict}** · run ${escapeMarkdown(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})`,
+    '',
+    'Durations are per-session segments (each stage minus the previous one; the first stage minus the send), ' +
+      '`total` is the last stage minus the scheduled start, percentiles are nearest-rank over raw values.',
+  ];
+  const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
+    out.push(
+      '',
+      `## ${escapeMarkdown(title)}`,
+      '',
+      `Sessions: ${sessionsLine(figures.sessions, figures.successRate)}`,
+    );
+    const errors = topErrors(report, scenario);
+    if (errors.length > 0) {
+      out.push('', ...errors.map(({ reason, count }) => `- ${count}× ${escapeMarkdown(reason)}`));
+    }
+    out.push('', ...markdownTable(statsTable(figures, report.stageNames)));
+  };
+  for (const scenario of report.scenarios) {
+    block(`Scenario ${scenario.name} (${scenario.type})`, scenario, scenario.name);
+    const phases = phasesTable(scenario, report.stageNames);
+    if (phases) {
+      out.push(
+        '',
+        '### Cold vs warm',
+        '',
+        'Share = (cold p50 − warm p50) of the stage / (cold p50 − warm p50) of total.',
+      );
+      out.push('', ...markdownTable(phases));
+    }
+  }
+  if (report.scenarios.length > 1) block('All sessions', report.overall, null);
+  if (report.resources) {
+    const { cluster, service } = report.resources;
+    out.push('', `## Resources (${escapeMarkdown(`${cluster}/${service}`)})`, '');
+    const table = resourcesTable(report.resources);
+    out.push(...(table.rows.length > 0 ? markdownTable(table) : ['No samples.']));
+  }
+  if (report.thresholds.length > 0) {
+    const passed = report.thresholds.filter((t) => t.ok).length;
+    out.push('', `## Thresholds: ${passed} of ${report.thresholds.length} passed`, '');
+    out.push(...markdownTable(thresholdsTable(report)));
+  }
+  return `${out.join('\n')}\n`;
+}

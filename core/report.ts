@@ -1,0 +1,298 @@
+/**
+ * Builds report.json from the raw records of a run. Definitions (also in
+ * docs/report.md):
+ *
+ * - A session is `ok`, `failed` or `timedOut` per its record's status. A
+ *   session still `planned` or `sent` when the report is written is counted as
+ *   `unfinished`: it neither succeeded nor was seen to fail, and it is not ok
+ *   for the success rate (ok / planned).
+ * - A stage's value for a session is its **segment**: that stage's timestamp
+ *   minus the previous stage's in profile order (the first stage: minus
+ *   `sentAt`). When either timestamp is missing the segment is not computed
+ *   for that session; a gap is never bridged. Segments are kept as measured,
+ *   even negative (clocks of different emitters can disagree).
+ * - `total` = last stage timestamp minus `scheduledAt`, for sessions that
+ *   reached the last stage: lateness of the harness counts against latency.
+ * - `lateness` = `sentAt` minus `scheduledAt`.
+ * - Every session contributes every value it has, whatever its status: late
+ *   markers are kept; `n` beside each figure says how many sessions it holds.
+ * - Percentiles are nearest-rank over the raw values (core/percentiles.ts);
+ *   nothing is an average of percentiles.
+ */
+
+import { mean, percentile, sortValues, summarize } from './percentiles.js';
+import { type Profile, type Scenario, scenarioName, type Threshold } from './profile.js';
+import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
+import type {
+  AggregateReport,
+  PhaseReport,
+  Report,
+  ResourcesReport,
+  ScenarioReport,
+  SeriesReport,
+  SessionCounts,
+  SessionReport,
+  Summary,
+  ThresholdReport,
+} from './report-model.js';
+import { compare, parseCondition, ThresholdError } from './thresholds.js';
+
+export interface ReportInput {
+  readonly run: RunRecord;
+  readonly sessions: readonly SessionRecord[];
+  readonly taskSamples: readonly TaskCountSample[];
+  readonly cpu: MetricSeries | null;
+  readonly memory: MetricSeries | null;
+  /** Epoch ms. */
+  readonly finishedAt: number;
+}
+
+/** The times a session's figures are computed from (a SessionRecord or a SessionReport). */
+export interface TimedSession {
+  readonly scheduledAt?: number | null | undefined;
+  readonly sentAt?: number | null | undefined;
+  readonly stages: Readonly<Record<string, number>>;
+}
+
+/** One session's own figures, in ms; a figure it lacks the timestamps for is absent or null. */
+export interface SessionTimings {
+  readonly segments: Readonly<Record<string, number>>;
+  readonly total: number | null;
+  readonly lateness: number | null;
+}
+
+/** A session's segments, total and lateness, by the definitions above. */
+export function sessionTimings(session: TimedSession, stageNames: readonly string[]): SessionTimings {
+  const at = (name: string): number | undefined => {
+    const value = Object.hasOwn(session.stages, name) ? session.stages[name] : undefined;
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  };
+  const scheduledAt = session.scheduledAt ?? undefined;
+  const sentAt = session.sentAt ?? undefined;
+  const segments: Record<string, number> = {};
+  let previous = sentAt;
+  for (const name of stageNames) {
+    const current = at(name);
+    if (current !== undefined && previous !== undefined) segments[name] = current - previous;
+    previous = current;
+  }
+  const last = stageNames.length > 0 ? at(stageNames.at(-1)!) : undefined;
+  return {
+    segments,
+    total: last !== undefined && scheduledAt !== undefined ? last - scheduledAt : null,
+    lateness: sentAt !== undefined && scheduledAt !== undefined ? sentAt - scheduledAt : null,
+  };
+}
+
+type ScenarioRef = { readonly name: string; readonly type: Scenario['type'] };
+
+interface Timed {
+  readonly record: SessionRecord;
+  readonly timings: SessionTimings;
+}
+
+export function buildReport(input: ReportInput): Report {
+  const { run } = input;
+  const { profile } = run;
+  const stageNames = profile.target.stages.map((stage) => stage.name);
+  const order = scenarioOrder(profile, input.sessions);
+  const position = new Map(order.map((s, i) => [s.name, i]));
+  const rank = (record: SessionRecord): number => position.get(record.scenario) ?? order.length;
+  const records = [...input.sessions].sort(
+    (a, b) => rank(a) - rank(b) || a.index - b.index || a.sessionId.localeCompare(b.sessionId),
+  );
+  const timed: Timed[] = records.map((record) => ({ record, timings: sessionTimings(record, stageNames) }));
+
+  const scenarios = order.map(({ name, type }): ScenarioReport => {
+    const own = timed.filter((t) => t.record.scenario === name);
+    const report: ScenarioReport = { name, type, ...aggregate(own, stageNames) };
+    return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames) } : report;
+  });
+  const thresholds = profile.thresholds.map((threshold) => evaluateThreshold(threshold, timed));
+  return {
+    runId: run.runId,
+    profile: profile.name,
+    startedAt: run.startedAt,
+    finishedAt: input.finishedAt,
+    verdict: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
+    stageNames,
+    scenarios,
+    overall: aggregate(timed, stageNames),
+    sessions: records.map(sessionReport),
+    thresholds,
+    resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
+  };
+}
+
+/** Load scenarios in profile order, then any scenario that has sessions but is not in the profile (nothing is dropped). */
+function scenarioOrder(profile: Profile, sessions: readonly SessionRecord[]): ScenarioRef[] {
+  const order: ScenarioRef[] = profile.scenarios
+    .filter((s) => s.type !== 'resources')
+    .map((s) => ({ name: scenarioName(s), type: s.type }));
+  for (const { scenario, scenarioType } of sessions) {
+    if (!order.some((s) => s.name === scenario)) order.push({ name: scenario, type: scenarioType });
+  }
+  return order;
+}
+
+export function countSessions(records: readonly SessionRecord[]): SessionCounts {
+  const counts = { planned: records.length, ok: 0, failed: 0, timedOut: 0, unfinished: 0 };
+  for (const { status } of records) {
+    if (status === 'ok') counts.ok += 1;
+    else if (status === 'failed') counts.failed += 1;
+    else if (status === 'timedOut') counts.timedOut += 1;
+    else counts.unfinished += 1;
+  }
+  return counts;
+}
+
+function aggregate(timed: readonly Timed[], stageNames: readonly string[]): AggregateReport {
+  const sessions = countSessions(timed.map((t) => t.record));
+  return {
+    sessions,
+    successRate: sessions.planned === 0 ? 0 : sessions.ok / sessions.planned,
+    stages: stageSummaries(timed, stageNames),
+    total: summarize(values(timed, 'total')),
+    lateness: summarize(values(timed, 'lateness')),
+  };
+}
+
+function stageSummaries(
+  timed: readonly Timed[],
+  stageNames: readonly string[],
+): Record<string, Summary | null> {
+  return Object.fromEntries(stageNames.map((name) => [name, summarize(values(timed, name))]));
+}
+
+/** The raw values of one metric (`total`, `lateness` or a stage name) over some sessions. */
+function values(timed: readonly Timed[], metric: string): number[] {
+  const out: number[] = [];
+  for (const { timings } of timed) {
+    const value =
+      metric === 'total'
+        ? timings.total
+        : metric === 'lateness'
+          ? timings.lateness
+          : Object.hasOwn(timings.segments, metric)
+            ? timings.segments[metric]
+            : undefined;
+    if (typeof value === 'number') out.push(value);
+  }
+  return out;
+}
+
+function phases(
+  timed: readonly Timed[],
+  stageNames: readonly string[],
+): NonNullable<ScenarioReport['phases']> {
+  const phase = (which: 'cold' | 'warm'): PhaseReport => {
+    const own = timed.filter((t) => t.record.phase === which);
+    return {
+      sessions: countSessions(own.map((t) => t.record)),
+      stages: stageSummaries(own, stageNames),
+      total: summarize(values(own, 'total')),
+    };
+  };
+  const cold = phase('cold');
+  const warm = phase('warm');
+  const penalty =
+    cold.total && warm.total && cold.total.p50 !== warm.total.p50 ? cold.total.p50 - warm.total.p50 : null;
+  const coldStartShare = Object.fromEntries(
+    stageNames.map((name) => {
+      const c = cold.stages[name];
+      const w = warm.stages[name];
+      return [name, penalty !== null && c && w ? (c.p50 - w.p50) / penalty : null];
+    }),
+  );
+  return { cold, warm, coldStartShare };
+}
+
+function evaluateThreshold(threshold: Threshold, timed: readonly Timed[]): ThresholdReport {
+  const scope =
+    threshold.scenario === undefined ? timed : timed.filter((t) => t.record.scenario === threshold.scenario);
+  const base = {
+    metric: threshold.metric,
+    scenario: threshold.scenario ?? null,
+    condition: threshold.condition,
+  };
+  let condition: ReturnType<typeof parseCondition>;
+  try {
+    condition = parseCondition(threshold.condition);
+  } catch (error) {
+    if (!(error instanceof ThresholdError)) throw error;
+    return { ...base, actual: null, count: 0, ok: false, error: error.message };
+  }
+  const { aggregate: agg } = condition;
+  if ((threshold.metric === 'success') !== (agg.kind === 'rate')) {
+    const error = `metric "${threshold.metric}" cannot take a ${agg.kind === 'rate' ? 'rate' : 'duration'} condition`;
+    return { ...base, actual: null, count: 0, ok: false, error };
+  }
+  let actual: number | null = null;
+  let count: number;
+  if (threshold.metric === 'success') {
+    const counts = countSessions(scope.map((t) => t.record));
+    count = counts.planned;
+    if (count > 0) actual = counts.ok / count;
+  } else {
+    const sorted = sortValues(values(scope, threshold.metric));
+    count = sorted.length;
+    if (count > 0) {
+      if (agg.kind === 'percentile') actual = percentile(sorted, agg.p);
+      else if (agg.kind === 'med') actual = percentile(sorted, 50);
+      else if (agg.kind === 'avg') actual = mean(sorted);
+      else if (agg.kind === 'min') actual = sorted[0]!;
+      else if (agg.kind === 'max') actual = sorted.at(-1)!;
+    }
+  }
+  const ok = actual !== null && compare(actual, condition.operator, condition.value);
+  return { ...base, actual, count, ok };
+}
+
+function sessionReport(record: SessionRecord): SessionReport {
+  return {
+    sessionId: record.sessionId,
+    scenario: record.scenario,
+    ...(record.phase ? { phase: record.phase } : {}),
+    userId: record.userId,
+    scheduledAt: record.scheduledAt ?? null,
+    sentAt: record.sentAt ?? null,
+    stages: { ...record.stages },
+    status: record.status,
+    ...(record.error !== undefined ? { error: record.error } : {}),
+  };
+}
+
+function resources(profile: Profile, input: ReportInput): ResourcesReport {
+  const running = input.taskSamples.map((s) => s.running);
+  return {
+    cluster: profile.target.ecs?.cluster ?? '',
+    service: profile.target.ecs?.service ?? '',
+    cpu: seriesReport(input.cpu),
+    memory: seriesReport(input.memory),
+    tasks:
+      running.length === 0
+        ? null
+        : {
+            samples: [...input.taskSamples],
+            average: plainMean(running),
+            max: running.reduce((a, b) => Math.max(a, b)),
+          },
+  };
+}
+
+/** Average and max of a series' points (each point is already a CloudWatch period statistic). */
+function seriesReport(series: MetricSeries | null): SeriesReport | null {
+  if (!series || series.points.length === 0) return null;
+  const points = series.points.map((p) => p.value);
+  return {
+    name: series.name,
+    unit: series.unit,
+    points: series.points,
+    average: plainMean(points),
+    max: points.reduce((a, b) => Math.max(a, b)),
+  };
+}
+
+function plainMean(numbers: readonly number[]): number {
+  return numbers.reduce((a, b) => a + b, 0) / numbers.length;
+}

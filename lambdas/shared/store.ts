@@ -1,0 +1,318 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Profile } from '../../core/profile.js';
+import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/records.js';
+import type { PlannedSession } from '../../core/session-plan.js';
+import { dynamo } from './clients.js';
+
+/**
+ * The run's records in the one table (layout in docs/internals.md). Every write
+ * is conditional or idempotent: a handler run twice leaves the same state.
+ */
+
+const RETENTION_SECONDS = 90 * 24 * 3600;
+const ACTIVE_PK = 'ACTIVE';
+
+export interface StoredSession extends SessionRecord {
+  readonly offsetMs?: number;
+  readonly taskToken?: string;
+  readonly failedAt?: number;
+}
+
+export interface StoredRun {
+  readonly runId: string;
+  readonly profile: Profile;
+  readonly startedAt: number;
+  readonly finishedAt?: number;
+}
+
+export interface StoredScenario {
+  readonly name: string;
+  readonly startAt: number;
+  readonly deadline: number;
+  /** Poll mode: events before this time (epoch ms) have been read. */
+  readonly polledUntil?: number;
+}
+
+const runPk = (runId: string) => `RUN#${runId}`;
+const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
+
+export class Store {
+  constructor(private readonly table: string) {}
+
+  async putRun(run: StoredRun): Promise<void> {
+    const item = { pk: runPk(run.runId), sk: 'RUN', ...run, expiresAt: expiresAt() };
+    await this.putIfAbsent(item);
+    await dynamo().send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: ACTIVE_PK, sk: runPk(run.runId), runId: run.runId, profile: run.profile, expiresAt: expiresAt() },
+      }),
+    );
+  }
+
+  async getRun(runId: string): Promise<StoredRun | undefined> {
+    const { Item } = await dynamo().send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: 'RUN' } }));
+    return Item as StoredRun | undefined;
+  }
+
+  async finishRun(runId: string, finishedAt: number): Promise<void> {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: 'RUN' },
+        UpdateExpression: 'SET finishedAt = :f',
+        ExpressionAttributeValues: { ':f': finishedAt },
+      }),
+    );
+    await dynamo().send(new DeleteCommand({ TableName: this.table, Key: { pk: ACTIVE_PK, sk: runPk(runId) } }));
+  }
+
+  async activeRuns(): Promise<{ runId: string; profile: Profile }[]> {
+    return (await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ACTIVE_PK } })) as {
+      runId: string;
+      profile: Profile;
+    }[];
+  }
+
+  /** Writes the planned sessions (BatchWriteItem, 25 at a time, unprocessed items retried). */
+  async putSessions(runId: string, sessions: readonly PlannedSession[]): Promise<void> {
+    const items = sessions.map((s) => ({
+      pk: runPk(runId),
+      sk: `SESSION#${s.sessionId}`,
+      runId,
+      ...s,
+      stages: {},
+      status: 'planned' satisfies SessionStatus,
+      expiresAt: expiresAt(),
+    }));
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`BatchWriteItem left ${requests.length} session(s) unprocessed after retries`);
+        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+      }
+    }
+  }
+
+  async getSession(runId: string, sessionId: string): Promise<StoredSession | undefined> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` }, ConsistentRead: true }),
+    );
+    return Item as StoredSession | undefined;
+  }
+
+  async sessions(runId: string, scenario?: string): Promise<StoredSession[]> {
+    const input: Omit<QueryCommandInput, 'TableName'> = {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': 'SESSION#' },
+      ConsistentRead: true,
+    };
+    if (scenario !== undefined) {
+      input.FilterExpression = 'scenario = :scenario';
+      input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ':scenario': scenario };
+    }
+    return (await this.queryAll(input)) as unknown as StoredSession[];
+  }
+
+  /** Marks a planned session as being sent; false when it was sent already (a retried trigger must not send twice). */
+  async markSent(runId: string, sessionId: string, scheduledAt: number, sentAt: number): Promise<boolean> {
+    return this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: 'SET #status = :sent, scheduledAt = :sch, sentAt = :at',
+      ConditionExpression: '#status = :planned',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':planned': 'planned', ':sch': scheduledAt, ':at': sentAt },
+    }).then((item) => item !== undefined);
+  }
+
+  /** Records a stage; the earliest event wins. Returns the session after the write, or undefined if nothing changed. */
+  recordStage(runId: string, sessionId: string, stage: string, at: number): Promise<StoredSession | undefined> {
+    return this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: 'SET stages.#stage = :at',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(stages.#stage) OR stages.#stage > :at)',
+      ExpressionAttributeNames: { '#stage': stage },
+      ExpressionAttributeValues: { ':at': at },
+    });
+  }
+
+  /** Records a failure marker once. */
+  recordFailure(runId: string, sessionId: string, at: number, line: string): Promise<StoredSession | undefined> {
+    return this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: 'SET failedAt = :at, #error = :line',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(failedAt)',
+      ExpressionAttributeNames: { '#error': 'error' },
+      ExpressionAttributeValues: { ':at': at, ':line': `failure marker: ${line}` },
+    });
+  }
+
+  async setTaskToken(runId: string, sessionId: string, taskToken: string): Promise<StoredSession | undefined> {
+    return this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':token': taskToken },
+    });
+  }
+
+  /** Sets the final status once; later calls leave it as it is. */
+  async finalize(runId: string, sessionId: string, status: SessionStatus, error?: string): Promise<StoredSession | undefined> {
+    const values: Record<string, unknown> = { ':status': status, ':planned': 'planned', ':sent': 'sent' };
+    let update = 'SET #status = :status REMOVE taskToken';
+    if (error !== undefined) {
+      update = 'SET #status = :status, #error = if_not_exists(#error, :error) REMOVE taskToken';
+      values[':error'] = error;
+    }
+    return this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: update,
+      ConditionExpression: '#status IN (:planned, :sent)',
+      ExpressionAttributeNames: { '#status': 'status', ...(error !== undefined ? { '#error': 'error' } : {}) },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /**
+   * Reserves the next send slot of the run, at most one per `gapMs` across all
+   * concurrent triggers (a compare-and-set on one item). Returns when it is due.
+   */
+  async reserveSendSlot(runId: string, gapMs: number): Promise<number> {
+    const Key = { pk: runPk(runId), sk: 'PACER' };
+    for (;;) {
+      const { Item } = await dynamo().send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }));
+      const previous = Item?.nextAt as number | undefined;
+      const at = Math.max(Date.now(), previous ?? 0);
+      try {
+        await dynamo().send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Key, nextAt: at + gapMs, expiresAt: expiresAt() },
+            ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'nextAt = :previous',
+            ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':previous': previous } }),
+          }),
+        );
+        return at;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  async putScenario(runId: string, scenario: StoredScenario): Promise<StoredScenario> {
+    const item = { pk: runPk(runId), sk: `SCENARIO#${scenario.name}`, ...scenario, expiresAt: expiresAt() };
+    // A retried Start scenario keeps the first start time, so the schedule does not move.
+    if (await this.putIfAbsent(item)) return scenario;
+    return (await this.getScenario(runId, scenario.name)) ?? scenario;
+  }
+
+  async getScenario(runId: string, name: string): Promise<StoredScenario | undefined> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: `SCENARIO#${name}` }, ConsistentRead: true }),
+    );
+    return Item as StoredScenario | undefined;
+  }
+
+  async setPolledUntil(runId: string, name: string, polledUntil: number): Promise<void> {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SCENARIO#${name}` },
+        UpdateExpression: 'SET polledUntil = :p',
+        ExpressionAttributeValues: { ':p': polledUntil },
+      }),
+    );
+  }
+
+  async bindStream(runId: string, group: string, stream: string, sessionId: string | null): Promise<void> {
+    const Key = { pk: runPk(runId), sk: `STREAM#${group}#${stream}` };
+    if (sessionId === null) {
+      await dynamo().send(new DeleteCommand({ TableName: this.table, Key }));
+      return;
+    }
+    await dynamo().send(new PutCommand({ TableName: this.table, Item: { ...Key, sessionId, expiresAt: expiresAt() } }));
+  }
+
+  async boundSession(runId: string, group: string, stream: string): Promise<string | undefined> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: `STREAM#${group}#${stream}` }, ConsistentRead: true }),
+    );
+    return Item?.sessionId as string | undefined;
+  }
+
+  async putSample(runId: string, sample: TaskCountSample): Promise<void> {
+    await dynamo().send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: runPk(runId), sk: `SAMPLE#${String(sample.at).padStart(15, '0')}`, ...sample, expiresAt: expiresAt() },
+      }),
+    );
+  }
+
+  async samples(runId: string): Promise<TaskCountSample[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': 'SAMPLE#' },
+    });
+    return items.map((i) => ({ at: i.at as number, running: i.running as number, desired: i.desired as number, pending: i.pending as number }));
+  }
+
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await dynamo().send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async conditionalUpdate(
+    runId: string,
+    sessionId: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<StoredSession | undefined> {
+    try {
+      const out = await dynamo().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
+          ReturnValues: 'ALL_NEW',
+          ...update,
+        }),
+      );
+      return out.Attributes as StoredSession;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await dynamo().send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey }));
+      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
