@@ -48,7 +48,7 @@ h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd}.meta{c
 .badge{padding:.1rem .6rem;border-radius:4px;color:#fff;font-weight:700}.pass{background:#2e7d32}.fail{background:#c62828}
 table{border-collapse:collapse;margin:.6rem 0}th,td{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2e7d32}.bad{color:#c62828}
-svg{display:block;margin:.6rem 0;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#444}
+svg{display:block;margin:.6rem 0;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#444}svg text.bad{fill:#c62828}
 .legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}`;
 
 function htmlTable(table: Table, rowClass: (i: number) => string = () => ''): string {
@@ -131,7 +131,7 @@ function distributionChart(
     );
   }
   const caption = 'Distribution of each stage (log scale); solid line p50, dashed p95';
-  return `<svg viewBox="0 0 ${left + width + 20} ${height}" role="img" aria-label="${caption}">${title(caption)}${parts.join('')}</svg>`;
+  return `<svg viewBox="0 0 ${left + width + 40} ${height}" role="img" aria-label="${caption}">${title(caption)}${parts.join('')}</svg>`;
 }
 
 /** One row per session: scheduled → sent (lateness, grey), then each stage segment in its colour. */
@@ -150,14 +150,14 @@ function timelineChart(sessions: readonly SessionReport[], stageNames: readonly 
     ...stageNames.map((n) => (Object.hasOwn(s.stages, n) ? s.stages[n]! : t0)),
   ]);
   const span = Math.max(1, ends.reduce((a, b) => Math.max(a, b)) - t0);
-  const [left, width, rowH] = [150, 620, 10];
+  const [left, width, rowH] = [150, 620, 14];
   const x = (t: number): number => left + (width * (t - t0)) / span;
   const parts: string[] = [];
   shown.forEach((s, r) => {
     const y = r * rowH + 2;
     const cls = s.status === 'ok' ? '' : ' class="bad"';
     parts.push(
-      `<text x="0" y="${y + 8}"${cls}>${escapeHtml(s.sessionId.slice(0, 22))}${s.status === 'ok' ? '' : ` ${s.status}`}</text>`,
+      `<text x="0" y="${y + 10}"${cls}>${escapeHtml(s.sessionId.slice(0, 22))}${s.status === 'ok' ? '' : ` ${s.status}`}</text>`,
     );
     const bar = (from: number, to: number, color: string, what: string): void => {
       parts.push(
@@ -175,7 +175,7 @@ function timelineChart(sessions: readonly SessionReport[], stageNames: readonly 
   const height = shown.length * rowH + 24;
   for (let i = 0; i <= 4; i += 1) {
     parts.push(
-      `<text x="${num(left + (width * i) / 4)}" y="${height - 6}" text-anchor="middle">${formatElapsed((span * i) / 4)}</text>`,
+      `<text x="${num(left + (width * i) / 4)}" y="${height - 6}" text-anchor="middle">${i === 0 ? '0' : `+${formatElapsed((span * i) / 4)}`}</text>`,
     );
   }
   const legend = [['lateness', LATE], ...stageNames.map((n, i) => [n, COLORS[i % COLORS.length]!])]
@@ -188,18 +188,26 @@ function timelineChart(sessions: readonly SessionReport[], stageNames: readonly 
   return `<div class="legend">${legend}</div>${note}<svg viewBox="0 0 ${left + width + 40} ${height}" role="img" aria-label="Session timeline">${title('Session timeline')}${parts.join('')}</svg>`;
 }
 
+/** The smallest 1, 2 or 5 × 10^k at or above value (at least 1): a round top for a value axis. */
+function niceCeiling(value: number): number {
+  if (value <= 1) return 1;
+  const decade = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 5, 10].map((m) => m * decade).find((v) => v >= value) ?? 10 * decade;
+}
+
 function lineChart(name: string, unit: string, points: readonly { at: number; value: number }[]): string {
   if (points.length === 0) return '';
   const [left, width, height] = [60, 700, 160];
   const t0 = points[0]!.at;
   const span = Math.max(1, points.at(-1)!.at - t0);
-  const top = points.reduce((a, p) => Math.max(a, p.value), 1e-9) * 1.1;
+  const top = niceCeiling(points.reduce((a, p) => Math.max(a, p.value), 0));
   const path = points.map(
     (p) =>
-      `${num(left + (width * (p.at - t0)) / span)},${num(height - 20 - ((height - 30) * p.value) / top)}`,
+      `${num(left + (width * (p.at - t0)) / span)},${num(height - 20 - ((height - 40) * p.value) / top)}`,
   );
   return `<svg viewBox="0 0 ${left + width + 40} ${height}" role="img" aria-label="${escapeHtml(name)}">${title(`${name} (${unit})`)}
-<text x="0" y="14">${escapeHtml(`${num(top)} ${unit}`)}</text><text x="0" y="${height - 20}">0</text>
+<text x="${left}" y="12" font-weight="bold">${escapeHtml(`${name} (${unit})`)}</text>
+<text x="0" y="24">${num(top)}</text><text x="0" y="${height - 20}">0</text>
 <text x="${left}" y="${height - 4}">${escapeHtml(formatTime(t0))}</text><text x="${left + width}" y="${height - 4}" text-anchor="end">+${formatElapsed(span)}</text>
 <line x1="${left}" x2="${left + width}" y1="${height - 20}" y2="${height - 20}" stroke="#ccc"/>
 <polyline points="${path.join(' ')}" fill="none" stroke="${COLORS[0]}" stroke-width="1.5"/></svg>`;

@@ -137,7 +137,7 @@ export function thresholdsTable(report: Report): Table {
 
 export function resourcesTable(resources: ResourcesReport): Table {
   const header = ['series', 'unit', 'average', 'max', 'points'];
-  const number = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+  const number = (value: number): string => value.toFixed(1);
   const rows: string[][] = [];
   for (const series of [resources.cpu, resources.memory]) {
     if (series) {

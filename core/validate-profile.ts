@@ -164,7 +164,10 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_small': {
       const op = issue.inclusive === false ? '>' : '>=';
-      if (issue.origin === 'array') return `${path}: must have ${op} ${issue.minimum} item(s)${got}`;
+      if (issue.origin === 'array') {
+        const length = Array.isArray(issue.input) ? `, got ${issue.input.length}` : '';
+        return `${path}: must have ${op} ${issue.minimum} item(s)${length}`;
+      }
       if (issue.origin === 'string')
         return `${path}: must be at least ${issue.minimum} character(s) long${got}`;
       return `${path}: must be ${op} ${issue.minimum}${got}`;

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, thresholds: 99, invalidProfile: 104 } as const;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type LoadedProfile = { ok: true; json: unknown } | { ok: false; problems: string[] };
+
+/** Reads a profile file as JSON; a missing file or bad JSON is a problem to list, not a stack trace. */
+export async function readProfileFile(file: string): Promise<LoadedProfile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return { ok: false, problems: [code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(error as Error).message}`] };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, problems: [`${file}: not valid JSON (${jsonErrorPlace(text, error as Error)})`] };
+  }
+}
+
+/** "line 3, column 7: Unexpected token" from a JSON.parse error. */
+function jsonErrorPlace(text: string, error: Error): string {
+  const position = /position (\d+)/.exec(error.message);
+  if (!position?.[1]) return error.message;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: ${error.message.replace(/ in JSON at position \d+.*$/, '')}`;
+}

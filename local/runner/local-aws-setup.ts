@@ -1,0 +1,145 @@
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  PutSubscriptionFilterCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { isLogStage, type Profile } from '../../core/profile.js';
+import { cloudwatch, dynamo, logs } from '../../lambdas/shared/clients.js';
+import type { LocalAws } from '../emulators.js';
+import type { EcsControl, LogSink, MetricSink, TargetModel } from '../simulator/index.js';
+
+/**
+ * What `cdk deploy` and the target's own infrastructure provide on AWS, made
+ * locally through the same APIs: the table, the buckets, the log groups and
+ * subscription filters, the ECS service.
+ */
+
+export const LOCAL_TABLE = 'webordinary-bench-local';
+export const LOCAL_REPORTS_BUCKET = 'webordinary-bench-reports-local';
+export const COLLECTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:webordinary-bench-collector';
+
+export const localS3 = () => new S3Client({ forcePathStyle: true });
+
+export async function createTable(): Promise<void> {
+  // Same keys and TTL attribute as lib/storage-construct.ts (TTL itself: dynalite has no UpdateTimeToLive).
+  await dynamo().send(
+    new CreateTableCommand({
+      TableName: LOCAL_TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+}
+
+export async function createBuckets(s3: S3Client, profile: Profile, model: TargetModel): Promise<void> {
+  const names = new Set([LOCAL_REPORTS_BUCKET]);
+  if (profile.target.trigger.type === 's3-eml') names.add(profile.target.trigger.bucket);
+  if (model.intake.s3) names.add(model.intake.s3.bucket);
+  for (const Bucket of names) {
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket }));
+    } catch (error) {
+      if (!(error instanceof BucketAlreadyOwnedByYou) && (error as Error).name !== 'BucketAlreadyExists') throw error;
+    }
+  }
+}
+
+/** The log groups the profile observes and the model writes, and (push mode) the collector's subscription on each. */
+export async function createLogGroups(
+  aws: LocalAws,
+  profile: Profile,
+  model: TargetModel,
+  collector: (event: unknown) => Promise<unknown>,
+): Promise<void> {
+  const observed = new Set(profile.target.stages.filter(isLogStage).map((s) => s.log.group));
+  for (const f of profile.target.failures) observed.add(f.group);
+  for (const group of new Set([...observed, model.logs.group])) await ensureLogGroup(group);
+  if (profile.target.observe.mode !== 'push') return;
+  aws.endpoint.logs.registerDestination(COLLECTOR_ARN, collector);
+  for (const logGroupName of observed) {
+    await logs().send(
+      new PutSubscriptionFilterCommand({
+        logGroupName,
+        filterName: 'webordinary-bench-collector',
+        filterPattern: '',
+        destinationArn: COLLECTOR_ARN,
+      }),
+    );
+  }
+}
+
+async function ensureLogGroup(logGroupName: string): Promise<void> {
+  try {
+    await logs().send(new CreateLogGroupCommand({ logGroupName }));
+  } catch (error) {
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  }
+}
+
+/** Container log lines go out through PutLogEvents, so subscriptions and FilterLogEvents see them as on AWS. */
+export function logSink(): LogSink {
+  const streams = new Set<string>();
+  return {
+    async put(group, stream, events) {
+      if (events.length === 0) return;
+      const id = `${group}\n${stream}`;
+      if (!streams.has(id)) {
+        await ensureLogGroup(group);
+        try {
+          await logs().send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+        } catch (error) {
+          if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+        }
+        streams.add(id);
+      }
+      try {
+        await logs().send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [...events] }));
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) streams.delete(id);
+        throw error;
+      }
+    },
+  };
+}
+
+export function metricSink(): MetricSink {
+  return {
+    async put(namespace, data) {
+      if (data.length === 0) return;
+      await cloudwatch().send(
+        new PutMetricDataCommand({
+          Namespace: namespace,
+          MetricData: data.map((d) => ({ ...d, Dimensions: [...d.Dimensions] })),
+        }),
+      );
+    },
+  };
+}
+
+/** The model's ECS service, created in the local ECS, as the simulator's handle on it. */
+export function ecsControl(aws: LocalAws, model: TargetModel): EcsControl {
+  const { cluster, service } = model.ecs;
+  const ecs = aws.endpoint.ecs;
+  ecs.defineService({ cluster, service, desiredCount: model.ecs.initialDesiredCount, runningCount: 0 });
+  return {
+    getDesiredCount: () => ecs.getService(cluster, service)?.desiredCount ?? 0,
+    setCounts: (running, pending) => ecs.setCounts(cluster, service, { running, pending }),
+    onDesiredCountChange: (listener) =>
+      ecs.onDesiredCountChange((change) => {
+        if (change.cluster === cluster && change.service === service) listener(change.desiredCount);
+      }),
+  };
+}

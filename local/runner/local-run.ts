@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Report } from '../../core/report-model.js';
+import { parseProfile } from '../../core/validate-profile.js';
+import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
+import { Store, type StoredSession } from '../../lambdas/shared/store.js';
+import { applyEnv, startLocalAws } from '../emulators.js';
+import { renderDefinition } from '../render-definition.js';
+import { type JobTruth, loadTargetModel, startSimulator } from '../simulator/index.js';
+import {
+  createBuckets,
+  createLogGroups,
+  createTable,
+  ecsControl,
+  LOCAL_REPORTS_BUCKET,
+  LOCAL_TABLE,
+  localS3,
+  logSink,
+  metricSink,
+} from './local-aws-setup.js';
+import { type ProgressMode, startProgress } from './progress.js';
+import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
+
+export interface LocalRunOptions {
+  /** The profile as given (the execution input); it is validated again here, as Prepare does. */
+  readonly profile: unknown;
+  /** The simulator's target model; default: the profile's `local.model`. */
+  readonly modelPath?: string;
+  readonly seed?: number;
+  /** Reports go to `<outDir>/<runId>/`; none are written when absent. */
+  readonly outDir?: string;
+  readonly progress?: ProgressMode;
+  readonly runId?: string;
+}
+
+export interface LocalRun {
+  readonly runId: string;
+  readonly execution: ExecutionOutcome;
+  readonly report: Report | null;
+  readonly reportDir: string | null;
+  /** What the simulator really did, for checking the measurements. */
+  readonly groundTruth: readonly JobTruth[];
+  readonly sessions: readonly StoredSession[];
+}
+
+const HANDLERS = ['prepare', 'start-scenario', 'trigger', 'await', 'finalize', 'observe', 'collector', 'report'] as const;
+
+/**
+ * Runs one benchmark on this machine: emulators and the project's endpoint on
+ * 127.0.0.1, the WebOrdinary simulator, and the state machine rendered from
+ * the CDK construct, executing the same handlers that run in AWS.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
+  const profile = parseProfile(options.profile);
+  const model = await loadTargetModel(options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json');
+  const runId = options.runId ?? localRunId();
+  const sesAccount = applyEnv({ AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)) });
+  const aws = await startLocalAws();
+  const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
+  resetClients();
+  const s3 = localS3();
+  let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let progress: { stop(): void } | undefined;
+  try {
+    const handlers = await loadHandlers();
+    await createTable();
+    await createBuckets(s3, profile, model);
+    await createLogGroups(aws, profile, model, handlers.collector as Handler);
+    const ecs = ecsControl(aws, model);
+    simulator = await startSimulator({
+      model,
+      io: { logs: logSink(), metrics: metricSink(), s3, sesStoreUrl: aws.endpoints.ses, ecs },
+      ...(options.seed !== undefined || profile.local?.seed !== undefined
+        ? { seed: options.seed ?? profile.local?.seed ?? 1 }
+        : {}),
+    });
+    const store = new Store(LOCAL_TABLE);
+    progress = startProgress(options.progress ?? 'none', runId, store, simulator);
+    const { definition, handlerOf } = renderDefinition();
+    const execution = await runStateMachine({
+      definition,
+      input: options.profile,
+      executionName: runId,
+      handlerOf,
+      handlers,
+      tokens: aws.endpoint.sfn,
+      ecs: ecsClient,
+    });
+    progress.stop();
+    await aws.endpoint.logs.drain();
+    const report = await fetchReport(s3, runId);
+    const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
+    const sessions = await store.sessions(runId);
+    return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+  } finally {
+    progress?.stop();
+    await simulator?.stop();
+    await aws.close();
+    restoreEnv();
+    sesAccount();
+    resetClients();
+  }
+}
+
+async function loadHandlers(): Promise<Record<string, Handler>> {
+  const entries = await Promise.all(
+    HANDLERS.map(async (name) => {
+      const module = (await import(`../../lambdas/${name}.js`)) as { handler: Handler };
+      return [name, module.handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+async function fetchReport(s3: ReturnType<typeof localS3>, runId: string): Promise<Report | null> {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/report.json` }));
+    return JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null') as Report | null;
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return null;
+    throw error;
+  }
+}
+
+/** Copies report.json / .md / .html from the local reports bucket to `<outDir>/<runId>/`. */
+async function saveReports(s3: ReturnType<typeof localS3>, runId: string, outDir: string): Promise<string> {
+  const dir = join(outDir, runId);
+  await mkdir(dir, { recursive: true });
+  for (const name of ['report.json', 'report.md', 'report.html']) {
+    const out = await s3.send(new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/${name}` }));
+    await writeFile(join(dir, name), (await out.Body?.transformToString('utf8')) ?? '');
+  }
+  return dir;
+}
+
+function localRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `local-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** The local SES account (aws-ses-v2-local's GetAccount), whose MaxSendRate the triggers are paced to. */
+function sesAccountFor(maxSendRate: number) {
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'TRANSACTIONAL',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'WebOrdinary Bench local mode',
+      WebsiteURL: 'http://127.0.0.1',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  };
+}

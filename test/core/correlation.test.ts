@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { compileRun, type Observation, observe } from '../../core/correlation.js';
+import { planRun } from '../../core/session-plan.js';
+import { EDIT_GROUP, profile } from '../fixtures/profile.js';
+
+const RUN = 'run-1';
+const p = profile({ scenarios: [{ type: 'burst', sessions: 12 }] });
+const sessions = planRun(RUN, p);
+const keys = new Map(sessions.map((s) => [s.key, s.sessionId]));
+const nest = (text: string) => `\u001b[32m[Nest] 1  - \u001b[39m11/27/2026, 6:20:01 AM \u001b[32m    LOG\u001b[39m \u001b[32m${text}\u001b[39m`;
+
+function run(events: { timestamp: number; message: string }[], stream = 'edit/edit/task-1', bound?: string): Observation[] {
+  return observe(compileRun(RUN, p), EDIT_GROUP, stream, events, {
+    sessionOfKey: (k) => keys.get(k),
+    boundSession: () => bound,
+  });
+}
+
+describe('observe', () => {
+  it('attributes a keyed marker to the session whose key it carries, at the event timestamp', () => {
+    const s = sessions[1]!;
+    const out = run([{ timestamp: 1234, message: nest(`Received Step Functions message for amelia#${s.userId}`) }]);
+    expect(out).toContainEqual({ kind: 'stage', sessionId: s.sessionId, stage: 'pickup', timestamp: 1234 });
+  });
+
+  it('does not confuse a key with a longer key that starts with it', () => {
+    const s1 = sessions[1]!;
+    const s10 = sessions[10]!;
+    expect(s10.userId.startsWith(s1.userId)).toBe(false); // fixed width ordinals
+    const out = run([{ timestamp: 1, message: `Received Step Functions message for amelia#${s1.userId}0` }]);
+    expect(out.filter((o) => o.kind === 'stage')).toEqual([]);
+  });
+
+  it('ignores markers of sessions from other runs', () => {
+    const other = planRun('run-2', p)[0]!;
+    expect(run([{ timestamp: 1, message: `Received Step Functions message for amelia#${other.userId}` }])).toEqual([]);
+  });
+
+  it('binds a stream on the keyed marker and attributes unkeyed markers until the final one', () => {
+    const a = sessions[0]!;
+    const b = sessions[2]!;
+    const out = run([
+      { timestamp: 10, message: nest(`Received Step Functions message for amelia#${a.userId}`) },
+      { timestamp: 20, message: nest('✅ Astro build successful') },
+      { timestamp: 30, message: nest('Successfully processed message and sent callback') },
+      { timestamp: 40, message: nest('✅ Astro build successful') }, // nobody's: the stream is free
+      { timestamp: 50, message: nest(`Received Step Functions message for amelia#${b.userId}`) },
+      { timestamp: 60, message: nest('✅ Astro build successful') },
+    ]);
+    expect(out.filter((o) => o.kind === 'stage')).toEqual([
+      { kind: 'stage', sessionId: a.sessionId, stage: 'pickup', timestamp: 10 },
+      { kind: 'stage', sessionId: a.sessionId, stage: 'build', timestamp: 20 },
+      { kind: 'stage', sessionId: a.sessionId, stage: 'done', timestamp: 30 },
+      { kind: 'stage', sessionId: b.sessionId, stage: 'pickup', timestamp: 50 },
+      { kind: 'stage', sessionId: b.sessionId, stage: 'build', timestamp: 60 },
+    ]);
+    expect(out.filter((o) => o.kind !== 'stage').map((o) => o.kind)).toEqual(['bind', 'unbind', 'bind']);
+  });
+
+  it('orders a batch by timestamp before attributing', () => {
+    const a = sessions[0]!;
+    const out = run([
+      { timestamp: 20, message: 'Astro build successful' },
+      { timestamp: 10, message: `Received Step Functions message for amelia#${a.userId}` },
+    ]);
+    expect(out.filter((o) => o.kind === 'stage').map((o) => (o.kind === 'stage' ? o.stage : ''))).toEqual(['pickup', 'build']);
+  });
+
+  it('uses a binding made by an earlier batch', () => {
+    const out = run([{ timestamp: 5, message: 'Astro build successful' }], 'edit/edit/task-9', sessions[3]!.sessionId);
+    expect(out).toEqual([{ kind: 'stage', sessionId: sessions[3]!.sessionId, stage: 'build', timestamp: 5 }]);
+  });
+
+  it('drops unkeyed markers in an unbound stream', () => {
+    expect(run([{ timestamp: 5, message: 'Astro build successful' }])).toEqual([]);
+  });
+
+  it('matches regular-expression markers and failure markers', () => {
+    const q = profile({ scenarios: [{ type: 'burst', sessions: 2 }] });
+    q.target.stages = [{ name: 'pickup', log: { group: 'g', pattern: 'message for \\w+#', regex: true, correlation: 'key' } }];
+    q.target.failures = [{ group: 'g', pattern: 'Error processing', regex: false, correlation: 'key' }];
+    const s = planRun(RUN, q)[0]!;
+    const matcher = compileRun(RUN, q);
+    const out = observe(matcher, 'g', 'st', [
+      { timestamp: 1, message: `message for amelia#${s.userId}` },
+      { timestamp: 2, message: `Error processing ${s.userId}: boom` },
+    ], { sessionOfKey: (k) => (k === s.key ? s.sessionId : undefined), boundSession: () => undefined });
+    expect(out.map((o) => o.kind)).toEqual(['stage', 'failure']);
+  });
+});

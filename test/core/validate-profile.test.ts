@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { profileJsonSchema } from '../../core/json-schema.js';
+import { validateProfile } from '../../core/validate-profile.js';
+import { profileInput } from '../fixtures/profile.js';
+
+function problems(input: unknown): string[] {
+  const result = validateProfile(input);
+  return result.ok ? [] : result.problems;
+}
+
+describe('validateProfile', () => {
+  it('accepts a complete profile and fills defaults', () => {
+    const result = validateProfile(profileInput());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.profile.target.sessionTimeoutSeconds).toBe(600);
+    expect(result.profile.target.observe).toEqual({ mode: 'push', intervalSeconds: 5 });
+    expect(result.profile.publish.namespace).toBe('WebOrdinary/Performance');
+  });
+
+  it.each([
+    ['a burst of no sessions', { scenarios: [{ type: 'burst', sessions: 0 }] }, 'scenarios[0].sessions: must be >= 1, got 0'],
+    [
+      'an unknown scenario type',
+      { scenarios: [{ type: 'soak', sessions: 1 }] },
+      'scenarios[0].type: must be one of "stages", "burst", "sustained", "coldWarm", "resources", got "soak"',
+    ],
+    [
+      'a negative rate',
+      { scenarios: [{ type: 'sustained', ratePerMinute: -5, durationMinutes: 2 }] },
+      'scenarios[0].ratePerMinute: must be > 0, got -5',
+    ],
+    ['an unknown field', { scenarios: [{ type: 'burst', sessions: 2, size: 3 }] }, 'scenarios[0]: unknown field "size"'],
+    ['no scenarios', { scenarios: [] }, 'scenarios: must have >= 1 item(s), got 0'],
+    [
+      'a threshold on a missing stage',
+      { thresholds: [{ metric: 'deploy', condition: 'p(95) < 30s' }] },
+      'thresholds[0].metric: no stage or metric named "deploy"',
+    ],
+    [
+      'a threshold on a missing scenario',
+      { thresholds: [{ metric: 'total', scenario: 'soak', condition: 'p(95) < 180s' }] },
+      'thresholds[0].scenario: no scenario named "soak"',
+    ],
+    [
+      'a threshold that does not parse',
+      { thresholds: [{ metric: 'total', condition: 'p95 < 3' }] },
+      'thresholds[0].condition: cannot parse "p95 < 3"',
+    ],
+    [
+      'a rate on a duration',
+      { thresholds: [{ metric: 'total', condition: 'rate > 95%' }] },
+      'thresholds[0].condition: rate applies only to metric "success"',
+    ],
+    [
+      'two scenarios with one name',
+      { scenarios: [{ type: 'burst', sessions: 1 }, { type: 'burst', sessions: 2 }] },
+      'scenarios[1].name: "burst" is used twice',
+    ],
+  ])('rejects %s', (_label, overrides, expected) => {
+    const found = problems(profileInput(overrides as never));
+    expect(found.some((p) => p.startsWith(expected)), `${found.join('\n')}`).toBe(true);
+  });
+
+  it('lists every problem, not just the first', () => {
+    const found = problems(
+      profileInput({
+        scenarios: [{ type: 'burst', sessions: 0 }],
+        thresholds: [{ metric: 'nope', condition: 'avg <' }],
+      }),
+    );
+    expect(found).toHaveLength(1); // the schema fails first; cross-field checks need a parsed profile
+    const crossField = problems(profileInput({ thresholds: [{ metric: 'nope', condition: 'avg <' }] }));
+    expect(crossField).toHaveLength(2);
+  });
+
+  it('rejects a stream stage with no keyed stage before it on its log group', () => {
+    const input = profileInput();
+    input.target.stages = [{ name: 'build', log: { group: '/ecs/x', pattern: 'built', correlation: 'stream' } }];
+    expect(problems(input)[0]).toMatch(/^target.stages\[0\].log.correlation: "stream" needs an earlier stage/);
+  });
+
+  it('rejects a contains check when the email carries no token', () => {
+    const input = profileInput();
+    input.target.trigger = { ...input.target.trigger, body: 'no token here' };
+    expect(problems(input)).toContainEqual(expect.stringMatching(/^target.stages\[2\].s3.check: "contains"/));
+  });
+
+  it('rejects template variables that do not exist', () => {
+    const input = profileInput();
+    input.target.trigger = { ...input.target.trigger, to: '{user}@amelia.webordinary.com' };
+    expect(problems(input)[0]).toMatch(/^target.trigger.to: may use only/);
+  });
+
+  it('requires ECS for coldWarm and resources', () => {
+    const input = profileInput({ scenarios: [{ type: 'coldWarm', cold: 1, warm: 1 }, { type: 'resources' }] });
+    delete input.target.ecs;
+    expect(problems(input)).toEqual([
+      'scenarios[0]: a coldWarm scenario needs target.ecs (cluster and service)',
+      'scenarios[1]: a resources scenario needs target.ecs (cluster and service)',
+    ]);
+  });
+});
+
+describe('profiles/', () => {
+  it.each(readdirSync('profiles').filter((f) => f.endsWith('.json')))('%s is valid', (file) => {
+    expect(problems(JSON.parse(readFileSync(`profiles/${file}`, 'utf8')))).toEqual([]);
+  });
+});
+
+describe('schema/profile.schema.json', () => {
+  it('is the schema the code exports (run `npm run schema` after changing core/profile.ts)', () => {
+    expect(JSON.parse(readFileSync('schema/profile.schema.json', 'utf8'))).toEqual(profileJsonSchema());
+  });
+});
