@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { profileJsonSchema } from '../core/json-schema.js';
-import type { Report } from '../core/report-model.js';
 import { renderHtml } from '../core/render-html.js';
 import { renderMarkdown } from '../core/render-markdown.js';
 import { renderText } from '../core/render-text.js';
+import type { Report } from '../core/report-model.js';
 import { validateProfile } from '../core/validate-profile.js';
 import { EXIT, readProfileFile, UsageError } from './cli-support.js';
 
@@ -62,7 +62,9 @@ async function validate(args: string[]): Promise<number> {
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
     } else {
       code = EXIT.invalidProfile;
-      console.error(`✗ ${file} is invalid (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}):`);
+      console.error(
+        `✗ ${file} is invalid (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}):`,
+      );
       for (const problem of result.problems) console.error(`  - ${problem}`);
     }
   }
@@ -82,7 +84,8 @@ async function local(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('local needs exactly one profile file');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  if (seed !== undefined && !Number.isInteger(seed))
+    throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const file = positionals[0] ?? '';
   const loaded = await readProfileFile(file);
   const result = loaded.ok ? validateProfile(loaded.json) : loaded;
@@ -104,7 +107,9 @@ async function local(args: string[]): Promise<number> {
     console.log(`Reports: ${run.reportDir}/report.{json,md,html}`);
   }
   if (run.execution.status === 'FAILED') {
-    console.error(`Execution ${run.runId} failed: ${run.execution.error}${run.execution.cause ? `: ${run.execution.cause}` : ''}`);
+    console.error(
+      `Execution ${run.runId} failed: ${run.execution.error}${run.execution.cause ? `: ${run.execution.cause}` : ''}`,
+    );
     if (run.execution.error === 'ThresholdsBreached') return EXIT.thresholds;
     if (run.execution.error === 'ProfileInvalid') return EXIT.invalidProfile;
     return EXIT.error;
@@ -120,7 +125,10 @@ async function start(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('start needs exactly one profile file');
   const arn = values['state-machine-arn'] ?? process.env.BENCH_STATE_MACHINE_ARN;
-  if (!arn) throw new UsageError('start needs --state-machine-arn (or BENCH_STATE_MACHINE_ARN); `cdk deploy` prints it');
+  if (!arn)
+    throw new UsageError(
+      'start needs --state-machine-arn (or BENCH_STATE_MACHINE_ARN); `cdk deploy` prints it',
+    );
   const file = positionals[0] ?? '';
   const loaded = await readProfileFile(file);
   const result = loaded.ok ? validateProfile(loaded.json) : loaded;
@@ -132,7 +140,11 @@ async function start(args: string[]): Promise<number> {
   const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
   const name = values.name ?? `${result.profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const out = await new SFNClient({}).send(
-    new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(loaded.ok ? loaded.json : {}) }),
+    new StartExecutionCommand({
+      stateMachineArn: arn,
+      name,
+      input: JSON.stringify(loaded.ok ? loaded.json : {}),
+    }),
   );
   console.log(`Started ${name}\n  ${out.executionArn}`);
   return EXIT.ok;

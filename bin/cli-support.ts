@@ -15,7 +15,10 @@ export async function readProfileFile(file: string): Promise<LoadedProfile> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return { ok: false, problems: [code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(error as Error).message}`] };
+    return {
+      ok: false,
+      problems: [code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(error as Error).message}`],
+    };
   }
   try {
     return { ok: true, json: JSON.parse(text) };

@@ -18,7 +18,12 @@ export interface LogEvent {
 
 export type Observation =
   | { readonly kind: 'stage'; readonly sessionId: string; readonly stage: string; readonly timestamp: number }
-  | { readonly kind: 'failure'; readonly sessionId: string; readonly timestamp: number; readonly line: string }
+  | {
+      readonly kind: 'failure';
+      readonly sessionId: string;
+      readonly timestamp: number;
+      readonly line: string;
+    }
   | { readonly kind: 'bind'; readonly stream: string; readonly sessionId: string; readonly timestamp: number }
   | { readonly kind: 'unbind'; readonly stream: string; readonly sessionId: string };
 
@@ -46,7 +51,12 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
   const finals = new Map<string, string>();
   for (const stage of profile.target.stages) {
     if (!isLogStage(stage)) continue;
-    push({ stage: stage.name, group: stage.log.group, correlation: stage.log.correlation, test: tester(stage.log) });
+    push({
+      stage: stage.name,
+      group: stage.log.group,
+      correlation: stage.log.correlation,
+      test: tester(stage.log),
+    });
     finals.set(stage.log.group, stage.name);
   }
   for (const failure of profile.target.failures) {
@@ -100,7 +110,10 @@ export function observe(
       if (!matcher.test(line)) continue;
       let sessionId: string | undefined;
       if (matcher.correlation === 'key') {
-        sessionId = run.findKeys(line).map((k) => lookup.sessionOfKey(k)).find((s) => s !== undefined);
+        sessionId = run
+          .findKeys(line)
+          .map((k) => lookup.sessionOfKey(k))
+          .find((s) => s !== undefined);
         if (sessionId !== undefined && binds && bound !== sessionId) {
           bound = sessionId;
           out.push({ kind: 'bind', stream, sessionId, timestamp: event.timestamp });

@@ -9,7 +9,9 @@ import type { Target } from './profile.js';
 
 /** Six lower-case characters that tag every identifier of one run. */
 export function runTag(runId: string): string {
-  return base36(digest(`run:${runId}`)).slice(0, 6).padEnd(6, '0');
+  return base36(digest(`run:${runId}`))
+    .slice(0, 6)
+    .padEnd(6, '0');
 }
 
 export interface SessionIdentity {
@@ -30,8 +32,17 @@ export function sessionIdentity(
   const tag = runTag(runId);
   const sessionId = `${session.scenario}-${session.phase ? `${session.phase}-` : ''}${String(session.index).padStart(4, '0')}`;
   const userId = `${target.userIdPrefix}-${tag}-${String(session.ordinal).padStart(ORDINAL_DIGITS, '0')}`;
-  const token = `tok${tag}${base36(digest(`token:${runId}:${sessionId}`)).slice(0, TOKEN_DIGITS).padEnd(TOKEN_DIGITS, '0')}`;
-  const key = renderTemplate(target.key, { sessionId, userId, token, index: session.index, runId, scenario: session.scenario });
+  const token = `tok${tag}${base36(digest(`token:${runId}:${sessionId}`))
+    .slice(0, TOKEN_DIGITS)
+    .padEnd(TOKEN_DIGITS, '0')}`;
+  const key = renderTemplate(target.key, {
+    sessionId,
+    userId,
+    token,
+    index: session.index,
+    runId,
+    scenario: session.scenario,
+  });
   return { sessionId, userId, token, key };
 }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ALL_SCENARIOS } from './metric-data.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
 import { parseCondition, ThresholdError } from './thresholds.js';
 
@@ -79,6 +80,8 @@ function crossFieldProblems(profile: Profile): string[] {
       );
     }
     scenarioNames.set(named, i);
+    if (named === ALL_SCENARIOS)
+      problems.push(`scenarios[${i}].name: "${named}" is reserved for the whole run's metrics`);
     if (scenario.type === 'resources') resources += 1;
     if ((scenario.type === 'coldWarm' || scenario.type === 'resources') && !target.ecs) {
       problems.push(`scenarios[${i}]: a ${scenario.type} scenario needs target.ecs (cluster and service)`);

@@ -6,7 +6,11 @@ import { Store } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
 
-const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().min(1), taskToken: z.string().min(1) });
+const EventSchema = z.object({
+  runId: z.string().min(1),
+  sessionId: z.string().min(1),
+  taskToken: z.string().min(1),
+});
 
 /**
  * The `.waitForTaskToken` task: parks the session's token where the collector
@@ -15,7 +19,10 @@ const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().m
  */
 export async function handler(event: unknown): Promise<void> {
   const { runId, sessionId, taskToken } = parseEvent(EventSchema, event, 'await');
-  const [run, session] = await Promise.all([store.getRun(runId), store.setTaskToken(runId, sessionId, taskToken)]);
+  const [run, session] = await Promise.all([
+    store.getRun(runId),
+    store.setTaskToken(runId, sessionId, taskToken),
+  ]);
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
   await settle(run.profile, session);
 }

@@ -1,4 +1,4 @@
-import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { isLogStage, type Profile } from '../core/profile.js';
@@ -52,7 +52,11 @@ export async function handler(event: unknown) {
   }
   const after = await store.sessions(runId, name);
   const open = after.filter((s) => s.status === 'planned' || s.status === 'sent').length;
-  return { done: open === 0 || now > scenario.deadline, waitSeconds: profile.target.observe.intervalSeconds, open };
+  return {
+    done: open === 0 || now > scenario.deadline,
+    waitSeconds: profile.target.observe.intervalSeconds,
+    open,
+  };
 }
 
 async function pollLogs(runId: string, profile: Profile, since: number, until: number): Promise<void> {
@@ -73,14 +77,20 @@ async function pollLogs(runId: string, profile: Profile, since: number, until: n
       nextToken = out.nextToken;
     } while (nextToken);
     for (const [stream, events] of byStream) {
-      const parsed = events.map((e) => ({ id: e.eventId ?? '', timestamp: e.timestamp ?? 0, message: e.message ?? '' }));
+      const parsed = events.map((e) => ({
+        id: e.eventId ?? '',
+        timestamp: e.timestamp ?? 0,
+        message: e.message ?? '',
+      }));
       await applyLogEvents(store, run, group, stream, parsed);
     }
   }
 }
 
 async function sampleService(runId: string, target: { cluster: string; service: string }): Promise<void> {
-  const out = await ecs().send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }));
+  const out = await ecs().send(
+    new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+  );
   const service = out.services?.[0];
   if (!service) {
     console.warn(`observe: DescribeServices found no service ${target.service} in ${target.cluster}`);

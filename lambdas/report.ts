@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { buildMetricData } from '../core/metric-data.js';
 import type { Profile } from '../core/profile.js';
 import type { MetricSeries } from '../core/records.js';
-import { buildReport } from '../core/report.js';
 import { renderHtml } from '../core/render-html.js';
 import { renderMarkdown } from '../core/render-markdown.js';
 import { summaryLine } from '../core/render-text.js';
+import { buildReport } from '../core/report.js';
 import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
@@ -37,7 +37,14 @@ export async function handler(event: unknown) {
     store.samples(runId),
     resourceSeries(run.profile, run.startedAt, finishedAt),
   ]);
-  const report = buildReport({ run, sessions, taskSamples, cpu: series.cpu, memory: series.memory, finishedAt });
+  const report = buildReport({
+    run,
+    sessions,
+    taskSamples,
+    cpu: series.cpu,
+    memory: series.memory,
+    finishedAt,
+  });
   const prefix = `reports/${runId}/`;
   await Promise.all([
     put(`${prefix}report.json`, `${JSON.stringify(report, null, 2)}\n`, 'application/json'),
@@ -73,7 +80,7 @@ async function resourceSeries(
 ): Promise<{ cpu: MetricSeries | null; memory: MetricSeries | null }> {
   const resources = profile.scenarios.find((s) => s.type === 'resources');
   const ecs = profile.target.ecs;
-  if (!resources || resources.type !== 'resources' || !ecs) return { cpu: null, memory: null };
+  if (resources?.type !== 'resources' || !ecs) return { cpu: null, memory: null };
   const metric = (id: string, name: string) => ({
     Id: id,
     MetricStat: {

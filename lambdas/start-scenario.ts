@@ -28,7 +28,9 @@ export async function handler(event: unknown) {
   const now = Date.now();
   const lastOffset = Math.max(0, ...sessions.map((s) => s.offsetMs ?? 0));
   const sequentialMs =
-    scenario.type === 'coldWarm' ? sessions.length * (timeoutSeconds + scenario.warmGapSeconds + 600) * 1000 : 0;
+    scenario.type === 'coldWarm'
+      ? sessions.length * (timeoutSeconds + scenario.warmGapSeconds + 600) * 1000
+      : 0;
   const stored = await store.putScenario(runId, {
     name,
     startAt: now + LEAD_MS,

@@ -8,7 +8,7 @@ import type { Trigger } from '../core/profile.js';
 import { s3, ses, sesv2 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
-import { type StoredSession, Store } from './shared/store.js';
+import { Store, type StoredSession } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
 
@@ -38,7 +38,8 @@ export async function handler(event: unknown) {
   }
   const sentAt = Date.now();
   // Open-model sessions were due at the scenario start plus their offset; sequential ones are due when sent.
-  const scheduledAt = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : sentAt;
+  const scheduledAt =
+    session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : sentAt;
   if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
     const again = await store.getSession(runId, sessionId);
     return { sentAt: again?.sentAt ?? null, resent: false };
@@ -78,7 +79,10 @@ async function send(trigger: Trigger, runId: string, session: StoredSession, dat
       new SendEmailCommand({
         Source: trigger.from,
         Destination: { ToAddresses: [to] },
-        Message: { Subject: { Data: subject, Charset: 'UTF-8' }, Body: { Text: { Data: body, Charset: 'UTF-8' } } },
+        Message: {
+          Subject: { Data: subject, Charset: 'UTF-8' },
+          Body: { Text: { Data: body, Charset: 'UTF-8' } },
+        },
       }),
     );
   }

@@ -26,7 +26,10 @@ export async function settle(profile: Profile, session: StoredSession): Promise<
       );
     } else if (allStagesSeen(profile, session)) {
       await sfn().send(
-        new SendTaskSuccessCommand({ taskToken: session.taskToken, output: JSON.stringify({ sessionId: session.sessionId }) }),
+        new SendTaskSuccessCommand({
+          taskToken: session.taskToken,
+          output: JSON.stringify({ sessionId: session.sessionId }),
+        }),
       );
     }
   } catch (error) {

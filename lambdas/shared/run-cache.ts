@@ -28,7 +28,8 @@ export class RunCache {
     if (now - this.loadedAt > ACTIVE_TTL_MS) {
       const active = await this.store.activeRuns();
       const next = new Map<string, ActiveRun>();
-      for (const { runId, profile } of active) next.set(runId, this.runs.get(runId) ?? (await this.load(runId, profile)));
+      for (const { runId, profile } of active)
+        next.set(runId, this.runs.get(runId) ?? (await this.load(runId, profile)));
       this.runs = next;
       this.loadedAt = now;
     }

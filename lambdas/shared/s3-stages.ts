@@ -22,7 +22,14 @@ export async function checkS3Stages(
     const waiting = sessions.filter((s) => s.status === 'sent' && s.stages[stage.name] === undefined);
     const byObject = new Map<string, { bucket: string; key: string; sessions: StoredSession[] }>();
     for (const session of waiting) {
-      const values = { sessionId: session.sessionId, userId: session.userId, token: session.token, index: session.index, runId, scenario: session.scenario };
+      const values = {
+        sessionId: session.sessionId,
+        userId: session.userId,
+        token: session.token,
+        index: session.index,
+        runId,
+        scenario: session.scenario,
+      };
       const bucket = renderTemplate(stage.s3.bucket, values);
       const key = renderTemplate(stage.s3.key, values);
       const id = `${bucket}/${key}`;
@@ -61,7 +68,8 @@ async function readObject(stage: S3Stage, bucket: string, key: string): Promise<
     const out = await s3().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return out.LastModified ? { lastModified: out.LastModified.getTime() } : undefined;
   } catch (error) {
-    if (error instanceof NoSuchKey || error instanceof NotFound || (error as Error).name === 'NoSuchBucket') return undefined;
+    if (error instanceof NoSuchKey || error instanceof NotFound || (error as Error).name === 'NoSuchBucket')
+      return undefined;
     throw error;
   }
 }

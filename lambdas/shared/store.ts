@@ -54,13 +54,21 @@ export class Store {
     await dynamo().send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: ACTIVE_PK, sk: runPk(run.runId), runId: run.runId, profile: run.profile, expiresAt: expiresAt() },
+        Item: {
+          pk: ACTIVE_PK,
+          sk: runPk(run.runId),
+          runId: run.runId,
+          profile: run.profile,
+          expiresAt: expiresAt(),
+        },
       }),
     );
   }
 
   async getRun(runId: string): Promise<StoredRun | undefined> {
-    const { Item } = await dynamo().send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: 'RUN' } }));
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: 'RUN' } }),
+    );
     return Item as StoredRun | undefined;
   }
 
@@ -73,11 +81,16 @@ export class Store {
         ExpressionAttributeValues: { ':f': finishedAt },
       }),
     );
-    await dynamo().send(new DeleteCommand({ TableName: this.table, Key: { pk: ACTIVE_PK, sk: runPk(runId) } }));
+    await dynamo().send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: ACTIVE_PK, sk: runPk(runId) } }),
+    );
   }
 
   async activeRuns(): Promise<{ runId: string; profile: Profile }[]> {
-    return (await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ACTIVE_PK } })) as {
+    return (await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': ACTIVE_PK },
+    })) as {
       runId: string;
       profile: Profile;
     }[];
@@ -95,9 +108,12 @@ export class Store {
       expiresAt: expiresAt(),
     }));
     for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      let requests: Record<string, unknown>[] = items
+        .slice(i, i + 25)
+        .map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`BatchWriteItem left ${requests.length} session(s) unprocessed after retries`);
+        if (attempt > 8)
+          throw new Error(`BatchWriteItem left ${requests.length} session(s) unprocessed after retries`);
         if (attempt > 0) await sleep(50 * 2 ** attempt);
         const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
         requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
@@ -107,7 +123,11 @@ export class Store {
 
   async getSession(runId: string, sessionId: string): Promise<StoredSession | undefined> {
     const { Item } = await dynamo().send(
-      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
+        ConsistentRead: true,
+      }),
     );
     return Item as StoredSession | undefined;
   }
@@ -131,22 +151,38 @@ export class Store {
       UpdateExpression: 'SET #status = :sent, scheduledAt = :sch, sentAt = :at',
       ConditionExpression: '#status = :planned',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':planned': 'planned', ':sch': scheduledAt, ':at': sentAt },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':planned': 'planned',
+        ':sch': scheduledAt,
+        ':at': sentAt,
+      },
     }).then((item) => item !== undefined);
   }
 
   /** Records a stage; the earliest event wins. Returns the session after the write, or undefined if nothing changed. */
-  recordStage(runId: string, sessionId: string, stage: string, at: number): Promise<StoredSession | undefined> {
+  recordStage(
+    runId: string,
+    sessionId: string,
+    stage: string,
+    at: number,
+  ): Promise<StoredSession | undefined> {
     return this.conditionalUpdate(runId, sessionId, {
       UpdateExpression: 'SET stages.#stage = :at',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(stages.#stage) OR stages.#stage > :at)',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(stages.#stage) OR stages.#stage > :at)',
       ExpressionAttributeNames: { '#stage': stage },
       ExpressionAttributeValues: { ':at': at },
     });
   }
 
   /** Records a failure marker once. */
-  recordFailure(runId: string, sessionId: string, at: number, line: string): Promise<StoredSession | undefined> {
+  recordFailure(
+    runId: string,
+    sessionId: string,
+    at: number,
+    line: string,
+  ): Promise<StoredSession | undefined> {
     return this.conditionalUpdate(runId, sessionId, {
       UpdateExpression: 'SET failedAt = :at, #error = :line',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(failedAt)',
@@ -155,7 +191,11 @@ export class Store {
     });
   }
 
-  async setTaskToken(runId: string, sessionId: string, taskToken: string): Promise<StoredSession | undefined> {
+  async setTaskToken(
+    runId: string,
+    sessionId: string,
+    taskToken: string,
+  ): Promise<StoredSession | undefined> {
     return this.conditionalUpdate(runId, sessionId, {
       UpdateExpression: 'SET taskToken = :token',
       ConditionExpression: 'attribute_exists(pk)',
@@ -164,7 +204,12 @@ export class Store {
   }
 
   /** Sets the final status once; later calls leave it as it is. */
-  async finalize(runId: string, sessionId: string, status: SessionStatus, error?: string): Promise<StoredSession | undefined> {
+  async finalize(
+    runId: string,
+    sessionId: string,
+    status: SessionStatus,
+    error?: string,
+  ): Promise<StoredSession | undefined> {
     const values: Record<string, unknown> = { ':status': status, ':planned': 'planned', ':sent': 'sent' };
     let update = 'SET #status = :status REMOVE taskToken';
     if (error !== undefined) {
@@ -174,7 +219,10 @@ export class Store {
     return this.conditionalUpdate(runId, sessionId, {
       UpdateExpression: update,
       ConditionExpression: '#status IN (:planned, :sent)',
-      ExpressionAttributeNames: { '#status': 'status', ...(error !== undefined ? { '#error': 'error' } : {}) },
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...(error !== undefined ? { '#error': 'error' } : {}),
+      },
       ExpressionAttributeValues: values,
     });
   }
@@ -186,7 +234,9 @@ export class Store {
   async reserveSendSlot(runId: string, gapMs: number): Promise<number> {
     const Key = { pk: runPk(runId), sk: 'PACER' };
     for (;;) {
-      const { Item } = await dynamo().send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }));
+      const { Item } = await dynamo().send(
+        new GetCommand({ TableName: this.table, Key, ConsistentRead: true }),
+      );
       const previous = Item?.nextAt as number | undefined;
       const at = Math.max(Date.now(), previous ?? 0);
       try {
@@ -214,7 +264,11 @@ export class Store {
 
   async getScenario(runId: string, name: string): Promise<StoredScenario | undefined> {
     const { Item } = await dynamo().send(
-      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: `SCENARIO#${name}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SCENARIO#${name}` },
+        ConsistentRead: true,
+      }),
     );
     return Item as StoredScenario | undefined;
   }
@@ -236,12 +290,18 @@ export class Store {
       await dynamo().send(new DeleteCommand({ TableName: this.table, Key }));
       return;
     }
-    await dynamo().send(new PutCommand({ TableName: this.table, Item: { ...Key, sessionId, expiresAt: expiresAt() } }));
+    await dynamo().send(
+      new PutCommand({ TableName: this.table, Item: { ...Key, sessionId, expiresAt: expiresAt() } }),
+    );
   }
 
   async boundSession(runId: string, group: string, stream: string): Promise<string | undefined> {
     const { Item } = await dynamo().send(
-      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: `STREAM#${group}#${stream}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `STREAM#${group}#${stream}` },
+        ConsistentRead: true,
+      }),
     );
     return Item?.sessionId as string | undefined;
   }
@@ -250,7 +310,12 @@ export class Store {
     await dynamo().send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: runPk(runId), sk: `SAMPLE#${String(sample.at).padStart(15, '0')}`, ...sample, expiresAt: expiresAt() },
+        Item: {
+          pk: runPk(runId),
+          sk: `SAMPLE#${String(sample.at).padStart(15, '0')}`,
+          ...sample,
+          expiresAt: expiresAt(),
+        },
       }),
     );
   }
@@ -260,13 +325,22 @@ export class Store {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': 'SAMPLE#' },
     });
-    return items.map((i) => ({ at: i.at as number, running: i.running as number, desired: i.desired as number, pending: i.pending as number }));
+    return items.map((i) => ({
+      at: i.at as number,
+      running: i.running as number,
+      desired: i.desired as number,
+      pending: i.pending as number,
+    }));
   }
 
   private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
     try {
       await dynamo().send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return true;
     } catch (error) {
@@ -305,7 +379,9 @@ export class Store {
     const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      const out = await dynamo().send(new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey }));
+      const out = await dynamo().send(
+        new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey }),
+      );
       items.push(...((out.Items ?? []) as Record<string, unknown>[]));
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);

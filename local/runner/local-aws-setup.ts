@@ -52,7 +52,8 @@ export async function createBuckets(s3: S3Client, profile: Profile, model: Targe
     try {
       await s3.send(new CreateBucketCommand({ Bucket }));
     } catch (error) {
-      if (!(error instanceof BucketAlreadyOwnedByYou) && (error as Error).name !== 'BucketAlreadyExists') throw error;
+      if (!(error instanceof BucketAlreadyOwnedByYou) && (error as Error).name !== 'BucketAlreadyExists')
+        throw error;
     }
   }
 }
@@ -106,7 +107,9 @@ export function logSink(): LogSink {
         streams.add(id);
       }
       try {
-        await logs().send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [...events] }));
+        await logs().send(
+          new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [...events] }),
+        );
       } catch (error) {
         if (error instanceof ResourceNotFoundException) streams.delete(id);
         throw error;

@@ -45,7 +45,16 @@ export interface LocalRun {
   readonly sessions: readonly StoredSession[];
 }
 
-const HANDLERS = ['prepare', 'start-scenario', 'trigger', 'await', 'finalize', 'observe', 'collector', 'report'] as const;
+const HANDLERS = [
+  'prepare',
+  'start-scenario',
+  'trigger',
+  'await',
+  'finalize',
+  'observe',
+  'collector',
+  'report',
+] as const;
 
 /**
  * Runs one benchmark on this machine: emulators and the project's endpoint on
@@ -54,9 +63,13 @@ const HANDLERS = ['prepare', 'start-scenario', 'trigger', 'await', 'finalize', '
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const profile = parseProfile(options.profile);
-  const model = await loadTargetModel(options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json');
+  const model = await loadTargetModel(
+    options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json',
+  );
   const runId = options.runId ?? localRunId();
-  const sesAccount = applyEnv({ AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)) });
+  const sesAccount = applyEnv({
+    AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)),
+  });
   const aws = await startLocalAws();
   const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
   resetClients();
@@ -116,7 +129,9 @@ async function loadHandlers(): Promise<Record<string, Handler>> {
 
 async function fetchReport(s3: ReturnType<typeof localS3>, runId: string): Promise<Report | null> {
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/report.json` }));
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/report.json` }),
+    );
     return JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null') as Report | null;
   } catch (error) {
     if ((error as Error).name === 'NoSuchKey') return null;
@@ -129,7 +144,9 @@ async function saveReports(s3: ReturnType<typeof localS3>, runId: string, outDir
   const dir = join(outDir, runId);
   await mkdir(dir, { recursive: true });
   for (const name of ['report.json', 'report.md', 'report.html']) {
-    const out = await s3.send(new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/${name}` }));
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/${name}` }),
+    );
     await writeFile(join(dir, name), (await out.Body?.transformToString('utf8')) ?? '');
   }
   return dir;

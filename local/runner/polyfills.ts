@@ -1,6 +1,10 @@
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22); Node 20 lacks it.
 interface WithResolvers {
-  withResolvers?: () => { promise: Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+  withResolvers?: () => {
+    promise: Promise<unknown>;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  };
 }
 
 const PromiseCtor = Promise as unknown as WithResolvers;

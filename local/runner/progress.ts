@@ -9,7 +9,12 @@ export type ProgressMode = 'tty' | 'lines' | 'none';
  * redrawn four times a second; otherwise a line is printed every 5 s when
  * something changed (as in CI logs).
  */
-export function startProgress(mode: ProgressMode, runId: string, store: Store, simulator: Simulator): { stop(): void } {
+export function startProgress(
+  mode: ProgressMode,
+  runId: string,
+  store: Store,
+  simulator: Simulator,
+): { stop(): void } {
   if (mode === 'none') return { stop() {} };
   const started = Date.now();
   let last = '';
@@ -22,7 +27,8 @@ export function startProgress(mode: ProgressMode, runId: string, store: Store, s
       const line = await describe(runId, store, simulator, Date.now() - started);
       if (stopped) return;
       if (mode === 'tty') process.stderr.write(`\r\u001b[2K${line}`);
-      else if (line.replace(/^\[[^\]]*\] /, '') !== last.replace(/^\[[^\]]*\] /, '')) process.stderr.write(`${line}\n`);
+      else if (line.replace(/^\[[^\]]*\] /, '') !== last.replace(/^\[[^\]]*\] /, ''))
+        process.stderr.write(`${line}\n`);
       last = line;
     } catch {
       // Progress is best effort; the run's own errors surface elsewhere.
@@ -42,7 +48,12 @@ export function startProgress(mode: ProgressMode, runId: string, store: Store, s
   };
 }
 
-async function describe(runId: string, store: Store, simulator: Simulator, elapsedMs: number): Promise<string> {
+async function describe(
+  runId: string,
+  store: Store,
+  simulator: Simulator,
+  elapsedMs: number,
+): Promise<string> {
   const sessions = await store.sessions(runId);
   const byScenario = new Map<string, Record<string, number>>();
   for (const s of sessions) {
@@ -50,8 +61,10 @@ async function describe(runId: string, store: Store, simulator: Simulator, elaps
     counts[s.status] = (counts[s.status] ?? 0) + 1;
     byScenario.set(s.scenario, counts);
   }
-  const active = [...byScenario.entries()].find(([, c]) => (c.sent ?? 0) > 0) ??
-    [...byScenario.entries()].find(([, c]) => (c.planned ?? 0) > 0) ?? [...byScenario.entries()].at(-1);
+  const active =
+    [...byScenario.entries()].find(([, c]) => (c.sent ?? 0) > 0) ??
+    [...byScenario.entries()].find(([, c]) => (c.planned ?? 0) > 0) ??
+    [...byScenario.entries()].at(-1);
   const pool = simulator.snapshot();
   const elapsed = `${(elapsedMs / 1000).toFixed(1)}s`;
   if (!active) return `[${elapsed}] preparing`;

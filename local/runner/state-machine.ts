@@ -53,12 +53,19 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: overrides as never },
     context: {
-      Execution: { Id: `local:${options.executionName}`, Name: options.executionName, StartTime: startTime, Input: options.input },
+      Execution: {
+        Id: `local:${options.executionName}`,
+        Name: options.executionName,
+        StartTime: startTime,
+        Input: options.input,
+      },
       StateMachine: { Id: 'local:WebOrdinaryBench', Name: 'WebOrdinaryBench' },
       Task: { Token: TOKEN_PLACEHOLDER },
     } as never,
   });
-  const watch = options.onStateEvent ? followEvents(execution.eventLogs, options.onStateEvent) : Promise.resolve();
+  const watch = options.onStateEvent
+    ? followEvents(execution.eventLogs, options.onStateEvent)
+    : Promise.resolve();
   try {
     const output = await execution.result;
     return { status: 'SUCCEEDED', output };
@@ -94,22 +101,30 @@ function* taskStates(definition: { States: Record<string, unknown> }): Generator
   for (const [name, raw] of Object.entries(definition.States)) {
     const state = raw as { Type: string; Branches?: unknown[]; ItemProcessor?: unknown; Iterator?: unknown };
     if (state.Type === 'Task') yield [name, state as TaskState];
-    for (const branch of state.Branches ?? []) yield* taskStates(branch as { States: Record<string, unknown> });
+    for (const branch of state.Branches ?? [])
+      yield* taskStates(branch as { States: Record<string, unknown> });
     const processor = state.ItemProcessor ?? state.Iterator;
     if (processor) yield* taskStates(processor as { States: Record<string, unknown> });
   }
 }
 
-function taskOverride(state: TaskState, options: RunStateMachineOptions): (input: unknown) => Promise<unknown> {
+function taskOverride(
+  state: TaskState,
+  options: RunStateMachineOptions,
+): (input: unknown) => Promise<unknown> {
   const resource = state.Resource;
-  if (resource.endsWith(':states:::lambda:invoke') || resource.endsWith(':states:::lambda:invoke.waitForTaskToken')) {
+  if (
+    resource.endsWith(':states:::lambda:invoke') ||
+    resource.endsWith(':states:::lambda:invoke.waitForTaskToken')
+  ) {
     const callback = resource.endsWith('.waitForTaskToken');
     return async (input) => {
       const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
       const name = options.handlerOf(FunctionName);
       const handler = name === undefined ? undefined : options.handlers[name];
       if (!handler) throw new Error(`no local handler for Lambda function ${FunctionName}`);
-      if (!callback) return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await invoke(handler, Payload) };
+      if (!callback)
+        return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await invoke(handler, Payload) };
       const { token, result } = options.tokens.issueToken();
       await invoke(handler, replaceToken(Payload, token));
       return result;
@@ -130,10 +145,9 @@ function taskOverride(state: TaskState, options: RunStateMachineOptions): (input
                 ? new ListTasksCommand(params)
                 : undefined;
         if (!command) throw new Error(`local mode has no ECS action ${action}`);
-        const { $metadata: _metadata, ...output } = (await options.ecs().send(command as never)) as unknown as Record<
-          string,
-          unknown
-        >;
+        const { $metadata: _metadata, ...output } = (await options
+          .ecs()
+          .send(command as never)) as unknown as Record<string, unknown>;
         return pascalKeys(output);
       } catch (error) {
         const e = error as Error;

@@ -7,9 +7,14 @@ const RUN = 'run-1';
 const p = profile({ scenarios: [{ type: 'burst', sessions: 12 }] });
 const sessions = planRun(RUN, p);
 const keys = new Map(sessions.map((s) => [s.key, s.sessionId]));
-const nest = (text: string) => `\u001b[32m[Nest] 1  - \u001b[39m11/27/2026, 6:20:01 AM \u001b[32m    LOG\u001b[39m \u001b[32m${text}\u001b[39m`;
+const nest = (text: string) =>
+  `\u001b[32m[Nest] 1  - \u001b[39m11/27/2026, 6:20:01 AM \u001b[32m    LOG\u001b[39m \u001b[32m${text}\u001b[39m`;
 
-function run(events: { timestamp: number; message: string }[], stream = 'edit/edit/task-1', bound?: string): Observation[] {
+function run(
+  events: { timestamp: number; message: string }[],
+  stream = 'edit/edit/task-1',
+  bound?: string,
+): Observation[] {
   return observe(compileRun(RUN, p), EDIT_GROUP, stream, events, {
     sessionOfKey: (k) => keys.get(k),
     boundSession: () => bound,
@@ -19,7 +24,9 @@ function run(events: { timestamp: number; message: string }[], stream = 'edit/ed
 describe('observe', () => {
   it('attributes a keyed marker to the session whose key it carries, at the event timestamp', () => {
     const s = sessions[1]!;
-    const out = run([{ timestamp: 1234, message: nest(`Received Step Functions message for amelia#${s.userId}`) }]);
+    const out = run([
+      { timestamp: 1234, message: nest(`Received Step Functions message for amelia#${s.userId}`) },
+    ]);
     expect(out).toContainEqual({ kind: 'stage', sessionId: s.sessionId, stage: 'pickup', timestamp: 1234 });
   });
 
@@ -33,7 +40,9 @@ describe('observe', () => {
 
   it('ignores markers of sessions from other runs', () => {
     const other = planRun('run-2', p)[0]!;
-    expect(run([{ timestamp: 1, message: `Received Step Functions message for amelia#${other.userId}` }])).toEqual([]);
+    expect(
+      run([{ timestamp: 1, message: `Received Step Functions message for amelia#${other.userId}` }]),
+    ).toEqual([]);
   });
 
   it('binds a stream on the keyed marker and attributes unkeyed markers until the final one', () => {
@@ -63,11 +72,18 @@ describe('observe', () => {
       { timestamp: 20, message: 'Astro build successful' },
       { timestamp: 10, message: `Received Step Functions message for amelia#${a.userId}` },
     ]);
-    expect(out.filter((o) => o.kind === 'stage').map((o) => (o.kind === 'stage' ? o.stage : ''))).toEqual(['pickup', 'build']);
+    expect(out.filter((o) => o.kind === 'stage').map((o) => (o.kind === 'stage' ? o.stage : ''))).toEqual([
+      'pickup',
+      'build',
+    ]);
   });
 
   it('uses a binding made by an earlier batch', () => {
-    const out = run([{ timestamp: 5, message: 'Astro build successful' }], 'edit/edit/task-9', sessions[3]!.sessionId);
+    const out = run(
+      [{ timestamp: 5, message: 'Astro build successful' }],
+      'edit/edit/task-9',
+      sessions[3]!.sessionId,
+    );
     expect(out).toEqual([{ kind: 'stage', sessionId: sessions[3]!.sessionId, stage: 'build', timestamp: 5 }]);
   });
 
@@ -77,14 +93,22 @@ describe('observe', () => {
 
   it('matches regular-expression markers and failure markers', () => {
     const q = profile({ scenarios: [{ type: 'burst', sessions: 2 }] });
-    q.target.stages = [{ name: 'pickup', log: { group: 'g', pattern: 'message for \\w+#', regex: true, correlation: 'key' } }];
+    q.target.stages = [
+      { name: 'pickup', log: { group: 'g', pattern: 'message for \\w+#', regex: true, correlation: 'key' } },
+    ];
     q.target.failures = [{ group: 'g', pattern: 'Error processing', regex: false, correlation: 'key' }];
     const s = planRun(RUN, q)[0]!;
     const matcher = compileRun(RUN, q);
-    const out = observe(matcher, 'g', 'st', [
-      { timestamp: 1, message: `message for amelia#${s.userId}` },
-      { timestamp: 2, message: `Error processing ${s.userId}: boom` },
-    ], { sessionOfKey: (k) => (k === s.key ? s.sessionId : undefined), boundSession: () => undefined });
+    const out = observe(
+      matcher,
+      'g',
+      'st',
+      [
+        { timestamp: 1, message: `message for amelia#${s.userId}` },
+        { timestamp: 2, message: `Error processing ${s.userId}: boom` },
+      ],
+      { sessionOfKey: (k) => (k === s.key ? s.sessionId : undefined), boundSession: () => undefined },
+    );
     expect(out.map((o) => o.kind)).toEqual(['stage', 'failure']);
   });
 });

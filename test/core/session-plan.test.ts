@@ -16,7 +16,12 @@ describe('planRun', () => {
   const plan = planRun('run-a', p);
 
   it('plans every scenario in order, none for resources', () => {
-    const counts = Object.fromEntries(['stages', 'coldWarm', 'sustained', 'burst'].map((s) => [s, plan.filter((x) => x.scenario === s).length]));
+    const counts = Object.fromEntries(
+      ['stages', 'coldWarm', 'sustained', 'burst'].map((s) => [
+        s,
+        plan.filter((x) => x.scenario === s).length,
+      ]),
+    );
     expect(counts).toEqual({ stages: 1, coldWarm: 5, sustained: 20, burst: 20 });
     expect(plan.some((s) => s.scenarioType === 'resources')).toBe(false);
   });

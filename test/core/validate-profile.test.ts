@@ -20,7 +20,11 @@ describe('validateProfile', () => {
   });
 
   it.each([
-    ['a burst of no sessions', { scenarios: [{ type: 'burst', sessions: 0 }] }, 'scenarios[0].sessions: must be >= 1, got 0'],
+    [
+      'a burst of no sessions',
+      { scenarios: [{ type: 'burst', sessions: 0 }] },
+      'scenarios[0].sessions: must be >= 1, got 0',
+    ],
     [
       'an unknown scenario type',
       { scenarios: [{ type: 'soak', sessions: 1 }] },
@@ -31,7 +35,11 @@ describe('validateProfile', () => {
       { scenarios: [{ type: 'sustained', ratePerMinute: -5, durationMinutes: 2 }] },
       'scenarios[0].ratePerMinute: must be > 0, got -5',
     ],
-    ['an unknown field', { scenarios: [{ type: 'burst', sessions: 2, size: 3 }] }, 'scenarios[0]: unknown field "size"'],
+    [
+      'an unknown field',
+      { scenarios: [{ type: 'burst', sessions: 2, size: 3 }] },
+      'scenarios[0]: unknown field "size"',
+    ],
     ['no scenarios', { scenarios: [] }, 'scenarios: must have >= 1 item(s), got 0'],
     [
       'a threshold on a missing stage',
@@ -55,12 +63,20 @@ describe('validateProfile', () => {
     ],
     [
       'two scenarios with one name',
-      { scenarios: [{ type: 'burst', sessions: 1 }, { type: 'burst', sessions: 2 }] },
+      {
+        scenarios: [
+          { type: 'burst', sessions: 1 },
+          { type: 'burst', sessions: 2 },
+        ],
+      },
       'scenarios[1].name: "burst" is used twice',
     ],
   ])('rejects %s', (_label, overrides, expected) => {
     const found = problems(profileInput(overrides as never));
-    expect(found.some((p) => p.startsWith(expected)), `${found.join('\n')}`).toBe(true);
+    expect(
+      found.some((p) => p.startsWith(expected)),
+      `${found.join('\n')}`,
+    ).toBe(true);
   });
 
   it('lists every problem, not just the first', () => {
@@ -77,8 +93,12 @@ describe('validateProfile', () => {
 
   it('rejects a stream stage with no keyed stage before it on its log group', () => {
     const input = profileInput();
-    input.target.stages = [{ name: 'build', log: { group: '/ecs/x', pattern: 'built', correlation: 'stream' } }];
-    expect(problems(input)[0]).toMatch(/^target.stages\[0\].log.correlation: "stream" needs an earlier stage/);
+    input.target.stages = [
+      { name: 'build', log: { group: '/ecs/x', pattern: 'built', correlation: 'stream' } },
+    ];
+    expect(problems(input)[0]).toMatch(
+      /^target.stages\[0\].log.correlation: "stream" needs an earlier stage/,
+    );
   });
 
   it('rejects a contains check when the email carries no token', () => {
@@ -94,7 +114,9 @@ describe('validateProfile', () => {
   });
 
   it('requires ECS for coldWarm and resources', () => {
-    const input = profileInput({ scenarios: [{ type: 'coldWarm', cold: 1, warm: 1 }, { type: 'resources' }] });
+    const input = profileInput({
+      scenarios: [{ type: 'coldWarm', cold: 1, warm: 1 }, { type: 'resources' }],
+    });
     delete input.target.ecs;
     expect(problems(input)).toEqual([
       'scenarios[0]: a coldWarm scenario needs target.ecs (cluster and service)',

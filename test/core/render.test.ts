@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { type Profile, ProfileSchema } from '../../core/profile.js';
+import type { SessionRecord } from '../../core/records.js';
+import { renderHtml } from '../../core/render-html.js';
+import { escapeMarkdown, renderMarkdown } from '../../core/render-markdown.js';
+import { formatDuration, formatElapsed, renderText, summaryLine, topErrors } from '../../core/render-text.js';
+import { buildReport } from '../../core/report.js';
+import type { Report } from '../../core/report-model.js';
+
+const EVIL = '<script>alert("x")</script>';
+
+function profile(thresholds: Profile['thresholds']): Profile {
+  return ProfileSchema.parse({
+    name: 'render-test',
+    target: {
+      trigger: {
+        type: 's3-eml',
+        from: 'bench@example.com',
+        to: 'edit@example.com',
+        subject: 's',
+        body: 'b',
+        bucket: 'intake',
+      },
+      stages: [
+        { name: 'received', log: { group: '/ecs/edit', pattern: 'received' } },
+        { name: 'deployed', log: { group: '/ecs/edit', pattern: 'deployed' } },
+      ],
+      ecs: { cluster: 'edit-cluster', service: 'edit-service' },
+    },
+    scenarios: [
+      { type: 'burst', sessions: 4 },
+      { type: 'coldWarm', cold: 1, warm: 1 },
+      { type: 'resources' },
+    ],
+    thresholds,
+  });
+}
+
+function session(
+  i: number,
+  scenario: string,
+  segments: [number, number] | null,
+  extra: Partial<SessionRecord> = {},
+): SessionRecord {
+  const sentAt = 1_000_000 + i * 1_000;
+  return {
+    runId: EVIL,
+    sessionId: `session-${i}`,
+    scenario,
+    scenarioType: scenario === 'burst' ? 'burst' : 'coldWarm',
+    index: i,
+    userId: `bench-${i}`,
+    token: `t${i}`,
+    key: `bench-${i}`,
+    scheduledAt: sentAt - 20,
+    sentAt,
+    stages: segments ? { received: sentAt + segments[0], deployed: sentAt + segments[0] + segments[1] } : {},
+    status: segments ? 'ok' : 'failed',
+    ...extra,
+  };
+}
+
+function report(): Report {
+  return buildReport({
+    run: {
+      runId: EVIL,
+      startedAt: 1_000_000,
+      profile: profile([
+        { metric: 'total', condition: 'p(95) < 60s' },
+        { metric: 'success', scenario: 'burst', condition: 'rate > 95%' },
+      ]),
+    },
+    sessions: [
+      session(0, 'burst', [250, 1_500]),
+      session(1, 'burst', [300, 1_600]),
+      session(2, 'burst', [350, 1_700]),
+      session(3, 'burst', null, { error: EVIL }),
+      session(4, 'coldWarm', [42_000, 1_500], { phase: 'cold' }),
+      session(5, 'coldWarm', [2_000, 1_500], { phase: 'warm' }),
+    ],
+    taskSamples: [
+      { at: 1_000_000, running: 1, desired: 2, pending: 1 },
+      { at: 1_005_000, running: 2, desired: 2, pending: 0 },
+    ],
+    cpu: {
+      name: 'CPUUtilization',
+      unit: 'Percent',
+      points: [
+        { at: 1_000_000, value: 12.5 },
+        { at: 1_060_000, value: 47.25 },
+      ],
+    },
+    memory: null,
+    finishedAt: 1_000_000 + 754_000,
+  });
+}
+
+describe('formatDuration', () => {
+  it.each([
+    [null, '–'],
+    [0, '0 ms'],
+    [-0.2, '0 ms'],
+    [999.4, '999 ms'],
+    [999.6, '1.00 s'],
+    [1_234, '1.23 s'],
+    [-1_500, '-1.50 s'],
+    [12_345, '12.3 s'],
+    [185_000, '185.0 s'],
+  ])('formats %s ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('formatElapsed', () => {
+  it.each([
+    [42_500, '42.5 s'],
+    [754_000, '12m 34s'],
+    [3_723_000, '1h 02m 03s'],
+  ])('formats %i ms as %s', (ms, text) => {
+    expect(formatElapsed(ms)).toBe(text);
+  });
+});
+
+describe('renderText', () => {
+  it('shows the header, session counts, stage figures, phases, resources and thresholds', () => {
+    const text = renderText(report());
+    expect(text).toContain('profile render-test');
+    expect(text).toContain('(12m 34s) · verdict FAIL');
+    expect(text).toContain('4 planned · 3 ok · 1 failed · 0 timed out · 0 unfinished · success 75.0%');
+    expect(text).toMatch(/received\s+3\s+250 ms\s+300 ms\s+350 ms\s+350 ms\s+350 ms\s+350 ms\s+300 ms/);
+    expect(text).toMatch(/total\s+3\s+1.77 s\s+1.92 s/);
+    expect(text).toMatch(/received\s+1\s+42.0 s\s+42.0 s\s+1\s+2.00 s\s+2.00 s\s+100%/);
+    expect(text).toMatch(/CPUUtilization\s+Percent\s+29.9\s+47.3\s+2$/m);
+    expect(text).toMatch(/running tasks\s+Count\s+1.5\s+2.0\s+2/);
+    expect(text).toMatch(/✓\s+total\s+all sessions\s+p\(95\) < 60s\s+43.5 s\s+5/);
+    expect(text).toMatch(/✗\s+success\s+burst\s+rate > 95%\s+75.0%\s+4/);
+    expect(text).toContain(`1× failed: ${EVIL}`);
+  });
+
+  it('aligns the columns of a table', () => {
+    const lines = renderText(report()).split('\n');
+    const header = lines.find((l) => l.includes('stage') && l.includes('mean'))!;
+    const total = lines.find((l) => l.trimStart().startsWith('total') && l.includes('1.77 s'))!;
+    expect(total.indexOf('1.77 s') + '1.77 s'.length).toBe(header.indexOf('min') + 'min'.length);
+  });
+
+  it('uses ANSI colour only when asked', () => {
+    expect(renderText(report())).not.toContain('\x1b[');
+    expect(renderText(report(), { color: true })).toContain('\x1b[1;31mFAIL\x1b[0m');
+  });
+});
+
+describe('topErrors', () => {
+  it('groups reasons on one printable line, most frequent first', () => {
+    const base = report();
+    const failed = base.sessions.find((s) => s.status === 'failed')!;
+    const sessions = [
+      ...base.sessions,
+      {
+        ...failed,
+        sessionId: 'a',
+        status: 'timedOut' as const,
+        error: 'States.Timeout\x1b[31m\nafter 600 s',
+      },
+      {
+        ...failed,
+        sessionId: 'b',
+        status: 'timedOut' as const,
+        error: 'States.Timeout\x1b[31m\nafter 600 s',
+      },
+    ];
+    expect(topErrors({ ...base, sessions }, 'burst')).toEqual([
+      { reason: 'timedOut: States.Timeout[31m after 600 s', count: 2 },
+      { reason: `failed: ${EVIL}`, count: 1 },
+    ]);
+  });
+});
+
+describe('summaryLine', () => {
+  it('names each breached threshold with its actual value', () => {
+    expect(summaryLine(report())).toBe(
+      'FAIL: 1 of 2 threshold(s) breached: success rate > 95% [burst] got 75.0%; 5 of 6 sessions ok',
+    );
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('renders the figures as GitHub tables', () => {
+    const md = renderMarkdown(report());
+    expect(md).toContain('**Verdict: ❌ FAIL**');
+    expect(md).toContain(
+      '| received | 3 | 250 ms | 300 ms | 350 ms | 350 ms | 350 ms | 350 ms | 300 ms | – |',
+    );
+    expect(md).toContain(
+      '| stage | cold n | cold p50 | cold p95 | warm n | warm p50 | warm p95 | cold-start share |',
+    );
+    expect(md).toContain('| ✗ | success | burst | rate &gt; 95% | 75.0% | 4 |');
+    expect(md).toMatch(/\| --- \| ---: \|/);
+  });
+
+  it('escapes raw HTML and column breaks', () => {
+    expect(renderMarkdown(report())).not.toContain('<script>');
+    expect(escapeMarkdown('a|b <i>')).toBe('a\\|b &lt;i&gt;');
+  });
+});
+
+describe('renderHtml', () => {
+  it('is one self-contained document with the figures, charts and thresholds', () => {
+    const html = renderHtml(report());
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<td class="n">1.92 s</td>');
+    expect(html).toContain('<span class="badge fail">FAIL</span>');
+    expect(html).toContain('Latency distribution');
+    expect(html).toContain('aria-label="Session timeline"');
+    expect(html).toContain('aria-label="CPUUtilization"');
+    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(7);
+    expect(html).not.toMatch(/\s(src|href)=/);
+  });
+
+  it('escapes every text from the report', () => {
+    const html = renderHtml(report());
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  });
+
+  it('samples the timeline of a large scenario and says so', () => {
+    const big = { ...report() };
+    const sessions = Array.from({ length: 500 }, (_, i) => ({ ...big.sessions[0]!, sessionId: `many-${i}` }));
+    const html = renderHtml({ ...big, sessions });
+    expect(html).toContain('Showing 80 of 500 sessions');
+  });
+});

@@ -1,0 +1,125 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { Store } from '../../lambdas/shared/store.js';
+import { LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
+import { profileInput } from '../fixtures/profile.js';
+import { useLocalAws } from '../support/local-aws.js';
+
+const INTAKE = 'webordinary-ses-emails';
+process.env.AWS_SES_ACCOUNT = JSON.stringify({
+  DedicatedIpAutoWarmupEnabled: false,
+  Details: {
+    AdditionalContactEmailAddresses: [],
+    ContactLanguage: 'EN',
+    MailType: 'TRANSACTIONAL',
+    ReviewDetails: { CaseId: 'x', Status: 'GRANTED' },
+    UseCaseDescription: 'x',
+    WebsiteURL: 'http://127.0.0.1',
+  },
+  EnforcementStatus: 'HEALTHY',
+  ProductionAccessEnabled: true,
+  SendingEnabled: true,
+  SendQuota: { Max24HourSend: 1000, MaxSendRate: 5, SentLast24Hours: 0 },
+  SuppressionAttributes: { SuppressedReasons: [] },
+});
+const ctx = useLocalAws([INTAKE]);
+
+async function sesStore(since = 0): Promise<{ to: string[]; subject: string; body: { text?: string } }[]> {
+  const out = (await (await fetch(`${ctx.aws.endpoints.ses}/store?since=${since}`)).json()) as {
+    emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[];
+  };
+  return out.emails.map((e) => ({ to: e.destination.to, subject: e.subject, body: e.body }));
+}
+
+describe('prepare', () => {
+  it('fails with ProfileInvalid listing every problem by path', async () => {
+    const { handler } = await import('../../lambdas/prepare.js');
+    const error = await handler({
+      runId: 'bad',
+      profile: profileInput({ scenarios: [{ type: 'burst', sessions: 0 }] }),
+    }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('ProfileInvalid');
+    expect((error as Error).message).toContain('scenarios[0].sessions: must be >= 1, got 0');
+  });
+
+  it('records the run and its planned sessions, and plans the same run again identically', async () => {
+    const { handler } = await import('../../lambdas/prepare.js');
+    const input = {
+      runId: 'run-prep',
+      profile: profileInput({ scenarios: [{ type: 'burst', sessions: 4 }] }),
+    };
+    expect(await handler(input)).toEqual({
+      runId: 'run-prep',
+      sessions: 4,
+      scenarios: [{ name: 'burst', type: 'burst' }],
+    });
+    const store = new Store(LOCAL_TABLE);
+    const first = await store.sessions('run-prep');
+    await handler(input);
+    expect(await store.sessions('run-prep')).toEqual(first);
+    expect(first.map((s) => s.status)).toEqual(['planned', 'planned', 'planned', 'planned']);
+    expect((await store.activeRuns()).map((r) => r.runId)).toContain('run-prep');
+  });
+});
+
+describe('trigger', () => {
+  it('sends one SES email per session, paced to the account send rate, never twice', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const start = (await import('../../lambdas/start-scenario.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    await prepare({
+      runId: 'run-ses',
+      profile: profileInput({ scenarios: [{ type: 'burst', sessions: 5 }] }),
+    });
+    const plan = (await start({ runId: 'run-ses', scenario: 'burst' })) as {
+      sessions: { sessionId: string; scheduledAt: string }[];
+    };
+    expect(plan.sessions).toHaveLength(5);
+    const before = (await sesStore()).length;
+    await Promise.all(plan.sessions.map((s) => trigger({ runId: 'run-ses', sessionId: s.sessionId })));
+    await trigger({ runId: 'run-ses', sessionId: plan.sessions[0]!.sessionId }); // a retry
+    const sent = (await sesStore()).slice(before);
+    expect(sent).toHaveLength(5);
+
+    const sessions = await new Store(LOCAL_TABLE).sessions('run-ses');
+    for (const s of sessions) {
+      const email = sent.find((e) => e.to.includes(`${s.userId}@amelia.webordinary.com`));
+      expect(email?.subject).toBe(`[thread-${s.token}] Benchmark ${s.index}`);
+      expect(email?.body.text).toContain(s.token);
+      expect(s.status).toBe('sent');
+      expect(s.scheduledAt).toBe(Date.parse(plan.sessions[0]!.scheduledAt));
+    }
+    // MaxSendRate 5/s: a send slot every 200 ms (timers may fire a little late); the wait shows up as lateness.
+    const lateness = sessions.map((s) => s.sentAt! - s.scheduledAt!).sort((a, b) => a - b);
+    // Without pacing all five go within a few ms. Slots are 200 ms apart; the first send's own
+    // overhead (it is late against its slot, the last one is not) may eat into the span.
+    expect(lateness.at(-1)! - lateness[0]!).toBeGreaterThanOrEqual(3 * 200);
+  });
+
+  it('drops a raw .eml into the intake bucket for the s3-eml trigger', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    const input = profileInput({ scenarios: [{ type: 'stages' }] });
+    input.target.trigger = {
+      type: 's3-eml',
+      bucket: INTAKE,
+      from: 'bench@webordinary.com',
+      to: '{userId}@amelia.webordinary.com',
+      subject: '[thread-{token}] Café edit',
+      body: 'Put {token} on the page ✓',
+    };
+    await prepare({ runId: 'run-eml', profile: input });
+    const [session] = await new Store(LOCAL_TABLE).sessions('run-eml');
+    await trigger({ runId: 'run-eml', sessionId: session!.sessionId });
+    const out = await localS3().send(
+      new GetObjectCommand({ Bucket: INTAKE, Key: `emails/bench-run-eml-${session!.sessionId}.eml` }),
+    );
+    const raw = (await out.Body?.transformToString('utf8')) ?? '';
+    expect(raw).toContain(`To: ${session!.userId}@amelia.webordinary.com\r\n`);
+    expect(raw).toContain('Subject: =?UTF-8?B?');
+    expect(raw).toContain('Content-Transfer-Encoding: base64');
+    const body = raw.split('\r\n\r\n')[1]!.replace(/\r\n/g, '');
+    expect(Buffer.from(body, 'base64').toString('utf8')).toBe(`Put ${session!.token} on the page ✓`);
+  });
+});
