@@ -45,16 +45,17 @@ export interface LocalRun {
   readonly sessions: readonly StoredSession[];
 }
 
-const HANDLERS = [
-  'prepare',
-  'start-scenario',
-  'trigger',
-  'await',
-  'finalize',
-  'observe',
-  'collector',
-  'report',
-] as const;
+/** Imported only after the environment points at the local endpoints: handlers read it at load. */
+const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler }>>> = {
+  prepare: () => import('../../lambdas/prepare.js'),
+  'start-scenario': () => import('../../lambdas/start-scenario.js'),
+  trigger: () => import('../../lambdas/trigger.js'),
+  await: () => import('../../lambdas/await.js'),
+  finalize: () => import('../../lambdas/finalize.js'),
+  observe: () => import('../../lambdas/observe.js'),
+  collector: () => import('../../lambdas/collector.js'),
+  report: () => import('../../lambdas/report.js'),
+};
 
 /**
  * Runs one benchmark on this machine: emulators and the project's endpoint on
@@ -119,10 +120,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
 
 async function loadHandlers(): Promise<Record<string, Handler>> {
   const entries = await Promise.all(
-    HANDLERS.map(async (name) => {
-      const module = (await import(`../../lambdas/${name}.js`)) as { handler: Handler };
-      return [name, module.handler] as const;
-    }),
+    Object.entries(HANDLER_MODULES).map(async ([name, load]) => [name, (await load()).handler] as const),
   );
   return Object.fromEntries(entries);
 }
