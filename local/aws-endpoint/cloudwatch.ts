@@ -58,14 +58,22 @@ export class CloudWatchStore {
     this.#now = options.now ?? Date.now;
   }
 
-  /** `payloadBytes` is the uncompressed request size, checked against the 1 MB limit. */
-  putMetricData(body: unknown, payloadBytes = 0): Record<string, never> {
+  /**
+   * `payloadBytes` is the uncompressed request size, checked against the 1 MB limit.
+   * `asAwsService`: the data comes from an AWS service itself (the simulator's
+   * ECS service publishing `AWS/ECS`), which customers' PutMetricData may not write.
+   */
+  putMetricData(
+    body: unknown,
+    payloadBytes = 0,
+    options: { asAwsService?: boolean } = {},
+  ): Record<string, never> {
     if (payloadBytes > MAX_PAYLOAD_BYTES) {
       throw invalid(`PutMetricData request is ${payloadBytes} bytes, over the 1048576-byte (1 MB) limit`);
     }
     const input = new Input(body, INVALID);
     const namespace = input.string('Namespace', MISSING);
-    if (namespace.length > 255 || namespace.startsWith('AWS/')) {
+    if (namespace.length > 255 || (namespace.startsWith('AWS/') && !options.asAwsService)) {
       throw invalid(`Namespace ${namespace} is invalid: 1-255 characters, not starting with AWS/`);
     }
     const data = input.objects('MetricData', MISSING);

@@ -1,4 +1,3 @@
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -10,7 +9,7 @@ import {
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { isLogStage, type Profile } from '../../core/profile.js';
-import { cloudwatch, dynamo, logs } from '../../lambdas/shared/clients.js';
+import { dynamo, logs } from '../../lambdas/shared/clients.js';
 import type { LocalAws } from '../emulators.js';
 import type { EcsControl, LogSink, MetricSink, TargetModel } from '../simulator/index.js';
 
@@ -118,16 +117,17 @@ export function logSink(): LogSink {
   };
 }
 
-export function metricSink(): MetricSink {
+/**
+ * The service's CPU and memory go into the local CloudWatch as ECS itself
+ * publishes them (customers may not write `AWS/` namespaces); the benchmark
+ * reads them back with GetMetricData like any other series.
+ */
+export function metricSink(aws: LocalAws): MetricSink {
   return {
     async put(namespace, data) {
       if (data.length === 0) return;
-      await cloudwatch().send(
-        new PutMetricDataCommand({
-          Namespace: namespace,
-          MetricData: data.map((d) => ({ ...d, Dimensions: [...d.Dimensions] })),
-        }),
-      );
+      const MetricData = data.map((d) => ({ ...d, Timestamp: d.Timestamp.getTime() / 1000 }));
+      aws.endpoint.cloudwatch.putMetricData({ Namespace: namespace, MetricData }, 0, { asAwsService: true });
     },
   };
 }

@@ -85,7 +85,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     const ecs = ecsControl(aws, model);
     simulator = await startSimulator({
       model,
-      io: { logs: logSink(), metrics: metricSink(), s3, sesStoreUrl: aws.endpoints.ses, ecs },
+      io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },
       ...(options.seed !== undefined || profile.local?.seed !== undefined
         ? { seed: options.seed ?? profile.local?.seed ?? 1 }
         : {}),

@@ -1,0 +1,124 @@
+import { GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../core/report-model.js';
+import { cloudwatch } from '../../lambdas/shared/clients.js';
+import { Store } from '../../lambdas/shared/store.js';
+import {
+  LOCAL_REPORTS_BUCKET,
+  LOCAL_TABLE,
+  localS3,
+  metricSink,
+} from '../../local/runner/local-aws-setup.js';
+import { profileInput } from '../fixtures/profile.js';
+import { useLocalAws } from '../support/local-aws.js';
+
+const ctx = useLocalAws();
+const store = new Store(LOCAL_TABLE);
+const ECS_DIMENSIONS = [
+  { Name: 'ClusterName', Value: 'webordinary-edit-cluster' },
+  { Name: 'ServiceName', Value: 'webordinary-edit-service' },
+];
+
+/** A run whose sessions have known stage times: session i takes (i + 1) seconds in total. */
+async function finishedRun(runId: string, thresholds: { metric: string; condition: string }[]) {
+  const { handler: prepare } = await import('../../lambdas/prepare.js');
+  const { handler: finalize } = await import('../../lambdas/finalize.js');
+  await prepare({
+    runId,
+    startedAt: new Date(Date.now() - 60_000).toISOString(),
+    profile: profileInput({
+      scenarios: [
+        { type: 'burst', sessions: 4 },
+        { type: 'resources', periodSeconds: 1 },
+      ],
+      thresholds,
+    }),
+  });
+  const base = Date.now() - 30_000;
+  for (const [i, s] of (await store.sessions(runId)).entries()) {
+    await store.markSent(runId, s.sessionId, base, base);
+    const step = (i + 1) * 250;
+    for (const [k, stage] of ['pickup', 'build', 'live', 'done'].entries()) {
+      await store.recordStage(runId, s.sessionId, stage, base + (k + 1) * step);
+    }
+    await finalize({ runId, sessionId: s.sessionId, outcome: 'completed' });
+  }
+}
+
+async function readReport(runId: string): Promise<Report> {
+  const out = await localS3().send(
+    new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/report.json` }),
+  );
+  return JSON.parse((await out.Body?.transformToString('utf8')) ?? '') as Report;
+}
+
+describe('report', () => {
+  it('writes the report, publishes raw values to CloudWatch, and passes when every threshold does', async () => {
+    // What the ECS service published while the run went on.
+    metricSink(ctx.aws).put(
+      'AWS/ECS',
+      [40, 60].map((Value, i) => ({
+        MetricName: 'CPUUtilization',
+        Dimensions: ECS_DIMENSIONS,
+        Timestamp: new Date(Date.now() - 20_000 + i * 5_000),
+        Value,
+        Unit: 'Percent' as const,
+      })),
+    );
+    await finishedRun('run-rep', [{ metric: 'total', condition: 'max < 5s' }]);
+    const { handler } = await import('../../lambdas/report.js');
+    const out = await handler({ runId: 'run-rep' });
+    expect(out).toMatchObject({ verdict: 'pass', reportKey: 'reports/run-rep/report.json' });
+
+    const report = await readReport('run-rep');
+    expect(report.scenarios[0]?.total).toMatchObject({ count: 4, min: 1000, max: 4000 });
+    expect(report.resources?.cpu?.points.map((p) => p.value)).toEqual([40, 60]);
+
+    const stageMetric = await cloudwatch().send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Date.now() - 3600_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'p50',
+            MetricStat: {
+              Metric: {
+                Namespace: 'WebOrdinary/Performance',
+                MetricName: 'TotalDuration',
+                Dimensions: [
+                  { Name: 'Profile', Value: 'fixture' },
+                  { Name: 'Scenario', Value: 'burst' },
+                  { Name: 'Stage', Value: 'total' },
+                ],
+              },
+              Period: 3600,
+              Stat: 'p50',
+            },
+          },
+        ],
+      }),
+    );
+    // CloudWatch's own percentile over the raw values: nearest rank of 1, 2, 3, 4 s.
+    expect(stageMetric.MetricDataResults?.[0]?.Values).toEqual([2000]);
+    const listed = await cloudwatch().send(new ListMetricsCommand({ Namespace: 'WebOrdinary/Performance' }));
+    expect(new Set(listed.Metrics?.map((m) => m.MetricName))).toContain('SuccessRate');
+    expect(await store.activeRuns()).toEqual([]);
+  });
+
+  it('returns verdict fail with the breached thresholds in its summary', async () => {
+    await finishedRun('run-fail', [
+      { metric: 'total', condition: 'p(95) < 3s' },
+      { metric: 'success', condition: 'rate > 95%' },
+    ]);
+    const { handler } = await import('../../lambdas/report.js');
+    const out = await handler({ runId: 'run-fail' });
+    expect(out.verdict).toBe('fail');
+    expect(out.summary).toContain('p(95) < 3s');
+    const report = await readReport('run-fail');
+    expect(report.thresholds.map((t) => [t.condition, t.ok, t.actual])).toEqual([
+      ['p(95) < 3s', false, 4000],
+      ['rate > 95%', true, 1],
+    ]);
+  });
+});
