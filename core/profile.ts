@@ -100,7 +100,16 @@ export const TargetSchema = z.strictObject({
   ecs: z.strictObject({ cluster: z.string().min(1), service: z.string().min(1) }).optional(),
 });
 
-const scenarioBase = { name: name.optional(), sessionTimeoutSeconds: positiveSeconds.max(86_400).optional() };
+const scenarioBase = {
+  name: name.optional(),
+  sessionTimeoutSeconds: positiveSeconds.max(86_400).optional(),
+  /**
+   * The stages this scenario's sessions must reach to be ok (default: all).
+   * E.g. leave out an S3 `contains` stage where concurrent sessions of one
+   * project overwrite each other's deploy (the last deploy wins).
+   */
+  stages: z.array(name).min(1).optional(),
+};
 
 export const StagesScenarioSchema = z.strictObject({ type: z.literal('stages'), ...scenarioBase });
 export const BurstScenarioSchema = z.strictObject({
@@ -195,6 +204,13 @@ export function isLogStage(stage: Stage): stage is LogStage {
 export function unknownTemplateVars(value: string): string[] {
   const known = new Set<string>(TEMPLATE_VARS);
   return [...value.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((v) => !known.has(v));
+}
+
+/** The stage names a scenario's sessions must reach, in pipeline order. */
+export function requiredStages(profile: Pick<Profile, 'target' | 'scenarios'>, scenario: string): string[] {
+  const own = profile.scenarios.find((s) => scenarioName(s) === scenario)?.stages;
+  const all = profile.target.stages.map((s) => s.name);
+  return own ? all.filter((n) => own.includes(n)) : all;
 }
 
 /** The name a scenario goes by in the report: its own, or its type. */

@@ -21,7 +21,7 @@
  */
 
 import { mean, percentile, sortValues, summarize } from './percentiles.js';
-import { type Profile, type Scenario, scenarioName, type Threshold } from './profile.js';
+import { type Profile, requiredStages, type Scenario, scenarioName, type Threshold } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
 import type {
   AggregateReport,
@@ -101,7 +101,11 @@ export function buildReport(input: ReportInput): Report {
   const records = [...input.sessions].sort(
     (a, b) => rank(a) - rank(b) || a.index - b.index || a.sessionId.localeCompare(b.sessionId),
   );
-  const timed: Timed[] = records.map((record) => ({ record, timings: sessionTimings(record, stageNames) }));
+  // Each session is timed over the stages its scenario requires: a left-out stage is not a gap.
+  const timed: Timed[] = records.map((record) => ({
+    record,
+    timings: sessionTimings(record, requiredStages(profile, record.scenario)),
+  }));
 
   const scenarios = order.map(({ name, type }): ScenarioReport => {
     const own = timed.filter((t) => t.record.scenario === name);

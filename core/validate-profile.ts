@@ -86,6 +86,13 @@ function crossFieldProblems(profile: Profile): string[] {
     if ((scenario.type === 'coldWarm' || scenario.type === 'resources') && !target.ecs) {
       problems.push(`scenarios[${i}]: a ${scenario.type} scenario needs target.ecs (cluster and service)`);
     }
+    scenario.stages?.forEach((stage, j) => {
+      if (!stageNames.has(stage)) {
+        problems.push(
+          `scenarios[${i}].stages[${j}]: no stage named "${stage}" (stages: ${[...stageNames].join(', ')})`,
+        );
+      }
+    });
     if (scenario.type === 'coldWarm' && scenario.cold + scenario.warm === 0) {
       problems.push(`scenarios[${i}]: cold + warm must be >= 1, got 0`);
     }

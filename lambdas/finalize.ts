@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SessionStatus } from '../core/records.js';
-import { allStagesSeen } from './shared/completion.js';
+import { allStagesSeen, missingStages } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
 import { Store } from './shared/store.js';

@@ -1,11 +1,22 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import type { Profile } from '../../core/profile.js';
+import { type Profile, requiredStages } from '../../core/profile.js';
 import { sfn } from './clients.js';
 import type { StoredSession } from './store.js';
 
-/** Whether every stage of the profile has been observed for the session. */
-export function allStagesSeen(profile: Profile, session: Pick<StoredSession, 'stages'>): boolean {
-  return profile.target.stages.every((stage) => session.stages[stage.name] !== undefined);
+/** The stages the session's scenario requires that have not been observed yet. */
+export function missingStages(
+  profile: Profile,
+  session: Pick<StoredSession, 'stages' | 'scenario'>,
+): string[] {
+  return requiredStages(profile, session.scenario).filter((name) => session.stages[name] === undefined);
+}
+
+/** Whether every stage the session's scenario requires has been observed. */
+export function allStagesSeen(
+  profile: Profile,
+  session: Pick<StoredSession, 'stages' | 'scenario'>,
+): boolean {
+  return missingStages(profile, session).length === 0;
 }
 
 /**

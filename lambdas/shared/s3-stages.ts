@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
 import { renderTemplate } from '../../core/identity.js';
-import type { Profile, S3Stage } from '../../core/profile.js';
+import { type Profile, requiredStages, type S3Stage } from '../../core/profile.js';
 import { s3 } from './clients.js';
 import { settle } from './completion.js';
 import type { Store, StoredSession } from './store.js';
@@ -19,7 +19,12 @@ export async function checkS3Stages(
   let recorded = 0;
   for (const stage of profile.target.stages) {
     if (!('s3' in stage)) continue;
-    const waiting = sessions.filter((s) => s.status === 'sent' && s.stages[stage.name] === undefined);
+    const waiting = sessions.filter(
+      (s) =>
+        s.status === 'sent' &&
+        s.stages[stage.name] === undefined &&
+        requiredStages(profile, s.scenario).includes(stage.name),
+    );
     const byObject = new Map<string, { bucket: string; key: string; sessions: StoredSession[] }>();
     for (const session of waiting) {
       const values = {
