@@ -8,7 +8,6 @@
  * The types below are structurally compatible with PutMetricDataCommandInput
  * of @aws-sdk/client-cloudwatch, which core does not import.
  */
-import { sessionTimings } from './report.js';
 import type { Report, SessionReport } from './report-model.js';
 
 export type MetricUnit = 'Milliseconds' | 'Percent' | 'Count';
@@ -130,15 +129,15 @@ export function buildMetricData(report: Report, options: MetricDataOptions): Put
   return batch(options.namespace, datums);
 }
 
+/** The sessions' own figures, as buildReport computed them (nothing is re-derived here). */
 function rawDurations(sessions: readonly SessionReport[], stageNames: readonly string[]) {
   const segments = new Map<string, number[]>(stageNames.map((name) => [name, []]));
   const total: number[] = [];
   const lateness: number[] = [];
   for (const session of sessions) {
-    const timings = sessionTimings(session, stageNames);
-    for (const [name, value] of Object.entries(timings.segments)) segments.get(name)?.push(value);
-    if (timings.total !== null) total.push(timings.total);
-    if (timings.lateness !== null) lateness.push(timings.lateness);
+    for (const [name, value] of Object.entries(session.segments)) segments.get(name)?.push(value);
+    if (session.total !== null) total.push(session.total);
+    if (session.lateness !== null) lateness.push(session.lateness);
   }
   return { segments, total, lateness };
 }

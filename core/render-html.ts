@@ -15,7 +15,6 @@ import {
   thresholdsTable,
   topErrors,
 } from './render-text.js';
-import { sessionTimings } from './report.js';
 import type { AggregateReport, Report, ScenarioReport, SessionReport, Summary } from './report-model.js';
 
 export function escapeHtml(text: string): string {
@@ -66,13 +65,12 @@ function htmlTable(table: Table, rowClass: (i: number) => string = () => ''): st
 const num = (value: number): string => (Math.round(value * 10) / 10).toString();
 const title = (text: string): string => `<title>${escapeHtml(text)}</title>`;
 
-/** Raw values of each stage, total and lateness for some sessions, re-derived from their timestamps. */
+/** Raw values of each stage and the total for some sessions, as buildReport computed them. */
 function rawValues(sessions: readonly SessionReport[], stageNames: readonly string[]): Map<string, number[]> {
   const out = new Map<string, number[]>([...stageNames, 'total'].map((name) => [name, []]));
   for (const session of sessions) {
-    const timings = sessionTimings(session, stageNames);
-    for (const [name, value] of Object.entries(timings.segments)) out.get(name)?.push(value);
-    if (timings.total !== null) out.get('total')?.push(timings.total);
+    for (const [name, value] of Object.entries(session.segments)) out.get(name)?.push(value);
+    if (session.total !== null) out.get('total')?.push(session.total);
   }
   return out;
 }

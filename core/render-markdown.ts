@@ -6,6 +6,7 @@ import {
   phasesTable,
   resourcesTable,
   sessionsLine,
+  stageNote,
   statsTable,
   type Table,
   thresholdsTable,
@@ -36,8 +37,8 @@ export function renderMarkdown(report: Report): string {
     '',
     `**Verdict: ${verdict}** · run ${escapeMarkdown(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})`,
     '',
-    'Durations are per-session segments (each stage minus the previous one; the first stage minus the send), ' +
-      '`total` is the last stage minus the scheduled start, percentiles are nearest-rank over raw values.',
+    `${escapeMarkdown(stageNote(report))} ` +
+      '`total` is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.',
   ];
   const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
     out.push(

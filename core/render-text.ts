@@ -86,7 +86,24 @@ export function statsTable(figures: AggregateReport, stageNames: readonly string
     ['total', ...summaryCells(figures.total)],
     ['lateness', ...summaryCells(figures.lateness)],
   ];
-  return { header, rows, numeric: header.map((_, i) => i > 0) };
+  // The interval needs n >= 72; a column of dashes on every small run is noise.
+  const intervals = rows.some((row) => row.at(-1) !== NONE);
+  return intervals
+    ? { header, rows, numeric: header.map((_, i) => i > 0) }
+    : {
+        header: header.slice(0, -1),
+        rows: rows.map((row) => row.slice(0, -1)),
+        numeric: header.slice(0, -1).map((_, i) => i > 0),
+      };
+}
+
+/** What the stage figures measure, naming the S3 stages, whose reference and resolution differ. */
+export function stageNote(report: Report): string {
+  const s3 = (report.stageInfo ?? []).filter((s) => s.source === 's3').map((s) => s.name);
+  const base = 'Each stage: time since the previous stage (the first: since the email was sent).';
+  return s3.length === 0
+    ? base
+    : `${base} S3 stage${s3.length > 1 ? 's' : ''} ${s3.join(', ')}: time since the email was sent, to S3's whole-second resolution.`;
 }
 
 /** Cold and warm p50 / p95 of each stage side by side, with each stage's share of the cold-start penalty. */
@@ -220,6 +237,7 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   const out: string[] = [
     `${paint('1', 'WebOrdinary Bench')} · profile ${report.profile} · run ${report.runId}`,
     `${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)}) · verdict ${verdict}`,
+    paint('2', stageNote(report)),
   ];
   const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
     out.push('', paint('1', title), `  sessions: ${sessionsLine(figures.sessions, figures.successRate)}`);

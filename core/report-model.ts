@@ -74,8 +74,26 @@ export interface SessionReport {
   readonly sentAt: number | null;
   /** Stage name -> epoch ms of the event. */
   readonly stages: Readonly<Record<string, number>>;
+  /** Stage name -> this session's segment (ms), over the stages its scenario requires. */
+  readonly segments: Readonly<Record<string, number>>;
+  /** Last required stage minus scheduledAt (ms); null when not reached. */
+  readonly total: number | null;
+  /** sentAt minus scheduledAt (ms). */
+  readonly lateness: number | null;
   readonly status: SessionStatus;
   readonly error?: string;
+}
+
+/**
+ * How a stage is observed and what its segment measures: a log marker's
+ * segment runs from the previous log stage (ms precision); an S3 stage is a
+ * milestone measured from the send (S3's LastModified has whole seconds, so it
+ * stays out of the chain of log segments rather than skewing its neighbours).
+ */
+export interface StageInfo {
+  readonly name: string;
+  readonly source: 'log' | 's3';
+  readonly measuredFrom: 'previous' | 'sent';
 }
 
 export interface ThresholdReport {
@@ -115,6 +133,8 @@ export interface Report {
   readonly finishedAt: number;
   readonly verdict: 'pass' | 'fail';
   readonly stageNames: readonly string[];
+  /** One entry per stage, in pipeline order. */
+  readonly stageInfo: readonly StageInfo[];
   readonly scenarios: readonly ScenarioReport[];
   /** All sessions of the run together (what thresholds without a scenario are checked against). */
   readonly overall: AggregateReport;

@@ -6,11 +6,14 @@
  *   session still `planned` or `sent` when the report is written is counted as
  *   `unfinished`: it neither succeeded nor was seen to fail, and it is not ok
  *   for the success rate (ok / planned).
- * - A stage's value for a session is its **segment**: that stage's timestamp
- *   minus the previous stage's in profile order (the first stage: minus
- *   `sentAt`). When either timestamp is missing the segment is not computed
- *   for that session; a gap is never bridged. Segments are kept as measured,
- *   even negative (clocks of different emitters can disagree).
+ * - A stage's value for a session is its **segment**: a log stage's timestamp
+ *   minus the previous log stage's, over the stages the session's scenario
+ *   requires, in profile order (the first: minus `sentAt`). An S3 stage is a
+ *   milestone: its timestamp minus `sentAt`, and it does not break the chain
+ *   (S3's LastModified has whole seconds; in the chain it would skew both
+ *   neighbours by up to a second). When either timestamp is missing the
+ *   segment is not computed for that session; a gap is never bridged.
+ *   Segments are kept as measured, even negative (clocks can disagree).
  * - `total` = last stage timestamp minus `scheduledAt`, for sessions that
  *   reached the last stage: lateness of the harness counts against latency.
  * - `lateness` = `sentAt` minus `scheduledAt`.
@@ -32,6 +35,7 @@ import type {
   SeriesReport,
   SessionCounts,
   SessionReport,
+  StageInfo,
   Summary,
   ThresholdReport,
 } from './report-model.js';
@@ -62,7 +66,9 @@ export interface SessionTimings {
 }
 
 /** A session's segments, total and lateness, by the definitions above. */
-export function sessionTimings(session: TimedSession, stageNames: readonly string[]): SessionTimings {
+export function sessionTimings(session: TimedSession, stages: readonly StageInfo[]): SessionTimings {
+  const stageNames = stages.map((s) => s.name);
+  const milestones = new Set(stages.filter((s) => s.measuredFrom === 'sent').map((s) => s.name));
   const at = (name: string): number | undefined => {
     const value = Object.hasOwn(session.stages, name) ? session.stages[name] : undefined;
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -73,6 +79,10 @@ export function sessionTimings(session: TimedSession, stageNames: readonly strin
   let previous = sentAt;
   for (const name of stageNames) {
     const current = at(name);
+    if (milestones.has(name)) {
+      if (current !== undefined && sentAt !== undefined) segments[name] = current - sentAt;
+      continue;
+    }
     if (current !== undefined && previous !== undefined) segments[name] = current - previous;
     previous = current;
   }
@@ -95,6 +105,7 @@ export function buildReport(input: ReportInput): Report {
   const { run } = input;
   const { profile } = run;
   const stageNames = profile.target.stages.map((stage) => stage.name);
+  const info = stageInfo(profile);
   const order = scenarioOrder(profile, input.sessions);
   const position = new Map(order.map((s, i) => [s.name, i]));
   const rank = (record: SessionRecord): number => position.get(record.scenario) ?? order.length;
@@ -104,7 +115,7 @@ export function buildReport(input: ReportInput): Report {
   // Each session is timed over the stages its scenario requires: a left-out stage is not a gap.
   const timed: Timed[] = records.map((record) => ({
     record,
-    timings: sessionTimings(record, requiredStages(profile, record.scenario)),
+    timings: sessionTimings(record, requiredOf(info, requiredStages(profile, record.scenario))),
   }));
 
   const scenarios = order.map(({ name, type }): ScenarioReport => {
@@ -120,9 +131,10 @@ export function buildReport(input: ReportInput): Report {
     finishedAt: input.finishedAt,
     verdict: thresholds.every((t) => t.ok) ? 'pass' : 'fail',
     stageNames,
+    stageInfo: info,
     scenarios,
     overall: aggregate(timed, stageNames),
-    sessions: records.map(sessionReport),
+    sessions: timed.map(sessionReport),
     thresholds,
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
   };
@@ -252,7 +264,20 @@ function evaluateThreshold(threshold: Threshold, timed: readonly Timed[]): Thres
   return { ...base, actual, count, ok };
 }
 
-function sessionReport(record: SessionRecord): SessionReport {
+/** Each stage's source and reference point (see the definitions above). */
+export function stageInfo(profile: Pick<Profile, 'target'>): StageInfo[] {
+  return profile.target.stages.map((stage) =>
+    'log' in stage
+      ? { name: stage.name, source: 'log', measuredFrom: 'previous' }
+      : { name: stage.name, source: 's3', measuredFrom: 'sent' },
+  );
+}
+
+function requiredOf(info: readonly StageInfo[], names: readonly string[]): StageInfo[] {
+  return info.filter((s) => names.includes(s.name));
+}
+
+function sessionReport({ record, timings }: Timed): SessionReport {
   return {
     sessionId: record.sessionId,
     scenario: record.scenario,
@@ -261,6 +286,9 @@ function sessionReport(record: SessionRecord): SessionReport {
     scheduledAt: record.scheduledAt ?? null,
     sentAt: record.sentAt ?? null,
     stages: { ...record.stages },
+    segments: timings.segments,
+    total: timings.total,
+    lateness: timings.lateness,
     status: record.status,
     ...(record.error !== undefined ? { error: record.error } : {}),
   };

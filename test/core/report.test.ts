@@ -21,7 +21,7 @@ function profile(overrides: Partial<ProfileInput> = {}): Profile {
       stages: [
         { name: 'received', log: { group: '/ecs/edit', pattern: 'received' } },
         { name: 'built', log: { group: '/ecs/edit', pattern: 'built' } },
-        { name: 'deployed', s3: { bucket: 'site', key: 'index.html', check: 'contains' } },
+        { name: 'deployed', log: { group: '/ecs/edit', pattern: 'deployed' } },
       ],
       ecs: { cluster: 'edit-cluster', service: 'edit-service' },
     },
@@ -107,7 +107,28 @@ describe('sessionTimings', () => {
       expected: { segments: {}, total: null, lateness: 0 },
     },
   ])('computes segments when $what', ({ session, expected, names }) => {
-    expect(sessionTimings(session, names ?? STAGES)).toEqual(expected);
+    const info = (names ?? STAGES).map((name) => ({
+      name,
+      source: 'log' as const,
+      measuredFrom: 'previous' as const,
+    }));
+    expect(sessionTimings(session, info)).toEqual(expected);
+  });
+});
+
+describe('sessionTimings with an S3 stage', () => {
+  it('measures the S3 milestone from the send and keeps the log chain unbroken', () => {
+    const stages = [
+      { name: 'built', source: 'log', measuredFrom: 'previous' },
+      { name: 'live', source: 's3', measuredFrom: 'sent' },
+      { name: 'synced', source: 'log', measuredFrom: 'previous' },
+    ] as const;
+    const timings = sessionTimings(
+      { scheduledAt: 0, sentAt: 100, stages: { built: 1_500, live: 2_000, synced: 2_300 } },
+      stages,
+    );
+    expect(timings.segments).toEqual({ built: 1_400, live: 1_900, synced: 800 });
+    expect(timings.total).toBe(2_300);
   });
 });
 

@@ -1,0 +1,46 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { BenchmarkWorkflow } from './benchmark-workflow.js';
+import { CollectorConstruct } from './collector-construct.js';
+import { HandlersConstruct } from './handlers-construct.js';
+import { type NightlyScheduleProps, ScheduleConstruct } from './schedule-construct.js';
+import { StorageConstruct } from './storage-construct.js';
+import type { TargetProps } from './target-props.js';
+
+export interface BenchmarkStackProps extends StackProps {
+  readonly target: TargetProps;
+  /** The nightly run; absent, the stack has no schedule (the local runner needs only the workflow). */
+  readonly nightly?: NightlyScheduleProps;
+}
+
+/** WebOrdinary Bench: storage, handlers, the workflow, the collector subscription and the nightly schedule. */
+export class BenchmarkStack extends Stack {
+  readonly storage: StorageConstruct;
+  readonly handlers: HandlersConstruct;
+  readonly workflow: BenchmarkWorkflow;
+
+  constructor(scope: Construct, id: string, props: BenchmarkStackProps) {
+    super(scope, id, props);
+    const { target } = props;
+    this.storage = new StorageConstruct(this, 'Storage');
+    this.handlers = new HandlersConstruct(this, 'Handlers', {
+      table: this.storage.table,
+      reportsBucket: this.storage.reportsBucket,
+      target,
+    });
+    this.workflow = new BenchmarkWorkflow(this, 'Workflow', { functions: this.handlers.functions, target });
+    if (target.subscribeLogGroups) {
+      new CollectorConstruct(this, 'Collector', {
+        collector: this.handlers.functions.collector,
+        logGroupNames: target.logGroupNames,
+      });
+    }
+    if (props.nightly) {
+      new ScheduleConstruct(this, 'Schedule', { stateMachine: this.workflow.stateMachine, ...props.nightly });
+    }
+
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'ReportsBucketName', { value: this.storage.reportsBucket.bucketName });
+  }
+}

@@ -1,0 +1,343 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources, type HandlerName } from './handlers-construct.js';
+import { type TargetProps, targetArns } from './target-props.js';
+
+export interface BenchmarkWorkflowProps {
+  readonly functions: Readonly<Record<HandlerName, lambda.IFunction>>;
+  readonly target: TargetProps;
+}
+
+interface LambdaStepOptions {
+  readonly payload: Record<string, unknown>;
+  /** Fields of the handler's result kept at `resultPath`; none: the result is discarded. */
+  readonly resultFields?: readonly string[];
+  readonly resultPath?: string;
+  /** Ends an iteration: its output is `{}`, so the Map's collected results stay small. */
+  readonly last?: boolean;
+  readonly callback?: boolean;
+}
+
+type SessionKind = 'load' | 'cold' | 'warm';
+type Outcome = 'completion' | 'timeout' | 'failure';
+
+const at = (path: string) => sfn.JsonPath.stringAt(path);
+const SESSION = { runId: at('$.runId'), sessionId: at('$.session.sessionId') };
+const DISCARD = sfn.JsonPath.DISCARD;
+const CAUGHT = { resultPath: '$.error' } as const;
+const LAMBDA_THROTTLED: sfn.RetryProps = {
+  errors: ['Lambda.TooManyRequestsException'],
+  interval: Duration.seconds(1),
+  backoffRate: 2,
+  maxAttempts: 6,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+const ECS_RETRY: sfn.RetryProps = {
+  errors: ['Ecs.ThrottlingException', 'Ecs.EcsException'],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 5,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/**
+ * The benchmark's Standard workflow; docs/internals.md specifies it state by state.
+ *
+ * 1. **Prepare run**: validate the profile (a bad one fails the execution at once
+ *    with `ProfileInvalid`), create the run record and the session plan.
+ * 2. **Run each scenario in order** (a Map, one at a time): start the scenario;
+ *    `resources` runs no sessions of its own; any other type runs its sessions in
+ *    parallel with an observer loop that polls what cannot be pushed until every
+ *    session is done. A load session waits for its scheduled start, sends its
+ *    trigger, waits for its task token up to the session timeout and records the
+ *    outcome; `coldWarm` runs its sessions one by one, scaling the ECS service to
+ *    zero before each cold one. A failing scenario is recorded and ends the loop.
+ * 3. **Write report**, then succeed, or fail with `ThresholdsBreached`.
+ */
+export class BenchmarkWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  private readonly fns: Readonly<Record<HandlerName, lambda.IFunction>>;
+  private readonly ecsServiceArn: string;
+  private readonly invoked = new Set<lambda.IFunction>();
+
+  constructor(scope: Construct, id: string, props: BenchmarkWorkflowProps) {
+    super(scope, id);
+    this.fns = props.functions;
+    this.ecsServiceArn = targetArns(this, props.target).ecsService;
+
+    const prepare = this.lambdaStep('Prepare run', 'prepare', {
+      payload: {
+        profile: sfn.JsonPath.entirePayload,
+        runId: sfn.JsonPath.executionName,
+        startedAt: sfn.JsonPath.executionStartTime,
+      },
+      resultFields: ['runId', 'scenarios'],
+      resultPath: '$.run',
+    });
+    const invalid = new sfn.Fail(this, 'Profile is invalid', {
+      error: 'ProfileInvalid',
+      causePath: '$.error.Cause',
+    });
+    prepare.addCatch(invalid, { errors: ['ProfileInvalid'], ...CAUGHT });
+
+    const scenarios = new sfn.Map(this, 'Run each scenario in order', {
+      itemsPath: '$.run.scenarios',
+      itemSelector: { runId: at('$.run.runId'), scenario: at('$$.Map.Item.Value') },
+      maxConcurrency: 1,
+      resultPath: DISCARD,
+    }).itemProcessor(this.scenario());
+
+    const breached = new sfn.Fail(this, 'Thresholds breached', {
+      error: 'ThresholdsBreached',
+      causePath: '$.report.summary',
+    });
+    const verdict = new sfn.Choice(this, 'Thresholds passed?')
+      .when(sfn.Condition.stringEquals('$.report.verdict', 'pass'), new sfn.Succeed(this, 'Benchmark passed'))
+      .otherwise(breached);
+    const report = (name: string, payload: Record<string, unknown>) =>
+      this.lambdaStep(name, 'report', {
+        payload: { runId: at('$.run.runId'), ...payload },
+        resultFields: ['verdict', 'summary', 'reportKey'],
+        resultPath: '$.report',
+      });
+    // Two report states: a JSONPath to an absent `$.failure` is a runtime error, not "undefined".
+    const afterFailure = report('Write report after failure', {
+      failure: sfn.JsonPath.objectAt('$.failure'),
+    });
+    scenarios.addCatch(afterFailure.next(verdict), { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-workflow`,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'WebOrdinary Bench: one benchmark run; the input is a profile (docs/internals.md)',
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        prepare.next(scenarios).next(report('Write report', {})).next(verdict),
+      ),
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    this.grantSessionCallbacks([this.fns.await, this.fns.collector, this.fns.observe]);
+
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CloudWatch Logs vended log delivery and X-Ray trace writes have no resource-level permissions.',
+    });
+    acknowledgeWildcardResources(
+      this.stateMachine,
+      [...this.invoked].map((fn) => `${fn.functionArn}:*`),
+      "CDK's invoke grant: the workflow's own functions, any version or alias of them.",
+    );
+  }
+
+  /** One iteration of "Run each scenario in order": input `{runId, scenario: {name, type}}`. */
+  private scenario(): sfn.IChainable {
+    const sessions = new sfn.Choice(this, 'Cold and warm sessions?')
+      .when(
+        sfn.Condition.stringEquals('$.plan.type', 'coldWarm'),
+        this.coldSessions().next(this.warmSessions()),
+      )
+      .otherwise(this.loadSessions());
+    const withObserver = new sfn.Parallel(this, 'Sessions with observer', {
+      resultPath: DISCARD,
+      outputPath: DISCARD,
+    })
+      .branch(sessions)
+      .branch(this.observer());
+    const resources = new sfn.Pass(this, 'Resources are sampled while load runs', { outputPath: DISCARD });
+    const start = this.lambdaStep('Start scenario', 'start-scenario', {
+      payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
+      resultFields: ['name', 'type', 'sessions', 'cold', 'warm'],
+      resultPath: '$.plan',
+    });
+    return start.next(
+      new sfn.Choice(this, 'Which scenario type?')
+        .when(sfn.Condition.stringEquals('$.plan.type', 'resources'), resources)
+        .otherwise(withObserver),
+    );
+  }
+
+  /** A Map over session items; `last` ends the branch, so its output is `{}`. */
+  private sessionMap(
+    name: string,
+    items: string,
+    concurrency: number,
+    iteration: sfn.IChainable,
+    last = true,
+  ) {
+    return new sfn.Map(this, name, {
+      itemsPath: items,
+      itemSelector: { runId: at('$.runId'), session: at('$$.Map.Item.Value') },
+      // 0 means "unlimited" on AWS but 40 locally: say what we mean everywhere.
+      maxConcurrency: concurrency,
+      resultPath: DISCARD,
+      ...(last ? { outputPath: DISCARD } : {}),
+    }).itemProcessor(iteration);
+  }
+
+  private loadSessions(): sfn.Map {
+    const { trigger, completion } = this.sessionSteps('load');
+    const wait = new sfn.Wait(this, 'Wait until scheduled start', {
+      time: sfn.WaitTime.timestampPath('$.session.scheduledAt'),
+    });
+    return this.sessionMap('Run each session', '$.plan.sessions', 40, wait.next(trigger).next(completion));
+  }
+
+  private coldSessions(): sfn.Map {
+    const { trigger, completion } = this.sessionSteps('cold');
+    const service = { Cluster: at('$.session.cluster'), Service: at('$.session.service') };
+    const scaleToZero = this.ecsStep('Scale service to zero', 'updateService', {
+      ...service,
+      DesiredCount: 0,
+    });
+    const describe = this.ecsStep('Describe service', 'describeServices', {
+      Cluster: service.Cluster,
+      Services: sfn.JsonPath.array(service.Service),
+    });
+    const scaleUp = this.ecsStep('Scale service up', 'updateService', {
+      ...service,
+      DesiredCount: sfn.JsonPath.numberAt('$.session.desiredCount'),
+    });
+    const stopped = new sfn.Wait(this, 'Wait for tasks to stop', {
+      time: sfn.WaitTime.duration(Duration.seconds(5)),
+    });
+    const whoScalesUp = new sfn.Choice(this, 'Who scales up?')
+      .when(sfn.Condition.stringEquals('$.session.scaleUp', 'bench'), scaleUp.next(completion))
+      .otherwise(completion);
+    const iteration = scaleToZero
+      .next(describe)
+      .next(
+        new sfn.Choice(this, 'No task running?')
+          .when(sfn.Condition.numberEquals('$.ecs.running', 0), trigger.next(whoScalesUp))
+          .otherwise(stopped.next(describe)),
+      );
+    // The warm sessions read $.plan after it: the cold Map passes its input on.
+    return this.sessionMap('Run each cold session', '$.plan.cold', 1, iteration, false);
+  }
+
+  private warmSessions(): sfn.Map {
+    const { trigger, completion } = this.sessionSteps('warm');
+    const pause = new sfn.Wait(this, 'Pause before warm session', {
+      time: sfn.WaitTime.secondsPath('$.session.gapSeconds'),
+    });
+    return this.sessionMap('Run each warm session', '$.plan.warm', 1, pause.next(trigger).next(completion));
+  }
+
+  /** Send trigger and Wait for completion, caught into the Record states; names carry the kind. */
+  private sessionSteps(kind: SessionKind) {
+    const label = kind === 'load' ? '' : ` ${kind}`;
+    const trigger = this.lambdaStep(`Send${label} trigger`, 'trigger', {
+      payload: SESSION,
+      resultFields: ['sentAt'],
+      resultPath: '$.sent',
+    });
+    trigger.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+    const completion = this.lambdaStep(`Wait for${label} completion`, 'await', {
+      payload: { ...SESSION, taskToken: sfn.JsonPath.taskToken },
+      callback: true,
+    });
+    completion.addCatch(this.record(kind, 'timeout'), { errors: [sfn.Errors.TIMEOUT], ...CAUGHT });
+    completion.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+    completion.next(this.record(kind, 'completion'));
+    return { trigger, completion };
+  }
+
+  /** "Record [kind] completion|timeout|failure", created once per kind and outcome. */
+  private record(kind: SessionKind, what: Outcome): tasks.LambdaInvoke {
+    const name = `Record${kind === 'load' ? '' : ` ${kind}`} ${what}`;
+    const existing = this.node.tryFindChild(name);
+    if (existing) return existing as tasks.LambdaInvoke;
+    const outcome = { completion: 'completed', timeout: 'timedOut', failure: 'failed' }[what];
+    const error = what === 'completion' ? {} : { error: sfn.JsonPath.objectAt('$.error') };
+    return this.lambdaStep(name, 'finalize', { payload: { ...SESSION, outcome, ...error }, last: true });
+  }
+
+  /** Polls what cannot be pushed, once per interval for all open sessions, until all are done. */
+  private observer(): sfn.IChainable {
+    const observe = this.lambdaStep('Observe sessions', 'observe', {
+      payload: { runId: at('$.runId'), scenario: at('$.plan.name') },
+      resultFields: ['done', 'waitSeconds', 'open'],
+      resultPath: '$.observed',
+    });
+    const wait = new sfn.Wait(this, 'Wait for next observation', {
+      time: sfn.WaitTime.secondsPath('$.observed.waitSeconds'),
+    });
+    const done = new sfn.Succeed(this, 'Observer done', { outputPath: DISCARD });
+    return observe.next(
+      new sfn.Choice(this, 'All sessions done?')
+        .when(sfn.Condition.booleanEquals('$.observed.done', true), done)
+        .otherwise(wait.next(observe)),
+    );
+  }
+
+  private lambdaStep(name: string, handler: HandlerName, options: LambdaStepOptions): tasks.LambdaInvoke {
+    const fields = options.resultFields ?? [];
+    this.invoked.add(this.fns[handler]);
+    const step = new tasks.LambdaInvoke(this, name, {
+      lambdaFunction: this.fns[handler],
+      payload: sfn.TaskInput.fromObject(options.payload),
+      resultPath: fields.length > 0 ? (options.resultPath ?? '$') : DISCARD,
+      ...(fields.length > 0
+        ? { resultSelector: Object.fromEntries(fields.map((f) => [f, at(`$.Payload.${f}`)])) }
+        : {}),
+      ...(options.last ? { outputPath: DISCARD } : {}),
+      ...(options.callback
+        ? {
+            integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+            taskTimeout: sfn.Timeout.at('$.session.timeoutSeconds'),
+          }
+        : {}),
+    });
+    // CDK's retryOnServiceExceptions covers the Lambda service errors; throttling is retried here.
+    return step.addRetry(LAMBDA_THROTTLED) as tasks.LambdaInvoke;
+  }
+
+  private ecsStep(
+    name: string,
+    action: 'updateService' | 'describeServices',
+    parameters: Record<string, unknown>,
+  ) {
+    const describe = action === 'describeServices';
+    const step = new tasks.CallAwsService(this, name, {
+      service: 'ecs',
+      action,
+      parameters,
+      iamResources: [this.ecsServiceArn],
+      resultPath: describe ? '$.ecs' : DISCARD,
+      ...(describe
+        ? { resultSelector: { running: sfn.JsonPath.numberAt('$.Services[0].RunningCount') } }
+        : {}),
+    });
+    // A cold session whose scaling fails is recorded as failed; the next one tries again.
+    step
+      .addRetry(ECS_RETRY)
+      .addCatch(this.record('cold', 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+    return step;
+  }
+
+  /**
+   * Lets the functions that see a session finish end its wait. A policy of its
+   * own (the functions depend on their roles' default policies) avoids the
+   * cycle function -> policy -> state machine -> function.
+   */
+  private grantSessionCallbacks(functions: readonly lambda.IFunction[]): void {
+    const roles = functions.map((fn) => {
+      if (!fn.role) throw new Error(`function ${fn.node.path} has no role to grant task callbacks to`);
+      return fn.role;
+    });
+    const actions = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+    new iam.Policy(this, 'SessionCallbacks', {
+      roles,
+      statements: [new iam.PolicyStatement({ actions, resources: [this.stateMachine.stateMachineArn] })],
+    });
+  }
+}

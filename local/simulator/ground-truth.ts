@@ -1,0 +1,62 @@
+/** What really happened to one job, as the simulator did it. */
+export interface JobTruth {
+  readonly jobId: string;
+  readonly source: 'ses' | 's3';
+  /** SES store message id, or the Message-ID header / object key of an `.eml`. */
+  readonly messageId: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly threadId: string;
+  readonly laneKey: string;
+  /** The first job per workspace key pays the setup (clone + install). */
+  readonly workspaceKey: string;
+  readonly instruction: string;
+  /** When the simulator found the email (epoch ms). */
+  readonly receivedAt: number;
+  /** After the intake delay: the job is queued for a container (execution start). */
+  enqueuedAt?: number;
+  /** A container began on it (its claim, or the pickup wait when it already owned the lane). */
+  startedAt?: number;
+  /** startedAt - enqueuedAt: waiting for a container (cold starts, busy lanes, idle releases). */
+  queueWaitMs?: number;
+  taskId?: string;
+  /** The task was launched after the job was queued and this is its first job. */
+  coldStart: boolean;
+  /** The task's launch -> ready time when `coldStart`, else 0. */
+  coldStartMs: number;
+  /** Lane claim cost paid by this job (0 when its container already owned the lane). */
+  claimMs: number;
+  /** Workspace setup (clone + install) paid by this job (0 after the first job of its workspace). */
+  setupMs: number;
+  /** Step name -> the exact `timestamp` given to the step's marker log event. */
+  readonly markers: Record<string, number>;
+  /** Every line written for the job (message without formatting). */
+  readonly lines: LineTruth[];
+  site?: SiteTruth;
+  status: 'received' | 'queued' | 'running' | 'ok' | 'failed' | 'abandoned';
+  failedStep?: string;
+  finishedAt?: number;
+}
+
+export interface LineTruth {
+  readonly step: string;
+  readonly timestamp: number;
+  readonly text: string;
+  readonly marker: boolean;
+}
+
+export interface SiteTruth {
+  readonly bucket: string;
+  readonly key: string;
+  /** PutObject returned (epoch ms). */
+  readonly putAt: number;
+  /**
+   * LastModified as HeadObject reports it. It comes from the HTTP
+   * `Last-Modified` header: whole seconds, truncated, so
+   * `lastModified <= putAt < lastModified + 1000` (s3rver and AWS alike).
+   */
+  readonly lastModified: number;
+  readonly etag?: string;
+}

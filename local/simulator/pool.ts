@@ -1,0 +1,287 @@
+import { type Distribution, sampleMs } from './distribution.js';
+import type { Emit } from './events.js';
+import type { EcsControl } from './io.js';
+import { deriveRng, hexId, type Rng } from './rng.js';
+
+/**
+ * The container pool of the ECS service and the FIFO lanes. A task runs one
+ * job at a time and only from the lane it owns; an unowned lane with work
+ * waits for a free task to claim it; an owner lets its lane go after being
+ * idle for `idleReleaseMs`. Desired count changes launch tasks (each paying a
+ * cold start) or stop them: pending first, then idle, busy ones after their job.
+ */
+
+export interface PoolTask {
+  readonly id: string;
+  readonly index: number;
+  readonly launchedAt: number;
+  /** Launch -> ready; 0 for tasks already running when the simulator started. */
+  readonly coldStartMs: number;
+  readonly warm: boolean;
+  /** The task's own random stream (idle release draws). */
+  readonly rng: Rng;
+  state: 'pending' | 'running' | 'stopped';
+  readyAt?: number;
+  activity: 'idle' | 'claiming' | 'working';
+  /** Ready and its startup lines written: it may claim work. */
+  booted: boolean;
+  draining: boolean;
+  jobsRun: number;
+  lane?: Lane<PoolJob>;
+  timer?: NodeJS.Timeout;
+}
+
+export interface PoolJob {
+  readonly laneKey: string;
+  /** Placeholders of the lane's claim and release lines. */
+  readonly laneVars: Readonly<Record<string, string>>;
+  /** The claim cost when this job makes its container claim the lane. */
+  drawClaimMs(distribution: Distribution): number;
+}
+
+interface Lane<J> {
+  readonly key: string;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly queue: J[];
+  owner?: PoolTask;
+  waiting: boolean;
+}
+
+/** How a job starts: `claimMs` > 0 when its container had to claim the lane first. */
+export interface JobStart {
+  readonly startedAt: number;
+  readonly claimMs: number;
+}
+
+export interface PoolOptions<J extends PoolJob> {
+  readonly seed: number;
+  readonly coldStartMs: Distribution;
+  readonly claimMs: Distribution;
+  readonly idleReleaseMs: Distribution;
+  readonly ecs: EcsControl;
+  readonly emit: Emit;
+  /** Runs a job to its end (never rejects). */
+  readonly run: (task: PoolTask, job: J, start: JobStart) => Promise<void>;
+  /** A task became ready. */
+  readonly onReady: (task: PoolTask) => Promise<void>;
+  /** A task completed a claim of, or let go of, a lane. */
+  readonly onLane: (
+    task: PoolTask,
+    vars: Readonly<Record<string, string>>,
+    change: 'claimed' | 'released',
+  ) => Promise<void>;
+}
+
+export class Pool<J extends PoolJob> {
+  private readonly tasks: PoolTask[] = [];
+  private readonly lanes = new Map<string, Lane<J>>();
+  private readonly waiting: Lane<J>[] = [];
+  private launched = 0;
+  private stopped = false;
+
+  constructor(private readonly options: PoolOptions<J>) {}
+
+  /** Starts `count` tasks that are already running (a service that was up before the run). */
+  start(count: number): void {
+    for (let i = 0; i < count; i++) this.launch(true);
+    this.report();
+    this.reconcile(this.options.ecs.getDesiredCount());
+  }
+
+  enqueue(job: J): void {
+    let lane = this.lanes.get(job.laneKey);
+    if (!lane) {
+      lane = { key: job.laneKey, vars: job.laneVars, queue: [], waiting: false };
+      this.lanes.set(job.laneKey, lane);
+    }
+    lane.queue.push(job);
+    const owner = lane.owner;
+    if (owner) {
+      if (owner.activity === 'idle') this.next(owner);
+    } else if (!lane.waiting) {
+      lane.waiting = true;
+      this.waiting.push(lane);
+      this.dispatch();
+    }
+  }
+
+  /** Brings the number of live, non-draining tasks to `desired`. */
+  reconcile(desired: number): void {
+    if (this.stopped) return;
+    const live = this.tasks.filter((t) => t.state !== 'stopped');
+    let active = live.filter((t) => !t.draining).length;
+    for (const task of live) {
+      if (active >= desired) break;
+      if (task.draining) {
+        task.draining = false;
+        active++;
+      }
+    }
+    while (active < desired) {
+      this.launch(false);
+      active++;
+    }
+    const order = [
+      ...live.filter((t) => t.state === 'pending').reverse(),
+      ...live.filter((t) => t.state === 'running' && t.activity === 'idle' && !t.lane),
+      ...live.filter((t) => t.state === 'running' && t.activity === 'idle' && t.lane),
+      ...live.filter((t) => t.state === 'running' && t.activity !== 'idle'),
+    ].filter((t) => !t.draining);
+    for (const task of order.slice(0, Math.max(0, active - desired))) {
+      if (task.state === 'pending' || task.activity === 'idle') this.stopTask(task);
+      else task.draining = true;
+    }
+    this.report();
+    this.dispatch();
+  }
+
+  snapshot(): { queued: number; running: number; pending: number; busy: number } {
+    let queued = 0;
+    for (const lane of this.lanes.values()) queued += lane.queue.length;
+    const running = this.tasks.filter((t) => t.state === 'running');
+    return {
+      queued,
+      running: running.length,
+      pending: this.tasks.filter((t) => t.state === 'pending').length,
+      busy: running.filter((t) => t.activity === 'working').length,
+    };
+  }
+
+  /** Running tasks, for resource metrics. */
+  runningTasks(): readonly PoolTask[] {
+    return this.tasks.filter((t) => t.state === 'running');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const task of this.tasks) if (task.timer) clearTimeout(task.timer);
+  }
+
+  private launch(warm: boolean): void {
+    const index = this.launched++;
+    const rng = deriveRng(this.options.seed, `task:${index}`);
+    const id = hexId(rng, 32);
+    const coldStartMs = warm ? 0 : sampleMs(this.options.coldStartMs, rng);
+    const task: PoolTask = {
+      id,
+      index,
+      launchedAt: Date.now(),
+      coldStartMs,
+      warm,
+      rng,
+      state: 'pending',
+      activity: 'idle',
+      booted: false,
+      draining: false,
+      jobsRun: 0,
+    };
+    this.tasks.push(task);
+    this.options.emit({ type: 'task-launched', taskId: id, coldStartMs, warm });
+    if (warm) this.ready(task);
+    else task.timer = setTimeout(() => this.ready(task), coldStartMs);
+  }
+
+  private ready(task: PoolTask): void {
+    if (this.stopped || task.state !== 'pending') return;
+    task.state = 'running';
+    task.readyAt = Date.now();
+    this.options.emit({ type: 'task-ready', taskId: task.id });
+    this.report();
+    // The task takes work once its startup lines are out.
+    void this.options.onReady(task).then(() => {
+      task.booted = true;
+      this.dispatch();
+    });
+  }
+
+  private stopTask(task: PoolTask): void {
+    if (task.timer) clearTimeout(task.timer);
+    task.state = 'stopped';
+    if (task.lane) this.release(task, true);
+    this.options.emit({ type: 'task-stopped', taskId: task.id });
+    this.tasks.splice(this.tasks.indexOf(task), 1);
+  }
+
+  /** Free tasks claim waiting lanes, oldest waiting lane first. */
+  private dispatch(): void {
+    if (this.stopped) return;
+    while (this.waiting.length > 0) {
+      const task = this.tasks.find(
+        (t) => t.state === 'running' && t.booted && !t.draining && t.activity === 'idle' && !t.lane,
+      );
+      if (!task) return;
+      const lane = this.waiting.shift()!;
+      lane.waiting = false;
+      if (lane.queue.length > 0) this.claim(task, lane);
+    }
+  }
+
+  private claim(task: PoolTask, lane: Lane<J>): void {
+    if (task.timer) clearTimeout(task.timer);
+    const head = lane.queue[0]!;
+    const claimMs = head.drawClaimMs(this.options.claimMs);
+    const startedAt = Date.now();
+    task.activity = 'claiming';
+    task.lane = lane as Lane<PoolJob>;
+    lane.owner = task;
+    task.timer = setTimeout(() => {
+      this.options.emit({ type: 'lane-claimed', taskId: task.id, laneKey: lane.key, claimMs });
+      void this.options
+        .onLane(task, lane.vars, 'claimed')
+        .then(() => this.next(task, { startedAt, claimMs }));
+    }, claimMs);
+  }
+
+  /** The owner takes the next job of its lane, or goes idle. */
+  private next(task: PoolTask, start?: JobStart): void {
+    if (this.stopped || task.state !== 'running') return;
+    if (task.timer) clearTimeout(task.timer);
+    const lane = task.lane as Lane<J> | undefined;
+    if (task.draining) {
+      this.stopTask(task);
+      this.report();
+      this.dispatch();
+      return;
+    }
+    const job = lane?.queue.shift();
+    if (!lane || !job) {
+      task.activity = 'idle';
+      task.timer = setTimeout(
+        () => {
+          this.release(task, false);
+          this.dispatch();
+        },
+        sampleMs(this.options.idleReleaseMs, task.rng),
+      );
+      return;
+    }
+    task.activity = 'working';
+    void this.options.run(task, job, start ?? { startedAt: Date.now(), claimMs: 0 }).then(() => {
+      task.jobsRun++;
+      task.activity = 'idle';
+      this.next(task);
+    });
+  }
+
+  /** The task lets its lane go; remaining work waits for another claim (first in line when cut short). */
+  private release(task: PoolTask, cutShort: boolean): void {
+    const lane = task.lane as Lane<J> | undefined;
+    if (!lane) return;
+    delete task.lane;
+    delete lane.owner;
+    this.options.emit({ type: 'lane-released', taskId: task.id, laneKey: lane.key });
+    if (task.state !== 'stopped') void this.options.onLane(task, lane.vars, 'released');
+    if (lane.queue.length === 0) {
+      this.lanes.delete(lane.key);
+    } else if (!lane.waiting) {
+      lane.waiting = true;
+      if (cutShort) this.waiting.unshift(lane);
+      else this.waiting.push(lane);
+    }
+  }
+
+  private report(): void {
+    const { running, pending } = this.snapshot();
+    this.options.ecs.setCounts(running, pending);
+  }
+}
