@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ALL_SCENARIOS } from './metric-data.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
+import { estimateHistoryEvents, HISTORY_EVENT_LIMIT } from './run-limits.js';
 import { parseCondition, ThresholdError } from './thresholds.js';
 
 export class ProfileInvalidError extends Error {
@@ -100,6 +101,14 @@ function crossFieldProblems(profile: Profile): string[] {
   if (resources > 1) problems.push(`scenarios: at most one resources scenario, got ${resources}`);
   if (resources > 0 && resources === profile.scenarios.length) {
     problems.push('scenarios: a resources scenario samples while load runs; add a load scenario to sample');
+  }
+
+  const history = estimateHistoryEvents(profile);
+  if (history.total > HISTORY_EVENT_LIMIT) {
+    const parts = history.byScenario.map((s) => `${s.name} ${s.events}`).join(', ');
+    problems.push(
+      `scenarios: the run could write up to ${history.total} execution history events (${parts}), over Step Functions' ${HISTORY_EVENT_LIMIT} per execution; use fewer sessions, a shorter sessionTimeoutSeconds, a longer observe.intervalSeconds, or split the profile into several runs`,
+    );
   }
 
   profile.thresholds.forEach((threshold, i) => {

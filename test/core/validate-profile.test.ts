@@ -113,6 +113,13 @@ describe('validateProfile', () => {
     expect(problems(input)[0]).toMatch(/^target.trigger.to: may use only/);
   });
 
+  it('refuses a run that would outgrow one execution history, naming the scenario sizes', () => {
+    const found = problems(profileInput({ scenarios: [{ type: 'burst', sessions: 2000 }] }));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^scenarios: the run could write up to \d+ execution history events \(burst \d+\), over Step Functions' 25000/);
+    expect(problems(profileInput({ scenarios: [{ type: 'burst', sessions: 1000 }] }))).toEqual([]);
+  });
+
   it('requires ECS for coldWarm and resources', () => {
     const input = profileInput({
       scenarios: [{ type: 'coldWarm', cold: 1, warm: 1 }, { type: 'resources' }],
