@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { jsonErrorLocation } from '../core/json-error.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, thresholds: 99, invalidProfile: 104 } as const;
 
@@ -23,17 +24,9 @@ export async function readProfileFile(file: string): Promise<LoadedProfile> {
   try {
     return { ok: true, json: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, problems: [`${file}: not valid JSON (${jsonErrorPlace(text, error as Error)})`] };
+    return {
+      ok: false,
+      problems: [`${file}: not valid JSON (${jsonErrorLocation(text) ?? (error as Error).message})`],
+    };
   }
-}
-
-/** "line 3, column 7: Unexpected token" from a JSON.parse error. */
-function jsonErrorPlace(text: string, error: Error): string {
-  const position = /position (\d+)/.exec(error.message);
-  if (!position?.[1]) return error.message;
-  const offset = Number(position[1]);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: ${error.message.replace(/ in JSON at position \d+.*$/, '')}`;
 }

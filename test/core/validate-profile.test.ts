@@ -116,7 +116,9 @@ describe('validateProfile', () => {
   it('refuses a run that would outgrow one execution history, naming the scenario sizes', () => {
     const found = problems(profileInput({ scenarios: [{ type: 'burst', sessions: 2000 }] }));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^scenarios: the run could write up to \d+ execution history events \(burst \d+\), over Step Functions' 25000/);
+    expect(found[0]).toMatch(
+      /^scenarios: the run could write up to \d+ execution history events \(burst \d+\), over Step Functions' 25000/,
+    );
     expect(problems(profileInput({ scenarios: [{ type: 'burst', sessions: 1000 }] }))).toEqual([]);
   });
 
