@@ -140,6 +140,7 @@ export function ecsControl(aws: LocalAws, model: TargetModel): EcsControl {
   return {
     getDesiredCount: () => ecs.getService(cluster, service)?.desiredCount ?? 0,
     setCounts: (running, pending) => ecs.setCounts(cluster, service, { running, pending }),
+    setDesiredCount: (desiredCount) => ecs.updateService({ cluster, service, desiredCount }),
     onDesiredCountChange: (listener) =>
       ecs.onDesiredCountChange((change) => {
         if (change.cluster === cluster && change.service === service) listener(change.desiredCount);

@@ -15,6 +15,7 @@ export type SimulatorEvent = { readonly at: number } & (
       readonly warm: boolean;
     }
   | { readonly type: 'task-ready'; readonly taskId: string }
+  | { readonly type: 'scaled-from-zero'; readonly desiredCount: number }
   | { readonly type: 'task-stopped'; readonly taskId: string }
   | {
       readonly type: 'lane-claimed';

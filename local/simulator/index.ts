@@ -87,6 +87,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     coldStartMs: model.ecs.coldStartMs,
     claimMs: model.lanes.claimMs,
     idleReleaseMs: model.lanes.idleReleaseMs,
+    ...(model.ecs.scaleFromZero ? { scaleFromZero: model.ecs.scaleFromZero } : {}),
     ecs: io.ecs,
     emit,
     run: (task, job, start) => {

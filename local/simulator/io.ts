@@ -33,6 +33,8 @@ export interface EcsControl {
   setCounts(running: number, pending: number): void;
   /** Calls `listener` on every desired count change; returns the unsubscribe function. */
   onDesiredCountChange(listener: (desired: number) => void): () => void;
+  /** The target's own scaling sets the desired count (UpdateService). */
+  setDesiredCount(desired: number): void;
 }
 
 export interface SimulatorIo {

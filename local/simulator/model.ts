@@ -130,6 +130,15 @@ export const TargetModelSchema = z
       coldStartMs: DistributionSchema,
       /** Lines a task writes when it becomes ready; placeholder `{taskId}`. */
       startupLines: z.array(LineSchema).default([]),
+      /**
+       * The target's own scaling from zero (absent: nothing scales the service
+       * up, as in WebOrdinary today): when work waits and the desired count is
+       * 0, it sets `desiredCount` after `afterMs` (an alarm on queue depth and
+       * a scaling policy). What a coldWarm scenario with `scaleUp: external` waits for.
+       */
+      scaleFromZero: z
+        .strictObject({ afterMs: DistributionSchema, desiredCount: z.number().int().min(1).max(1_000) })
+        .optional(),
     }),
     /** FIFO lanes: a container must own (claim) a lane to run its jobs, in order. */
     lanes: z.strictObject({

@@ -58,6 +58,8 @@ export interface PoolOptions<J extends PoolJob> {
   readonly coldStartMs: Distribution;
   readonly claimMs: Distribution;
   readonly idleReleaseMs: Distribution;
+  /** The target's own scaling from zero, if it has one. */
+  readonly scaleFromZero?: { readonly afterMs: Distribution; readonly desiredCount: number };
   readonly ecs: EcsControl;
   readonly emit: Emit;
   /** Runs a job to its end (never rejects). */
@@ -78,8 +80,12 @@ export class Pool<J extends PoolJob> {
   private readonly waiting: Lane<J>[] = [];
   private launched = 0;
   private stopped = false;
+  private scaleOutTimer: NodeJS.Timeout | undefined;
+  private readonly scalingRng: Rng;
 
-  constructor(private readonly options: PoolOptions<J>) {}
+  constructor(private readonly options: PoolOptions<J>) {
+    this.scalingRng = deriveRng(options.seed, 'scale-from-zero');
+  }
 
   /** Starts `count` tasks that are already running (a service that was up before the run). */
   start(count: number): void {
@@ -103,6 +109,22 @@ export class Pool<J extends PoolJob> {
       this.waiting.push(lane);
       this.dispatch();
     }
+    this.scaleFromZero();
+  }
+
+  /** Work waits on a service scaled to zero: the target's own scaling (if any) brings it back after a while. */
+  private scaleFromZero(): void {
+    const scaling = this.options.scaleFromZero;
+    if (!scaling || this.scaleOutTimer || this.stopped || this.options.ecs.getDesiredCount() > 0) return;
+    this.scaleOutTimer = setTimeout(
+      () => {
+        this.scaleOutTimer = undefined;
+        if (this.stopped || this.options.ecs.getDesiredCount() > 0 || this.waiting.length === 0) return;
+        this.options.emit({ type: 'scaled-from-zero', desiredCount: scaling.desiredCount });
+        this.options.ecs.setDesiredCount(scaling.desiredCount);
+      },
+      sampleMs(scaling.afterMs, this.scalingRng),
+    );
   }
 
   /** Brings the number of live, non-draining tasks to `desired`. */
@@ -154,6 +176,7 @@ export class Pool<J extends PoolJob> {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.scaleOutTimer);
     for (const task of this.tasks) if (task.timer) clearTimeout(task.timer);
   }
 

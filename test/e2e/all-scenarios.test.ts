@@ -7,7 +7,12 @@ import { type LocalRun, runLocal } from '../../local/runner/local-run.js';
 import { stageDifferences } from '../support/ground-truth.js';
 
 const MODEL = 'test/fixtures/models/webordinary-fixed.json';
-const COLD_START_MS = JSON.parse(readFileSync(MODEL, 'utf8')).ecs.coldStartMs as number;
+const { ecs } = JSON.parse(readFileSync(MODEL, 'utf8')) as {
+  ecs: { coldStartMs: number; scaleFromZero: { afterMs: number } };
+};
+const COLD_START_MS = ecs.coldStartMs;
+/** With `scaleUp: external` the target's own scaling reacts to the waiting work after this long. */
+const SCALE_FROM_ZERO_MS = ecs.scaleFromZero.afterMs;
 
 /** The demo profile's target against a fixed-latency model, with every scenario type and one failing threshold. */
 function allScenarios(): ProfileInput {
@@ -18,6 +23,7 @@ function allScenarios(): ProfileInput {
     scenarios: [
       { type: 'stages' },
       { type: 'coldWarm', cold: 2, warm: 2, scaleUp: 'bench', desiredCount: 2, warmGapSeconds: 1 },
+      { type: 'coldWarm', name: 'coldExternal', cold: 1, warm: 0, scaleUp: 'external' },
       { type: 'sustained', ratePerMinute: 30, durationMinutes: 0.2 },
       { type: 'burst', sessions: 4 },
       { type: 'resources', periodSeconds: 1 },
@@ -44,6 +50,7 @@ describe('a run of every scenario type through the local runner', () => {
     expect(report.scenarios.map((s) => [s.name, s.sessions.planned, s.sessions.ok])).toEqual([
       ['stages', 1, 1],
       ['coldWarm', 4, 4],
+      ['coldExternal', 1, 1],
       ['sustained', 6, 6],
       ['burst', 4, 4],
     ]);
@@ -61,6 +68,16 @@ describe('a run of every scenario type through the local runner', () => {
     const coldTruth = run.groundTruth.filter((t) => t.coldStart);
     expect(coldTruth.length).toBeGreaterThanOrEqual(2);
     expect(report.scenarios[1]?.phases?.coldStartShare.pickup).toBeGreaterThan(0.9);
+  });
+
+  it('waits for the target own scaling when scaleUp is external', () => {
+    const warm = mean(
+      run.sessions.filter((s) => s.phase === 'warm').map((s) => s.stages.done! - s.scheduledAt!),
+    );
+    const external = run.sessions.find((s) => s.scenario === 'coldExternal')!;
+    const penalty = external.stages.done! - external.scheduledAt! - warm;
+    const expected = COLD_START_MS + SCALE_FROM_ZERO_MS;
+    expect(Math.abs(penalty - expected) / expected).toBeLessThan(0.05);
   });
 
   it('starts sustained sessions on their schedule (open model)', () => {
