@@ -26,9 +26,7 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
   if (session.status !== 'planned' && session.status !== 'sent') return { status: session.status };
 
-  const missing = run.profile.target.stages
-    .map((s) => s.name)
-    .filter((name) => session.stages[name] === undefined);
+  const missing = missingStages(run.profile, session);
   let status: SessionStatus;
   let reason: string | undefined;
   if (outcome === 'completed' && allStagesSeen(run.profile, session)) {

@@ -44,9 +44,24 @@ export async function handler(event: unknown) {
     const again = await store.getSession(runId, sessionId);
     return { sentAt: again?.sentAt ?? null, resent: false };
   }
-  await send(trigger, runId, session, new Date(sentAt));
-  return { sentAt, resent: false };
+  // The session is marked sent before the call (a retried Lambda must not send twice), so throttling is
+  // retried here; any other error fails the session with its reason.
+  for (let attempt = 1; ; attempt++) {
+    const at = attempt === 1 ? sentAt : Date.now();
+    try {
+      await send(trigger, runId, session, new Date(at));
+      // A retried send went later than first recorded: sentAt is when it really went.
+      if (at !== sentAt) await store.setSentAt(runId, sessionId, at);
+      return { sentAt: at, resent: false };
+    } catch (error) {
+      if (attempt >= SEND_ATTEMPTS || !THROTTLING.has((error as Error).name)) throw error;
+      await sleep(200 * 2 ** attempt);
+    }
+  }
 }
+
+const SEND_ATTEMPTS = 4;
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'SlowDown']);
 
 async function send(trigger: Trigger, runId: string, session: StoredSession, date: Date): Promise<void> {
   const values = {

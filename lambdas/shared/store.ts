@@ -160,6 +160,14 @@ export class Store {
     }).then((item) => item !== undefined);
   }
 
+  async setSentAt(runId: string, sessionId: string, sentAt: number): Promise<void> {
+    await this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: 'SET sentAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': sentAt },
+    });
+  }
+
   /** Records a stage; the earliest event wins. Returns the session after the write, or undefined if nothing changed. */
   recordStage(
     runId: string,

@@ -97,6 +97,36 @@ describe('trigger', () => {
     expect(lateness.at(-1)! - lateness[0]!).toBeGreaterThanOrEqual(3 * 200);
   });
 
+  it('retries a throttled send and records when the email really went', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    const { ses } = await import('../../lambdas/shared/clients.js');
+    await prepare({ runId: 'run-throttle', profile: profileInput({ scenarios: [{ type: 'stages' }] }) });
+    const [session] = await new Store(LOCAL_TABLE).sessions('run-throttle');
+    // The emulator never throttles: inject SES's Throttling error once, in front of the real client.
+    let calls = 0;
+    ses().middlewareStack.add(
+      (next) => async (args) => {
+        calls += 1;
+        if (calls === 1)
+          throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttleOnce' },
+    );
+    try {
+      const before = (await sesStore()).length;
+      const out = await trigger({ runId: 'run-throttle', sessionId: session!.sessionId });
+      expect(calls).toBe(2);
+      expect((await sesStore()).length).toBe(before + 1);
+      const stored = await new Store(LOCAL_TABLE).getSession('run-throttle', session!.sessionId);
+      expect(stored?.sentAt).toBe(out.sentAt);
+      expect(stored!.sentAt! - stored!.scheduledAt!).toBeGreaterThanOrEqual(400); // the backoff shows as lateness
+    } finally {
+      ses().middlewareStack.remove('throttleOnce');
+    }
+  });
+
   it('drops a raw .eml into the intake bucket for the s3-eml trigger', async () => {
     const prepare = (await import('../../lambdas/prepare.js')).handler;
     const trigger = (await import('../../lambdas/trigger.js')).handler;
