@@ -111,4 +111,66 @@ describe('observe', () => {
     );
     expect(out.map((o) => o.kind)).toEqual(['stage', 'failure']);
   });
+
+  it('follows markers on several log groups, each with its own stream bindings', () => {
+    const q = profile({ scenarios: [{ type: 'burst', sessions: 2 }] });
+    q.target.stages = [
+      {
+        name: 'started',
+        log: {
+          group: '/aws/stepfunctions/email-processor',
+          pattern: 'ExecutionStarted',
+          regex: false,
+          correlation: 'key',
+        },
+      },
+      {
+        name: 'pickup',
+        log: {
+          group: EDIT_GROUP,
+          pattern: 'Received Step Functions message for',
+          regex: false,
+          correlation: 'key',
+        },
+      },
+      {
+        name: 'done',
+        log: { group: EDIT_GROUP, pattern: 'Successfully processed', regex: false, correlation: 'stream' },
+      },
+    ];
+    const [a, b] = planRun(RUN, q);
+    const matcher = compileRun(RUN, q);
+    const lookup = {
+      sessionOfKey: (k: string) => (k === a!.key ? a!.sessionId : k === b!.key ? b!.sessionId : undefined),
+      boundSession: () => undefined,
+    };
+    expect(matcher.groups).toEqual(new Set(['/aws/stepfunctions/email-processor', EDIT_GROUP]));
+    const sfnEvents = observe(
+      matcher,
+      '/aws/stepfunctions/email-processor',
+      'states/x',
+      [{ timestamp: 1, message: `{"type":"ExecutionStarted","input":"...${b!.userId}@amelia..."}` }],
+      lookup,
+    );
+    expect(sfnEvents).toEqual([{ kind: 'stage', sessionId: b!.sessionId, stage: 'started', timestamp: 1 }]);
+    // A line of another group's marker text on the edit group is not a marker there.
+    expect(
+      observe(
+        matcher,
+        EDIT_GROUP,
+        'edit/edit/t',
+        [{ timestamp: 2, message: `ExecutionStarted ${a!.userId}` }],
+        lookup,
+      ),
+    ).toEqual([]);
+    expect(
+      observe(
+        matcher,
+        '/ecs/other',
+        's',
+        [{ timestamp: 3, message: `Received Step Functions message for ${a!.userId}` }],
+        lookup,
+      ),
+    ).toEqual([]);
+  });
 });

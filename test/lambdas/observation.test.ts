@@ -176,6 +176,37 @@ describe('observe', () => {
     expect((await store.getSession('run-s3', b!.sessionId))?.stages.live).toBeUndefined();
   });
 
+  it('sees a modifiedAfter stage once the object changes at or after the send', async () => {
+    const input = profileInput();
+    input.target.stages = [
+      {
+        name: 'pickup',
+        log: { group: EDIT_GROUP, pattern: 'Received Step Functions message for', correlation: 'key' },
+      },
+      {
+        name: 'deployed',
+        s3: { bucket: 'edit.amelia.webordinary.com', key: 'index.html', check: 'modifiedAfter' },
+      },
+    ];
+    const { handler: prepare } = await import('../../lambdas/prepare.js');
+    await prepare({
+      runId: 'run-mod',
+      profile: profileInput({ target: input.target, scenarios: [{ type: 'burst', sessions: 2 }] }),
+    });
+    await (await import('../../lambdas/start-scenario.js')).handler({ runId: 'run-mod', scenario: 'burst' });
+    const [early, late] = await store.sessions('run-mod');
+    await store.markSent('run-mod', early!.sessionId, Date.now() - 120_000, Date.now() - 120_000);
+    await store.markSent('run-mod', late!.sessionId, Date.now() + 120_000, Date.now() + 120_000);
+    await localS3().send(
+      new PutObjectCommand({ Bucket: 'edit.amelia.webordinary.com', Key: 'index.html', Body: 'x' }),
+    );
+    await (await import('../../lambdas/observe.js')).handler({ runId: 'run-mod', scenario: 'burst' });
+    expect((await store.getSession('run-mod', early!.sessionId))?.stages.deployed).toBeGreaterThan(
+      Date.now() - 10_000,
+    );
+    expect((await store.getSession('run-mod', late!.sessionId))?.stages.deployed).toBeUndefined();
+  });
+
   it('reads logs with FilterLogEvents in poll mode and is done when every session is final', async () => {
     const input = profileInput();
     input.target.observe = { mode: 'poll', intervalSeconds: 1 };
