@@ -237,26 +237,40 @@ export class Store {
 
   /**
    * Reserves the next send slot of the run, at most one per `gapMs` across all
-   * concurrent triggers (a compare-and-set on one item). Returns when it is due.
+   * concurrent triggers. While sends are queued the slot is taken with one
+   * conditional increment (no read, no contention between callers); after an
+   * idle spell the first caller restarts the queue at now.
    */
   async reserveSendSlot(runId: string, gapMs: number): Promise<number> {
     const Key = { pk: runPk(runId), sk: 'PACER' };
     for (;;) {
-      const { Item } = await dynamo().send(
-        new GetCommand({ TableName: this.table, Key, ConsistentRead: true }),
-      );
-      const previous = Item?.nextAt as number | undefined;
-      const at = Math.max(Date.now(), previous ?? 0);
+      const now = Date.now();
       try {
-        await dynamo().send(
-          new PutCommand({
+        const out = await dynamo().send(
+          new UpdateCommand({
             TableName: this.table,
-            Item: { ...Key, nextAt: at + gapMs, expiresAt: expiresAt() },
-            ConditionExpression: previous === undefined ? 'attribute_not_exists(pk)' : 'nextAt = :previous',
-            ...(previous === undefined ? {} : { ExpressionAttributeValues: { ':previous': previous } }),
+            Key,
+            UpdateExpression: 'SET nextAt = nextAt + :gap',
+            ConditionExpression: 'nextAt >= :now',
+            ExpressionAttributeValues: { ':gap': gapMs, ':now': now },
+            ReturnValues: 'UPDATED_NEW',
           }),
         );
-        return at;
+        return (out.Attributes?.nextAt as number) - gapMs;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      try {
+        await dynamo().send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key,
+            UpdateExpression: 'SET nextAt = :next, expiresAt = :expires',
+            ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt < :now',
+            ExpressionAttributeValues: { ':next': now + gapMs, ':now': now, ':expires': expiresAt() },
+          }),
+        );
+        return now;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }

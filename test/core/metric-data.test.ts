@@ -185,11 +185,21 @@ describe('buildMetricData', () => {
         METRIC_DATA_LIMITS.bytesPerRequest,
       );
       expect(JSON.stringify(r).length).toBeLessThan(1_000_000);
-      expect(JSON.stringify(r).length).toBeLessThan(
-        r.MetricData.reduce((sum, d) => sum + estimateDatumBytes(d), 0),
-      );
+      // What the SDK really sends (JSON) stays inside the budget the estimate was held to.
+      expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(METRIC_DATA_LIMITS.bytesPerRequest);
     }
+    expect(requests).toHaveLength(1); // about 560 KB of JSON: one request is enough
+  });
+
+  it('splits requests at the size budget', () => {
+    const sessions = Array.from({ length: 25_000 }, (_, i) =>
+      session(i, 'burst', i % 7, 1_000 + i, 80_000 + 3 * i),
+    );
+    const requests = buildMetricData(report([{ type: 'burst', sessions: 10_000 }], sessions), OPTIONS);
     expect(requests.length).toBeGreaterThan(1);
+    for (const r of requests) {
+      expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(METRIC_DATA_LIMITS.bytesPerRequest);
+    }
   });
 
   it('puts at most 1,000 datums in a request', () => {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { Store } from '../../lambdas/shared/store.js';
+import { LOCAL_TABLE } from '../../local/runner/local-aws-setup.js';
+import { useLocalAws } from '../support/local-aws.js';
+
+useLocalAws();
+
+describe('Store.reserveSendSlot', () => {
+  it('gives 40 concurrent triggers 40 distinct slots, one gap apart', async () => {
+    const store = new Store(LOCAL_TABLE);
+    const start = Date.now();
+    const slots = (
+      await Promise.all(Array.from({ length: 40 }, () => store.reserveSendSlot('run-pace', 100)))
+    ).sort((a, b) => a - b);
+    const gaps = slots.slice(1).map((slot, i) => slot - slots[i]!);
+    expect(new Set(gaps)).toEqual(new Set([100]));
+    expect(slots[0]).toBeGreaterThanOrEqual(start);
+  });
+
+  it('restarts at the present after an idle spell instead of sending a backlog at once', async () => {
+    const store = new Store(LOCAL_TABLE);
+    const first = await store.reserveSendSlot('run-idle', 10);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const later = Date.now();
+    const [a, b] = await Promise.all([
+      store.reserveSendSlot('run-idle', 10),
+      store.reserveSendSlot('run-idle', 10),
+    ]);
+    expect(Math.min(a, b)).toBeGreaterThanOrEqual(later);
+    expect(Math.abs(a - b)).toBeGreaterThanOrEqual(10); // never closer than the gap
+    expect(first).toBeLessThan(later);
+  });
+});
