@@ -50,8 +50,8 @@ export async function handler(event: unknown) {
   if (profile.scenarios.some((s) => s.type === 'resources') && profile.target.ecs) {
     await sampleService(runId, profile.target.ecs);
   }
-  const after = await store.sessions(runId, name);
-  const open = after.filter((s) => s.status === 'planned' || s.status === 'sent').length;
+  // Statuses as read at the start of this pass: a session finalized meanwhile is seen on the next one.
+  const open = sessions.filter((s) => s.status === 'planned' || s.status === 'sent').length;
   return {
     done: open === 0 || now > scenario.deadline,
     waitSeconds: profile.target.observe.intervalSeconds,
