@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { parseProfile } from '../core/validate-profile.js';
 import { BenchmarkWorkflow } from './benchmark-workflow.js';
 import { CollectorConstruct } from './collector-construct.js';
+import { DashboardConstruct } from './dashboard-construct.js';
 import { HandlersConstruct } from './handlers-construct.js';
 import { type NightlyScheduleProps, ScheduleConstruct } from './schedule-construct.js';
 import { StorageConstruct } from './storage-construct.js';
@@ -9,15 +11,23 @@ import type { TargetProps } from './target-props.js';
 
 export interface BenchmarkStackProps extends StackProps {
   readonly target: TargetProps;
-  /** The nightly run; absent, the stack has no schedule (the local runner needs only the workflow). */
+  /**
+   * The nightly run; absent, the stack has no schedule and no dashboard (the
+   * local runner needs only the workflow).
+   */
   readonly nightly?: NightlyScheduleProps;
 }
 
-/** WebOrdinary Bench: storage, handlers, the workflow, the collector subscription and the nightly schedule. */
+/**
+ * WebOrdinary Bench: storage, handlers, the workflow, the collector subscription,
+ * and the nightly schedule with its dashboard.
+ */
 export class BenchmarkStack extends Stack {
   readonly storage: StorageConstruct;
   readonly handlers: HandlersConstruct;
   readonly workflow: BenchmarkWorkflow;
+  /** The nightly dashboard; present when the stack has a nightly run. */
+  readonly dashboard?: DashboardConstruct;
 
   constructor(scope: Construct, id: string, props: BenchmarkStackProps) {
     super(scope, id, props);
@@ -36,7 +46,16 @@ export class BenchmarkStack extends Stack {
       });
     }
     if (props.nightly) {
-      new ScheduleConstruct(this, 'Schedule', { stateMachine: this.workflow.stateMachine, ...props.nightly });
+      const schedule = new ScheduleConstruct(this, 'Schedule', {
+        stateMachine: this.workflow.stateMachine,
+        ...props.nightly,
+      });
+      this.dashboard = new DashboardConstruct(this, 'Dashboard', {
+        profile: parseProfile(props.nightly.profile),
+        namespace: target.metricsNamespace,
+        stateMachine: this.workflow.stateMachine,
+        verdictAlarm: schedule.verdictAlarm,
+      });
     }
 
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });

@@ -20,7 +20,7 @@ type MetricLine = {
   period: number;
 };
 
-/** Builds the app as bin/app.ts does (the repository's nightly profile unless context says otherwise), bundling off. */
+/** Builds the app as bin/app.ts does (the repository's nightly profile unless context says otherwise). */
 function build(context: Record<string, unknown> = {}, nightly = true) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
   const stack = new BenchmarkStack(app, 'WebOrdinaryBench', {
