@@ -1,28 +1,11 @@
+import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type AwsEndpoint, startAwsEndpoint } from './aws-endpoint/index.js';
-
-// dynalite, s3rver and aws-ses-v2-local are CommonJS without (usable) types: load them with
-// require and describe the little we use.
-const require = createRequire(import.meta.url);
-const dynalite = require('dynalite') as (options: {
-  createTableMs: number;
-  deleteTableMs: number;
-  updateTableMs: number;
-}) => Server;
-const S3rver = require('s3rver') as new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-}) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
-const startSes = (
-  require('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> }
-).default;
+import type { EmulatorMessage } from './emulator-process.js';
+import type { EmulatorUrls } from './emulator-servers.js';
 
 /** The access key s3rver accepts by default; the other emulators accept any. */
 export const LOCAL_ACCESS_KEY = 'S3RVER';
@@ -54,30 +37,14 @@ export interface LocalAwsOptions {
   dataDir?: string;
 }
 
-const urlOf = (address: AddressInfo) => `http://127.0.0.1:${address.port}`;
-
-function listen(server: Server): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address() as AddressInfo));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // SDK clients keep sockets alive; without this close() waits for them and vitest hangs.
-    server.closeAllConnections();
-  });
-}
-
 /**
  * Starts DynamoDB (dynalite, in memory), S3 (s3rver), SES (aws-ses-v2-local)
  * and the project's endpoint for CloudWatch Logs, CloudWatch, ECS and Step
- * Functions, all on 127.0.0.1 and ephemeral ports.
+ * Functions, all on 127.0.0.1 and ephemeral ports. The three emulators run in
+ * a child process of their own (local/emulator-process.ts), so a local run
+ * uses both cores; each LocalAws has its own SES mail store.
  *
- * Notes: aws-ses-v2-local keeps sent mail in a module-global store, so two
- * LocalAws in one process share it. s3rver's LastModified has whole-second
+ * Note: s3rver's LastModified has whole-second
  * precision, truncated (it is the file mtime through toUTCString()), in
  * ListObjectsV2 (`...T10:00:00.000Z`) and HeadObject / GetObject alike, so an
  * object written at 10:00:00.900 reads as 10:00:00.000: compare "modified
@@ -96,35 +63,22 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       throw new AggregateError(failed, `closing local AWS failed ${failed.length} time(s)`);
   };
   try {
-    const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const dynamoAddress = await listen(dynamo);
-    closers.push(() => closeServer(dynamo));
-
     const s3Dir =
       options.dataDir === undefined
         ? await mkdtemp(join(tmpdir(), 'webordinary-s3-'))
         : join(options.dataDir, 's3');
     if (options.dataDir === undefined) closers.push(() => rm(s3Dir, { recursive: true, force: true }));
     else await mkdir(s3Dir, { recursive: true });
-    const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir });
-    const s3Address = await s3.run();
-    closers.push(async () => {
-      const closing = s3.close();
-      s3.httpServer?.closeAllConnections();
-      await closing;
-    });
-
-    const ses = await startSes({ host: '127.0.0.1', port: 0 });
-    closers.push(() => closeServer(ses));
-    const sesUrl = urlOf(ses.address() as AddressInfo);
+    const emulators = await forkEmulators(s3Dir);
+    closers.push(emulators.close);
 
     const endpoint = await startAwsEndpoint();
     closers.push(() => endpoint.close());
 
     const endpoints: LocalAwsEndpoints = {
-      dynamodb: urlOf(dynamoAddress),
-      s3: urlOf(s3Address),
-      ses: sesUrl,
+      dynamodb: emulators.urls.dynamodb,
+      s3: emulators.urls.s3,
+      ses: emulators.urls.ses,
       logs: endpoint.url,
       cloudwatch: endpoint.url,
       ecs: endpoint.url,
@@ -133,6 +87,50 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     return { endpoints, env: envFor(endpoints), endpoint, s3Directory: s3Dir, close: closeAll };
   } catch (error) {
     await closeAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+const CHILD = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+
+/** Starts the three emulators in a child process (TypeScript through tsx) and waits for their URLs. */
+async function forkEmulators(s3Directory: string): Promise<{ urls: EmulatorUrls; close(): Promise<void> }> {
+  const child = fork(CHILD, [], {
+    cwd: PROJECT_ROOT,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, WEBORDINARY_S3_DIRECTORY: s3Directory },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (child.connected) child.send('close');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    const urls = await new Promise<EmulatorUrls>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('the emulators did not start within 30 s')),
+        START_TIMEOUT_MS,
+      );
+      child.once('message', (message: EmulatorMessage) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message);
+        else reject(new Error(`the emulators failed to start: ${message.message}`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the emulator process exited (code ${code}) before it was ready`));
+      });
+    });
+    return { urls, close };
+  } catch (error) {
+    await close();
     throw error;
   }
 }
