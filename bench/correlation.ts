@@ -1,0 +1,70 @@
+import { compileRun, observe } from '../core/correlation.js';
+import { planRun } from '../core/session-plan.js';
+import { EDIT_GROUP, interleave, jobStreams, parsedProfile } from './fixtures/webordinary-run.js';
+import { type Benchmark, round, seededRandom, summarizeSamples, timeRepeated } from './harness.js';
+
+const SESSIONS = 10_000;
+/** Containers the jobs run on: each stream binds and unbinds 100 times. */
+const TASKS = 100;
+const REPETITIONS = 7;
+const RUN_ID = 'bench-correlation';
+
+/**
+ * observe() over every batch of a 10,000-session run, in delivery order, with
+ * the stream bindings kept as the collector keeps them (apply-observations.ts).
+ */
+export const benchmark: Benchmark = {
+  name: 'correlation',
+  description: 'events/s through core/correlation.ts observe() for a 10,000-session run',
+  async run() {
+    const profile = parsedProfile(SESSIONS);
+    const planned = planRun(RUN_ID, profile);
+    const deliveries = interleave(jobStreams(planned, TASKS, Date.UTC(2026, 10, 27, 6), seededRandom(7)));
+    const events = deliveries.reduce((sum, d) => sum + d.events.length, 0);
+    const expectedStages = SESSIONS * profile.target.stages.length;
+
+    // Once per run in the collector (run-cache.ts): outside the timed pass.
+    const matcher = compileRun(RUN_ID, profile);
+    const keys = new Map(planned.map((s) => [s.key, s.sessionId]));
+    const pass = (): number => {
+      const bindings = new Map<string, string | undefined>();
+      let stages = 0;
+      for (const { stream, events: batch } of deliveries) {
+        const observations = observe(matcher, EDIT_GROUP, stream, batch, {
+          sessionOfKey: (key) => keys.get(key),
+          boundSession: (s) => bindings.get(s),
+        });
+        for (const o of observations) {
+          if (o.kind === 'stage') stages += 1;
+          else if (o.kind === 'bind') bindings.set(o.stream, o.sessionId);
+          else if (o.kind === 'unbind') bindings.set(o.stream, undefined);
+        }
+      }
+      return stages;
+    };
+
+    const seen = pass();
+    if (seen !== expectedStages)
+      throw new Error(`observe() attributed ${seen} stage events, expected ${expectedStages}`);
+    const { ms } = await timeRepeated(REPETITIONS, pass);
+    const rates = ms.map((m) => (events / m) * 1_000);
+    const samples = summarizeSamples(rates);
+    return [
+      {
+        key: 'events-per-second',
+        what: `observe() on ${events.toLocaleString('en-US')} events (${deliveries.length.toLocaleString('en-US')} batches), median of ${REPETITIONS}`,
+        value: round(samples.median),
+        unit: 'events/s',
+        target: { op: '>=', value: 100_000 },
+        samples,
+      },
+      {
+        key: 'run-ms',
+        what: `one pass over the whole ${SESSIONS.toLocaleString('en-US')}-session run, median`,
+        value: round(summarizeSamples(ms).median, 1),
+        unit: 'ms',
+        samples: summarizeSamples(ms),
+      },
+    ];
+  },
+};

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { runLocal } from '../local/runner/local-run.js';
+import { type Benchmark, round } from './harness.js';
+
+const SESSIONS = 200;
+const MODEL = fileURLToPath(new URL('./fixtures/webordinary-fast.json', import.meta.url));
+const DEMO_PROFILE = new URL('../profiles/local-demo.json', import.meta.url);
+
+/**
+ * The whole local harness on a target that takes almost no time: what is left
+ * is the harness itself (state machine, handlers, emulators, simulator,
+ * collector), so the figures say how much load `bench local` can drive.
+ */
+export const benchmark: Benchmark = {
+  name: 'local-run',
+  description: `runLocal() with a burst of ${SESSIONS} sessions against a near-zero-latency model`,
+  async run() {
+    const demo = JSON.parse(await readFile(DEMO_PROFILE, 'utf8')) as Record<string, unknown>;
+    const profile = {
+      ...demo,
+      name: 'bench-local-run',
+      // The demo's latency threshold is about the target; here only finishing counts.
+      thresholds: [{ metric: 'success', condition: 'rate > 95%' }],
+      scenarios: [{ type: 'burst', name: 'burst', sessions: SESSIONS }],
+      local: { model: MODEL, seed: 7, sesMaxSendRate: 1_000 },
+    };
+    const start = performance.now();
+    const run = await runLocal({ profile, runId: 'bench-local-run' });
+    const wallMs = performance.now() - start;
+    const scenario = run.report?.scenarios[0];
+    if (!run.report || !scenario)
+      throw new Error(`the run wrote no report (execution ${JSON.stringify(run.execution)})`);
+
+    const scheduled = Math.min(...run.sessions.map((s) => s.scheduledAt ?? Number.POSITIVE_INFINITY));
+    const lastStage = Math.max(...run.sessions.flatMap((s) => Object.values(s.stages)));
+    const spanS = (lastStage - scheduled) / 1_000;
+    const { ok } = scenario.sessions;
+    return [
+      {
+        key: 'sessions-ok',
+        what: `sessions ok of ${SESSIONS} (execution ${run.execution.status})`,
+        value: run.execution.status === 'SUCCEEDED' ? ok : 0,
+        unit: 'sessions',
+        target: { op: '>=', value: SESSIONS },
+      },
+      {
+        key: 'wall-seconds',
+        what: 'runLocal() wall time: emulators up, run, report, teardown',
+        value: round(wallMs / 1_000, 1),
+        unit: 's',
+      },
+      {
+        key: 'sessions-per-second',
+        what: `harness throughput: ${ok} sessions over ${round(spanS, 1)} s, first schedule to last stage`,
+        value: round(ok / spanS, 1),
+        unit: 'sessions/s',
+        target: { op: '>=', value: 10 },
+      },
+      {
+        key: 'lateness-p95',
+        what: 'p95 of lateness (sentAt - scheduledAt): harness delay',
+        value: round((scenario.lateness?.p95 ?? Number.NaN) / 1_000, 2),
+        unit: 's',
+      },
+      {
+        key: 'total-p95',
+        what: 'p95 of total (scheduledAt to last stage)',
+        value: round((scenario.total?.p95 ?? Number.NaN) / 1_000, 2),
+        unit: 's',
+      },
+    ];
+  },
+};
