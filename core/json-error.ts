@@ -30,7 +30,10 @@ export function jsonErrorLocation(text: string): string | null {
     if (c === '{') {
       i++;
       ws();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail(`expected a property name in double quotes, found ${found()}`);
@@ -43,13 +46,17 @@ export function jsonErrorLocation(text: string): string | null {
           i++;
           continue;
         }
-        return expect('}');
+        expect('}');
+        return;
       }
     }
     if (c === '[') {
       i++;
       ws();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
         value();
         ws();
@@ -57,10 +64,14 @@ export function jsonErrorLocation(text: string): string | null {
           i++;
           continue;
         }
-        return expect(']');
+        expect(']');
+        return;
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     const literal = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i));
     if (!literal) fail(`expected a value, found ${found()}`);
     i += literal![0].length;
