@@ -1,3 +1,4 @@
+import { createRng } from '../local/simulator/rng.js';
 /**
  * What every benchmark shares: the shape of a result, repeated timing, heap
  * measurement and seeded data. Targets live here with the figures, never in
@@ -107,17 +108,8 @@ export function collectGarbage(): void {
   gc();
 }
 
-/** Mulberry32: seeded uniform numbers in [0, 1), so every run measures the same data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (the simulator's generator), so every run measures the same data. */
+export const seededRandom = createRng;
 
 /** A log-normal draw (median, p95) in whole ms: latencies are skewed, not uniform. */
 export function latencyMs(random: () => number, median: number, p95: number): number {

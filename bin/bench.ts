@@ -6,7 +6,7 @@ import { renderMarkdown } from '../core/render-markdown.js';
 import { renderText } from '../core/render-text.js';
 import type { Report } from '../core/report-model.js';
 import { validateProfile } from '../core/validate-profile.js';
-import { EXIT, readProfileFile, UsageError } from './cli-support.js';
+import { EXIT, loadValidProfile, readProfileFile, UsageError } from './cli-support.js';
 
 const USAGE = `Usage: bench <command> [options]
 
@@ -87,16 +87,11 @@ async function local(args: string[]): Promise<number> {
   if (seed !== undefined && !Number.isInteger(seed))
     throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const file = positionals[0] ?? '';
-  const loaded = await readProfileFile(file);
-  const result = loaded.ok ? validateProfile(loaded.json) : loaded;
-  if (!result.ok) {
-    console.error(`✗ ${file} is invalid:`);
-    for (const problem of result.problems) console.error(`  - ${problem}`);
-    return EXIT.invalidProfile;
-  }
+  const valid = await loadValidProfile(file);
+  if (!valid) return EXIT.invalidProfile;
   const { runLocal } = await import('../local/runner/local-run.js');
   const run = await runLocal({
-    profile: loaded.ok ? loaded.json : {},
+    profile: valid.json,
     ...(values.model ? { modelPath: values.model } : {}),
     ...(seed !== undefined ? { seed } : {}),
     outDir: values.out,
@@ -130,20 +125,15 @@ async function start(args: string[]): Promise<number> {
       'start needs --state-machine-arn (or BENCH_STATE_MACHINE_ARN); `cdk deploy` prints it',
     );
   const file = positionals[0] ?? '';
-  const loaded = await readProfileFile(file);
-  const result = loaded.ok ? validateProfile(loaded.json) : loaded;
-  if (!result.ok) {
-    console.error(`✗ ${file} is invalid:`);
-    for (const problem of result.problems) console.error(`  - ${problem}`);
-    return EXIT.invalidProfile;
-  }
+  const valid = await loadValidProfile(file);
+  if (!valid) return EXIT.invalidProfile;
   const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
-  const name = values.name ?? `${result.profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const name = values.name ?? `${valid.profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const out = await new SFNClient({}).send(
     new StartExecutionCommand({
       stateMachineArn: arn,
       name,
-      input: JSON.stringify(loaded.ok ? loaded.json : {}),
+      input: JSON.stringify(valid.json),
     }),
   );
   console.log(`Started ${name}\n  ${out.executionArn}`);

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { jsonErrorLocation } from '../core/json-error.js';
+import type { Profile } from '../core/profile.js';
+import { validateProfile } from '../core/validate-profile.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, thresholds: 99, invalidProfile: 104 } as const;
 
@@ -29,4 +31,15 @@ export async function readProfileFile(file: string): Promise<LoadedProfile> {
       problems: [`${file}: not valid JSON (${jsonErrorLocation(text) ?? (error as Error).message})`],
     };
   }
+}
+
+/** Reads and validates a profile; on a problem, lists every one on stderr and returns null. */
+export async function loadValidProfile(file: string): Promise<{ json: unknown; profile: Profile } | null> {
+  const loaded = await readProfileFile(file);
+  const result = loaded.ok ? validateProfile(loaded.json) : loaded;
+  if (result.ok && loaded.ok) return { json: loaded.json, profile: result.profile };
+  const problems = result.ok ? [] : result.problems;
+  console.error(`✗ ${file} is invalid:`);
+  for (const problem of problems) console.error(`  - ${problem}`);
+  return null;
 }

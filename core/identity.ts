@@ -73,6 +73,15 @@ export function keyPatternSource(runId: string, target: Pick<Target, 'userIdPref
 
 export type TemplateValues = Readonly<Record<string, string | number>>;
 
+/** What a session's templates (`to`, `subject`, `body`, S3 bucket and key) may use. */
+export function sessionTemplateValues(
+  runId: string,
+  session: { sessionId: string; userId: string; token: string; index: number; scenario: string },
+): TemplateValues {
+  const { sessionId, userId, token, index, scenario } = session;
+  return { sessionId, userId, token, index, runId, scenario };
+}
+
 /** Replaces `{name}` with its value; unknown names are left as they are (the schema rejects them up front). */
 export function renderTemplate(template: string, values: TemplateValues): string {
   return template.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) =>

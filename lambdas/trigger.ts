@@ -3,7 +3,7 @@ import { SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { GetAccountCommand } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { buildRawEmail } from '../core/email.js';
-import { renderTemplate } from '../core/identity.js';
+import { renderTemplate, sessionTemplateValues } from '../core/identity.js';
 import type { Trigger } from '../core/profile.js';
 import { s3, ses, sesv2 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
@@ -64,14 +64,7 @@ const SEND_ATTEMPTS = 4;
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'SlowDown']);
 
 async function send(trigger: Trigger, runId: string, session: StoredSession, date: Date): Promise<void> {
-  const values = {
-    sessionId: session.sessionId,
-    userId: session.userId,
-    token: session.token,
-    index: session.index,
-    runId,
-    scenario: session.scenario,
-  };
+  const values = sessionTemplateValues(runId, session);
   const to = renderTemplate(trigger.to, values);
   const subject = renderTemplate(trigger.subject, values);
   const body = renderTemplate(trigger.body, values);

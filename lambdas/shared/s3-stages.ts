@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
-import { renderTemplate } from '../../core/identity.js';
+import { renderTemplate, sessionTemplateValues } from '../../core/identity.js';
 import { type Profile, requiredStages, type S3Stage } from '../../core/profile.js';
 import { s3 } from './clients.js';
 import { settle } from './completion.js';
@@ -27,14 +27,7 @@ export async function checkS3Stages(
     );
     const byObject = new Map<string, { bucket: string; key: string; sessions: StoredSession[] }>();
     for (const session of waiting) {
-      const values = {
-        sessionId: session.sessionId,
-        userId: session.userId,
-        token: session.token,
-        index: session.index,
-        runId,
-        scenario: session.scenario,
-      };
+      const values = sessionTemplateValues(runId, session);
       const bucket = renderTemplate(stage.s3.bucket, values);
       const key = renderTemplate(stage.s3.key, values);
       const id = `${bucket}/${key}`;

@@ -9,10 +9,11 @@ import {
   type PutMetricDataInput,
   valueCounts,
 } from '../../core/metric-data.js';
-import { type Profile, ProfileSchema } from '../../core/profile.js';
+import type { Profile } from '../../core/profile.js';
 import type { SessionRecord } from '../../core/records.js';
 import { buildReport } from '../../core/report.js';
 import type { Report } from '../../core/report-model.js';
+import { pipelineProfile } from '../fixtures/profile.js';
 
 const OPTIONS = {
   namespace: 'WebOrdinary/Performance',
@@ -21,24 +22,7 @@ const OPTIONS = {
 };
 
 function profile(scenarios: Profile['scenarios']): Profile {
-  return ProfileSchema.parse({
-    name: 'nightly',
-    target: {
-      trigger: {
-        type: 's3-eml',
-        from: 'bench@example.com',
-        to: 'edit@example.com',
-        subject: 's',
-        body: 'b',
-        bucket: 'intake',
-      },
-      stages: [
-        { name: 'received', log: { group: '/ecs/edit', pattern: 'received' } },
-        { name: 'deployed', log: { group: '/ecs/edit', pattern: 'deployed' } },
-      ],
-    },
-    scenarios,
-  });
+  return pipelineProfile(['received', 'deployed'], { name: 'nightly', scenarios });
 }
 
 /** A session with `lateness` then the two segments; null segments leave the stage out. */

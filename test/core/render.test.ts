@@ -1,32 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type Profile, ProfileSchema } from '../../core/profile.js';
+import type { Profile } from '../../core/profile.js';
 import type { SessionRecord } from '../../core/records.js';
 import { renderHtml } from '../../core/render-html.js';
 import { escapeMarkdown, renderMarkdown } from '../../core/render-markdown.js';
 import { formatDuration, formatElapsed, renderText, summaryLine, topErrors } from '../../core/render-text.js';
 import { buildReport } from '../../core/report.js';
 import type { Report } from '../../core/report-model.js';
+import { pipelineProfile } from '../fixtures/profile.js';
 
 const EVIL = '<script>alert("x")</script>';
 
 function profile(thresholds: Profile['thresholds']): Profile {
-  return ProfileSchema.parse({
+  return pipelineProfile(['received', 'deployed'], {
     name: 'render-test',
-    target: {
-      trigger: {
-        type: 's3-eml',
-        from: 'bench@example.com',
-        to: 'edit@example.com',
-        subject: 's',
-        body: 'b',
-        bucket: 'intake',
-      },
-      stages: [
-        { name: 'received', log: { group: '/ecs/edit', pattern: 'received' } },
-        { name: 'deployed', log: { group: '/ecs/edit', pattern: 'deployed' } },
-      ],
-      ecs: { cluster: 'edit-cluster', service: 'edit-service' },
-    },
     scenarios: [
       { type: 'burst', sessions: 4 },
       { type: 'coldWarm', cold: 1, warm: 1 },

@@ -1,33 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { percentile, sortValues } from '../../core/percentiles.js';
-import { type Profile, type ProfileInput, ProfileSchema } from '../../core/profile.js';
+import type { Profile, ProfileInput } from '../../core/profile.js';
 import type { RunRecord, SessionRecord } from '../../core/records.js';
 import { buildReport, type ReportInput, sessionTimings } from '../../core/report.js';
+import { pipelineProfile } from '../fixtures/profile.js';
 
 const STAGES = ['received', 'built', 'deployed'] as const;
 
 function profile(overrides: Partial<ProfileInput> = {}): Profile {
-  return ProfileSchema.parse({
-    name: 'test',
-    target: {
-      trigger: {
-        type: 's3-eml',
-        from: 'bench@example.com',
-        to: 'edit@example.com',
-        subject: 's',
-        body: 'b {token}',
-        bucket: 'intake',
-      },
-      stages: [
-        { name: 'received', log: { group: '/ecs/edit', pattern: 'received' } },
-        { name: 'built', log: { group: '/ecs/edit', pattern: 'built' } },
-        { name: 'deployed', log: { group: '/ecs/edit', pattern: 'deployed' } },
-      ],
-      ecs: { cluster: 'edit-cluster', service: 'edit-service' },
-    },
-    scenarios: [{ type: 'burst', sessions: 3 }],
-    ...overrides,
-  });
+  return pipelineProfile(STAGES, { name: 'test', scenarios: [{ type: 'burst', sessions: 3 }], ...overrides });
 }
 
 let counter = 0;
