@@ -1,18 +1,15 @@
-/** What really happened to one job, as the simulator did it. */
-export interface JobTruth {
+import type { JobIdentity } from './identity.js';
+
+/**
+ * What really happened to one job, as the simulator did it, with who it was
+ * for (recipient, project, user, thread, lane, workspace, instruction).
+ */
+export interface JobTruth extends JobIdentity {
   readonly jobId: string;
   readonly source: 'ses' | 's3';
   /** SES store message id, or the Message-ID header / object key of an `.eml`. */
   readonly messageId: string;
-  readonly recipient: string;
   readonly subject: string;
-  readonly projectId: string;
-  readonly userId: string;
-  readonly threadId: string;
-  readonly laneKey: string;
-  /** The first job per workspace key pays the setup (clone + install). */
-  readonly workspaceKey: string;
-  readonly instruction: string;
   /** When the simulator found the email (epoch ms). */
   readonly receivedAt: number;
   /** After the intake delay: the job is queued for a container (execution start). */
