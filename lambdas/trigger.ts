@@ -28,18 +28,20 @@ export async function handler(event: unknown) {
   if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, resent: false };
 
   const scenario = await store.getScenario(runId, session.scenario);
+  // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
+  const due = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : undefined;
+  // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
+  if (due !== undefined) await sleep(due - Date.now());
   const trigger = run.profile.target.trigger;
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
     if (rate !== undefined) {
-      const due = await store.reserveSendSlot(runId, 1000 / rate);
-      await sleep(due - Date.now());
+      const slot = await store.reserveSendSlot(runId, 1000 / rate);
+      await sleep(slot - Date.now());
     }
   }
   const sentAt = Date.now();
-  // Open-model sessions were due at the scenario start plus their offset; sequential ones are due when sent.
-  const scheduledAt =
-    session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : sentAt;
+  const scheduledAt = due ?? sentAt;
   if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
     const again = await store.getSession(runId, sessionId);
     return { sentAt: again?.sentAt ?? null, resent: false };
