@@ -3,47 +3,27 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources, type HandlerName } from './handlers-construct.js';
 import { type TargetProps, targetArns } from './target-props.js';
+import {
+  at,
+  CAUGHT,
+  DISCARD,
+  type EcsAction,
+  ecsStep,
+  type LambdaStepOptions,
+  lambdaStep,
+  type Outcome,
+  SESSION,
+  type SessionKind,
+} from './workflow-steps.js';
 
 export interface BenchmarkWorkflowProps {
   readonly functions: Readonly<Record<HandlerName, lambda.IFunction>>;
   readonly target: TargetProps;
 }
-
-interface LambdaStepOptions {
-  readonly payload: Record<string, unknown>;
-  /** Fields of the handler's result kept at `resultPath`; none: the result is discarded. */
-  readonly resultFields?: readonly string[];
-  readonly resultPath?: string;
-  /** Ends an iteration: its output is `{}`, so the Map's collected results stay small. */
-  readonly last?: boolean;
-  readonly callback?: boolean;
-}
-
-type SessionKind = 'load' | 'cold' | 'warm';
-type Outcome = 'completion' | 'timeout' | 'failure';
-
-const at = (path: string) => sfn.JsonPath.stringAt(path);
-const SESSION = { runId: at('$.runId'), sessionId: at('$.session.sessionId') };
-const DISCARD = sfn.JsonPath.DISCARD;
-const CAUGHT = { resultPath: '$.error' } as const;
-const LAMBDA_THROTTLED: sfn.RetryProps = {
-  errors: ['Lambda.TooManyRequestsException'],
-  interval: Duration.seconds(1),
-  backoffRate: 2,
-  maxAttempts: 6,
-  jitterStrategy: sfn.JitterType.FULL,
-};
-const ECS_RETRY: sfn.RetryProps = {
-  errors: ['Ecs.ThrottlingException', 'Ecs.EcsException'],
-  interval: Duration.seconds(2),
-  backoffRate: 2,
-  maxAttempts: 5,
-  jitterStrategy: sfn.JitterType.FULL,
-};
 
 /**
  * The benchmark's Standard workflow; docs/internals.md specifies it state by state.
@@ -280,48 +260,16 @@ export class BenchmarkWorkflow extends Construct {
   }
 
   private lambdaStep(name: string, handler: HandlerName, options: LambdaStepOptions): tasks.LambdaInvoke {
-    const fields = options.resultFields ?? [];
     this.invoked.add(this.fns[handler]);
-    const step = new tasks.LambdaInvoke(this, name, {
-      lambdaFunction: this.fns[handler],
-      payload: sfn.TaskInput.fromObject(options.payload),
-      resultPath: fields.length > 0 ? (options.resultPath ?? '$') : DISCARD,
-      ...(fields.length > 0
-        ? { resultSelector: Object.fromEntries(fields.map((f) => [f, at(`$.Payload.${f}`)])) }
-        : {}),
-      ...(options.last ? { outputPath: DISCARD } : {}),
-      ...(options.callback
-        ? {
-            integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-            taskTimeout: sfn.Timeout.at('$.session.timeoutSeconds'),
-          }
-        : {}),
-    });
-    // CDK's retryOnServiceExceptions covers the Lambda service errors; throttling is retried here.
-    return step.addRetry(LAMBDA_THROTTLED) as tasks.LambdaInvoke;
+    return lambdaStep(this, name, this.fns[handler], options);
   }
 
-  private ecsStep(
-    name: string,
-    action: 'updateService' | 'describeServices',
-    parameters: Record<string, unknown>,
-  ) {
-    const describe = action === 'describeServices';
-    const step = new tasks.CallAwsService(this, name, {
-      service: 'ecs',
-      action,
-      parameters,
-      iamResources: [this.ecsServiceArn],
-      resultPath: describe ? '$.ecs' : DISCARD,
-      ...(describe
-        ? { resultSelector: { running: sfn.JsonPath.numberAt('$.Services[0].RunningCount') } }
-        : {}),
-    });
-    // A cold session whose scaling fails is recorded as failed; the next one tries again.
-    step
-      .addRetry(ECS_RETRY)
-      .addCatch(this.record('cold', 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
-    return step;
+  /** An ECS call of a cold session; when it fails (after retries) the session is recorded as failed. */
+  private ecsStep(name: string, action: EcsAction, parameters: Record<string, unknown>) {
+    return ecsStep(this, name, { action, parameters, serviceArn: this.ecsServiceArn }).addCatch(
+      this.record('cold', 'failure'),
+      { errors: [sfn.Errors.ALL], ...CAUGHT },
+    );
   }
 
   /**
