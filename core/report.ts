@@ -23,8 +23,8 @@
  *   nothing is an average of percentiles.
  */
 
-import { mean, percentile, sortValues, summarize } from './percentiles.js';
-import { type Profile, requiredStages, type Scenario, scenarioName, type Threshold } from './profile.js';
+import { summarize } from './percentiles.js';
+import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
 import type {
   AggregateReport,
@@ -37,9 +37,8 @@ import type {
   SessionReport,
   StageInfo,
   Summary,
-  ThresholdReport,
 } from './report-model.js';
-import { compare, parseCondition, ThresholdError } from './thresholds.js';
+import { evaluateThreshold } from './threshold-verdict.js';
 
 export interface ReportInput {
   readonly run: RunRecord;
@@ -123,7 +122,14 @@ export function buildReport(input: ReportInput): Report {
     const report: ScenarioReport = { name, type, ...aggregate(own, stageNames) };
     return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames) } : report;
   });
-  const thresholds = profile.thresholds.map((threshold) => evaluateThreshold(threshold, timed));
+  const thresholds = profile.thresholds.map((threshold) => {
+    const scope =
+      threshold.scenario === undefined
+        ? timed
+        : timed.filter((t) => t.record.scenario === threshold.scenario);
+    const counts = countSessions(scope.map((t) => t.record));
+    return evaluateThreshold(threshold, { values: (metric) => values(scope, metric), ...counts });
+  });
   return {
     runId: run.runId,
     profile: profile.name,
@@ -221,47 +227,6 @@ function phases(
     }),
   );
   return { cold, warm, coldStartShare };
-}
-
-function evaluateThreshold(threshold: Threshold, timed: readonly Timed[]): ThresholdReport {
-  const scope =
-    threshold.scenario === undefined ? timed : timed.filter((t) => t.record.scenario === threshold.scenario);
-  const base = {
-    metric: threshold.metric,
-    scenario: threshold.scenario ?? null,
-    condition: threshold.condition,
-  };
-  let condition: ReturnType<typeof parseCondition>;
-  try {
-    condition = parseCondition(threshold.condition);
-  } catch (error) {
-    if (!(error instanceof ThresholdError)) throw error;
-    return { ...base, actual: null, count: 0, ok: false, error: error.message };
-  }
-  const { aggregate: agg } = condition;
-  if ((threshold.metric === 'success') !== (agg.kind === 'rate')) {
-    const error = `metric "${threshold.metric}" cannot take a ${agg.kind === 'rate' ? 'rate' : 'duration'} condition`;
-    return { ...base, actual: null, count: 0, ok: false, error };
-  }
-  let actual: number | null = null;
-  let count: number;
-  if (threshold.metric === 'success') {
-    const counts = countSessions(scope.map((t) => t.record));
-    count = counts.planned;
-    if (count > 0) actual = counts.ok / count;
-  } else {
-    const sorted = sortValues(values(scope, threshold.metric));
-    count = sorted.length;
-    if (count > 0) {
-      if (agg.kind === 'percentile') actual = percentile(sorted, agg.p);
-      else if (agg.kind === 'med') actual = percentile(sorted, 50);
-      else if (agg.kind === 'avg') actual = mean(sorted);
-      else if (agg.kind === 'min') actual = sorted[0]!;
-      else if (agg.kind === 'max') actual = sorted.at(-1)!;
-    }
-  }
-  const ok = actual !== null && compare(actual, condition.operator, condition.value);
-  return { ...base, actual, count, ok };
 }
 
 /** Each stage's source and reference point (see the definitions above). */
