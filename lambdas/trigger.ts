@@ -8,9 +8,12 @@ import type { Trigger } from '../core/profile.js';
 import { s3, ses, sesv2 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
+import { SendPacer } from './shared/send-pacer.js';
 import { Store, type StoredSession } from './shared/store.js';
 
-const store = new Store(requiredEnv('TABLE_NAME'));
+const table = requiredEnv('TABLE_NAME');
+const store = new Store(table);
+const pacer = new SendPacer(table);
 
 const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().min(1) });
 
@@ -36,7 +39,7 @@ export async function handler(event: unknown) {
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
     if (rate !== undefined) {
-      const slot = await store.reserveSendSlot(runId, 1000 / rate);
+      const slot = await pacer.reserve(runId, 1000 / rate);
       await sleep(slot - Date.now());
     }
   }

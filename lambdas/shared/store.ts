@@ -235,48 +235,6 @@ export class Store {
     });
   }
 
-  /**
-   * Reserves the next send slot of the run, at most one per `gapMs` across all
-   * concurrent triggers. While sends are queued the slot is taken with one
-   * conditional increment (no read, no contention between callers); after an
-   * idle spell the first caller restarts the queue at now.
-   */
-  async reserveSendSlot(runId: string, gapMs: number): Promise<number> {
-    const Key = { pk: runPk(runId), sk: 'PACER' };
-    for (;;) {
-      const now = Date.now();
-      try {
-        const out = await dynamo().send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key,
-            UpdateExpression: 'SET nextAt = nextAt + :gap',
-            ConditionExpression: 'nextAt >= :now',
-            ExpressionAttributeValues: { ':gap': gapMs, ':now': now },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return (out.Attributes?.nextAt as number) - gapMs;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-      try {
-        await dynamo().send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key,
-            UpdateExpression: 'SET nextAt = :next, expiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt < :now',
-            ExpressionAttributeValues: { ':next': now + gapMs, ':now': now, ':expires': expiresAt() },
-          }),
-        );
-        return now;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
-  }
-
   async putScenario(runId: string, scenario: StoredScenario): Promise<StoredScenario> {
     const item = { pk: runPk(runId), sk: `SCENARIO#${scenario.name}`, ...scenario, expiresAt: expiresAt() };
     // A retried Start scenario keeps the first start time, so the schedule does not move.
