@@ -1,12 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { compareReports } from '../core/compare.js';
 import { profileJsonSchema } from '../core/json-schema.js';
+import { renderComparison } from '../core/render-compare.js';
 import { renderHtml } from '../core/render-html.js';
 import { renderMarkdown } from '../core/render-markdown.js';
 import { renderText } from '../core/render-text.js';
 import type { Report } from '../core/report-model.js';
 import { validateProfile } from '../core/validate-profile.js';
-import { EXIT, loadValidProfile, readProfileFile, UsageError } from './cli-support.js';
+import {
+  EXIT,
+  loadValidProfile,
+  parseFraction,
+  parseMilliseconds,
+  readProfileFile,
+  UsageError,
+} from './cli-support.js';
 
 const USAGE = `Usage: bench <command> [options]
 
@@ -20,11 +29,16 @@ Commands:
   start <profile.json>       start a run on AWS
       --state-machine-arn <arn>   the deployed benchmark (or env BENCH_STATE_MACHINE_ARN)
       --name <runId>         execution name (default: generated)
+  compare <baseline.json> <current.json>
+                             p50 / p95 of every stage and scenario side by side; exit 99 on a regression
+      --tolerance <n%>       relative growth that counts (default 10%)
+      --min-delta <ms|s>     absolute growth a duration must also exceed (default 100ms)
+      --success-drop <n%>    success-rate drop that counts (default 5%)
   report <report.json>       render a report again
       --format text|md|html  (default: text)
   schema                     print the profile's JSON Schema
 
-Exit codes: 0 ok, 99 thresholds breached, 104 invalid profile, 2 usage error, 1 run error.`;
+Exit codes: 0 ok, 99 thresholds breached (or a regression), 104 invalid profile, 2 usage error, 1 run error.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -37,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'report':
       return report(rest);
+    case 'compare':
+      return compare(rest);
     case 'schema':
       process.stdout.write(`${JSON.stringify(profileJsonSchema(), null, 2)}\n`);
       return EXIT.ok;
@@ -140,6 +156,39 @@ async function start(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+async function compare(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      tolerance: { type: 'string', default: '10%' },
+      'min-delta': { type: 'string', default: '100ms' },
+      'success-drop': { type: 'string', default: '5%' },
+    },
+  });
+  if (positionals.length !== 2)
+    throw new UsageError('compare needs a baseline report.json and a current one');
+  const [baseline, current] = await Promise.all(positionals.map(readReport));
+  const comparison = compareReports(baseline!, current!, {
+    tolerance: parseFraction('--tolerance', values.tolerance),
+    minDeltaMs: parseMilliseconds('--min-delta', values['min-delta']),
+    successDrop: parseFraction('--success-drop', values['success-drop']),
+  });
+  process.stdout.write(renderComparison(comparison, { color: process.stdout.isTTY }));
+  return comparison.regressions > 0 ? EXIT.thresholds : EXIT.ok;
+}
+
+async function readReport(file: string): Promise<Report> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Report;
+    if (!Array.isArray(parsed.scenarios) || !parsed.overall)
+      throw new Error('not a report.json (no scenarios or overall)');
+    return parsed;
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
 async function report(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -154,14 +203,7 @@ async function report(args: string[]): Promise<number> {
   };
   const render = renderers[values.format];
   if (!render) throw new UsageError(`--format must be text, md or html, got "${values.format}"`);
-  const file = positionals[0] ?? '';
-  let parsed: Report;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as Report;
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const text = render(parsed);
+  const text = render(await readReport(positionals[0] ?? ''));
   if (values.output) await writeFile(values.output, text);
   else process.stdout.write(`${text}\n`);
   return EXIT.ok;

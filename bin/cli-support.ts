@@ -43,3 +43,20 @@ export async function loadValidProfile(file: string): Promise<{ json: unknown; p
   for (const problem of problems) console.error(`  - ${problem}`);
   return null;
 }
+
+/** `10%` or `0.1` as a fraction; a usage error naming the option otherwise. */
+export function parseFraction(option: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
+  if (!(value >= 0 && value <= 10))
+    throw new UsageError(`${option} must be a share such as 10% or 0.1, got "${text}"`);
+  return value;
+}
+
+/** `250ms`, `2s`, `1m` or a bare number of ms; a usage error naming the option otherwise. */
+export function parseMilliseconds(option: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!match) throw new UsageError(`${option} must be a duration such as 100ms, 2s or 1m, got "${text}"`);
+  const unit = { ms: 1, s: 1_000, m: 60_000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+}

@@ -216,9 +216,9 @@ export function summaryLine(report: Report): string {
   return `FAIL: ${failed.length} of ${report.thresholds.length} threshold(s) breached: ${breaches}; ${sessions}`;
 }
 
-type Paint = (code: string, text: string) => string;
+export type Paint = (code: string, text: string) => string;
 
-function alignTable(table: Table, paint: Paint, indent = '  '): string[] {
+export function alignTable(table: Table, paint: Paint, indent = '  '): string[] {
   const widths = table.header.map((h, i) =>
     Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)),
   );

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { profileInput } from '../fixtures/profile.js';
+import { buildReport } from '../../core/report.js';
+import { pipelineProfile, profileInput } from '../fixtures/profile.js';
 
 function bench(...args: string[]) {
   const out = spawnSync(process.execPath, ['bin/bench.js', ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -48,5 +49,52 @@ describe('bench validate', () => {
     const out = bench('local', bad);
     expect(out.code).toBe(104);
     expect(out.stderr).toContain('target: is required');
+  });
+});
+
+describe('bench compare', () => {
+  const reportFile = (name: string, built: number) => {
+    const profile = pipelineProfile(['received', 'built'], {
+      name: 'cmp',
+      scenarios: [{ type: 'burst', sessions: 2 }],
+    });
+    const sessions = [0, 1].map((index) => ({
+      runId: name,
+      sessionId: `burst-${index}`,
+      scenario: 'burst',
+      scenarioType: 'burst' as const,
+      index,
+      userId: 'u',
+      token: 't',
+      key: 'u',
+      scheduledAt: 0,
+      sentAt: 0,
+      stages: { received: 1_000, built: 1_000 + built },
+      status: 'ok' as const,
+    }));
+    const report = buildReport({
+      run: { runId: name, profile, startedAt: 0 },
+      sessions,
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1,
+    });
+    return file(`${name}.json`, JSON.stringify(report));
+  };
+
+  it('exits 0 without a regression and 99 with one', () => {
+    const base = reportFile('base', 5_000);
+    expect(bench('compare', base, reportFile('same', 5_050)).code).toBe(0);
+    const out = bench('compare', base, reportFile('slow', 9_000));
+    expect(out.code).toBe(99);
+    expect(out.stdout).toContain('▲ regression');
+  });
+
+  it('names a bad option value', () => {
+    const base = reportFile('base2', 5_000);
+    const out = bench('compare', base, base, '--tolerance', 'lots');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--tolerance must be a share such as 10% or 0.1, got "lots"');
   });
 });
