@@ -9,7 +9,9 @@ import {
   formatTime,
   phasesTable,
   resourcesTable,
+  scenarioTitle,
   sessionsLine,
+  stageNote,
   statsTable,
   type Table,
   thresholdsTable,
@@ -69,7 +71,7 @@ const title = (text: string): string => `<title>${escapeHtml(text)}</title>`;
 function rawValues(sessions: readonly SessionReport[], stageNames: readonly string[]): Map<string, number[]> {
   const out = new Map<string, number[]>([...stageNames, 'total'].map((name) => [name, []]));
   for (const session of sessions) {
-    for (const [name, value] of Object.entries(session.segments)) out.get(name)?.push(value);
+    for (const [name, value] of Object.entries(session.segments ?? {})) out.get(name)?.push(value);
     if (session.total !== null) out.get('total')?.push(session.total);
   }
   return out;
@@ -241,7 +243,7 @@ export function renderHtml(report: Report): string {
   const body: string[] = [
     `<h1>WebOrdinary Bench: ${escapeHtml(report.profile)} <span class="badge ${report.verdict}">${verdict}</span></h1>`,
     `<p class="meta">run ${escapeHtml(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})</p>`,
-    '<p class="meta">Durations are per-session segments (each stage minus the previous one; the first stage minus the send); total is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.</p>',
+    `<p class="meta">${escapeHtml(stageNote(report))} Total is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.</p>`,
   ];
   if (report.thresholds.length > 0) {
     body.push(
@@ -250,7 +252,7 @@ export function renderHtml(report: Report): string {
     );
   }
   for (const scenario of report.scenarios) {
-    body.push(figuresSection(report, `Scenario ${scenario.name} (${scenario.type})`, scenario, scenario));
+    body.push(figuresSection(report, scenarioTitle(scenario), scenario, scenario));
   }
   if (report.scenarios.length > 1) body.push(figuresSection(report, 'All sessions', report.overall, null));
   const { resources } = report;

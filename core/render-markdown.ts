@@ -5,6 +5,7 @@ import {
   formatTime,
   phasesTable,
   resourcesTable,
+  scenarioTitle,
   sessionsLine,
   stageNote,
   statsTable,
@@ -54,7 +55,7 @@ export function renderMarkdown(report: Report): string {
     out.push('', ...markdownTable(statsTable(figures, report.stageNames)));
   };
   for (const scenario of report.scenarios) {
-    block(`Scenario ${scenario.name} (${scenario.type})`, scenario, scenario.name);
+    block(scenarioTitle(scenario), scenario, scenario.name);
     const phases = phasesTable(scenario, report.stageNames);
     if (phases) {
       out.push(

@@ -58,13 +58,20 @@ export function formatThresholdActual(threshold: ThresholdReport): string {
   return threshold.metric === 'success' ? formatPercent(threshold.actual) : formatDuration(threshold.actual);
 }
 
+/** "Scenario burst", or "Scenario smoke (burst)" when the name is not the type. */
+export function scenarioTitle(scenario: { readonly name: string; readonly type: string }): string {
+  return scenario.name === scenario.type
+    ? `Scenario ${scenario.name}`
+    : `Scenario ${scenario.name} (${scenario.type})`;
+}
+
 export function sessionsLine(counts: SessionCounts, successRate: number): string {
   return [
     `${counts.planned} planned`,
     `${counts.ok} ok`,
     `${counts.failed} failed`,
     `${counts.timedOut} timed out`,
-    `${counts.unfinished} unfinished`,
+    ...(counts.unfinished > 0 ? [`${counts.unfinished} unfinished`] : []),
     `success ${formatPercent(successRate)}`,
   ].join(' · ');
 }
@@ -245,7 +252,7 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     out.push(...alignTable(statsTable(figures, report.stageNames), paint));
   };
   for (const scenario of report.scenarios) {
-    block(`Scenario ${scenario.name} (${scenario.type})`, scenario, scenario.name);
+    block(scenarioTitle(scenario), scenario, scenario.name);
     const phases = phasesTable(scenario, report.stageNames);
     if (phases)
       out.push('', '  cold vs warm (share = stage p50 gap / total p50 gap)', ...alignTable(phases, paint));

@@ -112,7 +112,7 @@ describe('renderText', () => {
     const text = renderText(report());
     expect(text).toContain('profile render-test');
     expect(text).toContain('(12m 34s) · verdict FAIL');
-    expect(text).toContain('4 planned · 3 ok · 1 failed · 0 timed out · 0 unfinished · success 75.0%');
+    expect(text).toContain('4 planned · 3 ok · 1 failed · 0 timed out · success 75.0%');
     expect(text).toMatch(/received\s+3\s+250 ms\s+300 ms\s+350 ms\s+350 ms\s+350 ms\s+350 ms\s+300 ms/);
     expect(text).toMatch(/total\s+3\s+1.77 s\s+1.92 s/);
     expect(text).toMatch(/received\s+1\s+42.0 s\s+42.0 s\s+1\s+2.00 s\s+2.00 s\s+100%/);
