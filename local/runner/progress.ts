@@ -1,3 +1,4 @@
+import { scenarioName } from '../../core/profile.js';
 import type { Store } from '../../lambdas/shared/store.js';
 import type { Simulator } from '../simulator/index.js';
 
@@ -61,10 +62,12 @@ async function describe(
     counts[s.status] = (counts[s.status] ?? 0) + 1;
     byScenario.set(s.scenario, counts);
   }
-  const active =
-    [...byScenario.entries()].find(([, c]) => (c.sent ?? 0) > 0) ??
-    [...byScenario.entries()].find(([, c]) => (c.planned ?? 0) > 0) ??
-    [...byScenario.entries()].at(-1);
+  // The scenario running now: the first, in profile order, with sessions not yet final.
+  const order = (await scenarioOrder(store, runId)) ?? [...byScenario.keys()];
+  const inOrder = order
+    .filter((name) => byScenario.has(name))
+    .map((name) => [name, byScenario.get(name)!] as const);
+  const active = inOrder.find(([, c]) => (c.planned ?? 0) + (c.sent ?? 0) > 0) ?? inOrder.at(-1);
   const pool = simulator.snapshot();
   const elapsed = `${(elapsedMs / 1000).toFixed(1)}s`;
   if (!active) return `[${elapsed}] preparing`;
@@ -75,4 +78,16 @@ async function describe(
     `[${elapsed}] ${name}: ${done}/${total} done · ${c.sent ?? 0} in flight · ${c.ok ?? 0} ok · ` +
     `${c.failed ?? 0} failed · ${c.timedOut ?? 0} timed out | tasks ${pool.running} running, ${pool.busy} busy, ${pool.queued} queued`
   );
+}
+
+const orders = new Map<string, string[]>();
+
+/** The run's scenario names in profile order, read once the run record exists. */
+async function scenarioOrder(store: Store, runId: string): Promise<string[] | undefined> {
+  if (!orders.has(runId)) {
+    const run = await store.getRun(runId);
+    if (!run) return undefined;
+    orders.set(runId, run.profile.scenarios.map(scenarioName));
+  }
+  return orders.get(runId);
 }
