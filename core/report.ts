@@ -120,7 +120,7 @@ export function buildReport(input: ReportInput): Report {
   const scenarios = order.map(({ name, type }): ScenarioReport => {
     const own = timed.filter((t) => t.record.scenario === name);
     const report: ScenarioReport = { name, type, ...aggregate(own, stageNames) };
-    return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames) } : report;
+    return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames, info) } : report;
   });
   const thresholds = profile.thresholds.map((threshold) => {
     const scope =
@@ -206,7 +206,10 @@ function values(timed: readonly Timed[], metric: string): number[] {
 function phases(
   timed: readonly Timed[],
   stageNames: readonly string[],
+  info: readonly StageInfo[],
 ): NonNullable<ScenarioReport['phases']> {
+  // A milestone (an S3 stage, measured from the send) overlaps the segments: it has no share of its own.
+  const milestones = new Set(info.filter((s) => s.measuredFrom === 'sent').map((s) => s.name));
   const phase = (which: 'cold' | 'warm'): PhaseReport => {
     const own = timed.filter((t) => t.record.phase === which);
     return {
@@ -223,7 +226,7 @@ function phases(
     stageNames.map((name) => {
       const c = cold.stages[name];
       const w = warm.stages[name];
-      return [name, penalty !== null && c && w ? (c.p50 - w.p50) / penalty : null];
+      return [name, penalty !== null && c && w && !milestones.has(name) ? (c.p50 - w.p50) / penalty : null];
     }),
   );
   return { cold, warm, coldStartShare };

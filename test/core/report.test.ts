@@ -97,6 +97,49 @@ describe('sessionTimings', () => {
   });
 });
 
+describe('coldStartShare with an S3 milestone', () => {
+  it('gives the milestone no share of its own', () => {
+    const p = pipelineProfile(['received'], {
+      name: 'cw',
+      scenarios: [{ type: 'coldWarm', cold: 1, warm: 1 }],
+    });
+    const withS3 = {
+      ...p,
+      target: {
+        ...p.target,
+        stages: [
+          ...p.target.stages,
+          { name: 'live', s3: { bucket: 'b', key: 'k', check: 'modifiedAfter' as const } },
+        ],
+      },
+    };
+    const session = (phase: 'cold' | 'warm', received: number, live: number): SessionRecord => ({
+      runId: 'r',
+      sessionId: `coldWarm-${phase}-0000`,
+      scenario: 'coldWarm',
+      scenarioType: 'coldWarm',
+      index: 0,
+      phase,
+      userId: phase,
+      token: 't',
+      key: phase,
+      scheduledAt: 0,
+      sentAt: 0,
+      stages: { received, live },
+      status: 'ok',
+    });
+    const report = buildReport({
+      run: { runId: 'r', profile: withS3, startedAt: 0 },
+      sessions: [session('cold', 4_000, 5_000), session('warm', 1_000, 2_000)],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1,
+    });
+    expect(report.scenarios[0]?.phases?.coldStartShare).toEqual({ received: 1, live: null });
+  });
+});
+
 describe('sessionTimings with an S3 stage', () => {
   it('measures the S3 milestone from the send and keeps the log chain unbroken', () => {
     const stages = [
