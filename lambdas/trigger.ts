@@ -1,11 +1,10 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { GetAccountCommand } from '@aws-sdk/client-sesv2';
+import { GetSendQuotaCommand, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { z } from 'zod';
 import { buildRawEmail } from '../core/email.js';
 import { renderTemplate, sessionTemplateValues } from '../core/identity.js';
 import type { Trigger } from '../core/profile.js';
-import { s3, ses, sesv2 } from './shared/clients.js';
+import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
 import { SendPacer } from './shared/send-pacer.js';
@@ -103,11 +102,12 @@ async function send(trigger: Trigger, runId: string, session: StoredSession, dat
 
 /** Sends per second: the lower of the profile's cap and the account's SES MaxSendRate. */
 async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<number | undefined> {
-  accountSendRate ??= sesv2()
-    .send(new GetAccountCommand({}))
-    .then((account) => account.SendQuota?.MaxSendRate)
+  accountSendRate ??= ses()
+    .send(new GetSendQuotaCommand({}))
+    .then((quota) => quota.MaxSendRate)
     .catch((error: Error) => {
-      console.warn(`SES GetAccount failed (${error.name}); pacing to the profile's maxSendRate only`);
+      console.warn(`SES GetSendQuota failed (${error.name}); pacing to the profile's maxSendRate only`);
+      accountSendRate = undefined; // ask again next time rather than never pace
       return undefined;
     });
   const account = await accountSendRate;

@@ -124,7 +124,7 @@ export class HandlersConstruct extends Construct {
 
     allow(fns.trigger, ['ses:SendEmail', 'ses:SendRawEmail'], arns.sesIdentities);
     // Paces sends to the account's MaxSendRate; an account-level read.
-    allow(fns.trigger, ['ses:GetAccount'], ['*']);
+    allow(fns.trigger, ['ses:GetSendQuota'], ['*']);
     allow(fns.trigger, ['s3:PutObject'], [arns.intakeObjects]);
 
     allow(fns.observe, ['logs:FilterLogEvents'], arns.logGroups);
@@ -156,7 +156,7 @@ export class HandlersConstruct extends Construct {
     );
     ack(
       'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords, CloudWatch GetMetricData and SES GetAccount have no ' +
+      'X-Ray PutTraceSegments/PutTelemetryRecords, CloudWatch GetMetricData and SES GetSendQuota have no ' +
         'resource-level permissions; PutMetricData is limited by the cloudwatch:namespace condition to ' +
         `${props.target.metricsNamespace}.`,
     );

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { startSesQuotaProxy, urlOfServer } from './ses-quota-proxy.js';
 
 // dynalite, s3rver and aws-ses-v2-local are CommonJS without (usable) types: load them with
 // require and describe the little we use.
@@ -51,7 +52,8 @@ function closeServer(server: Server): Promise<void> {
 /**
  * DynamoDB (dynalite, in memory), S3 (s3rver, in `s3Directory`) and SES
  * (aws-ses-v2-local, whose sent mail lives in this process) on 127.0.0.1 and
- * ephemeral ports. SES's GetAccount answers from AWS_SES_ACCOUNT.
+ * ephemeral ports. SES's GetAccount, and GetSendQuota through a small front
+ * (local/ses-quota-proxy.ts), answer from AWS_SES_ACCOUNT.
  */
 export async function startEmulatorServers(s3Directory: string): Promise<EmulatorServers> {
   const closers: (() => Promise<void>)[] = [];
@@ -71,10 +73,12 @@ export async function startEmulatorServers(s3Directory: string): Promise<Emulato
     });
     const ses = await startSes({ host: '127.0.0.1', port: 0 });
     closers.push(() => closeServer(ses));
+    const sesFront = await startSesQuotaProxy(urlOf(ses.address() as AddressInfo));
+    closers.push(() => closeServer(sesFront));
     return {
       dynamodb: urlOf(dynamoAddress),
       s3: urlOf(s3Address),
-      ses: urlOf(ses.address() as AddressInfo),
+      ses: urlOfServer(sesFront),
       close,
     };
   } catch (error) {

@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -36,7 +35,6 @@ export const dynamo = once(() =>
 // Path-style addressing locally: bucket names with dots (edit.amelia.webordinary.com) and a 127.0.0.1 endpoint.
 export const s3 = once(() => new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }));
 export const ses = once(() => new SESClient({}));
-export const sesv2 = once(() => new SESv2Client({}));
 export const sfn = once(() => new SFNClient({}));
 export const logs = once(() => new CloudWatchLogsClient({}));
 export const cloudwatch = once(() => new CloudWatchClient({}));

@@ -155,7 +155,7 @@ function localRunId(): string {
   return `local-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-/** The local SES account (aws-ses-v2-local's GetAccount), whose MaxSendRate the triggers are paced to. */
+/** The local SES account (GetSendQuota and GetAccount answer from it), whose MaxSendRate the triggers are paced to. */
 function sesAccountFor(maxSendRate: number) {
   return {
     DedicatedIpAutoWarmupEnabled: false,

@@ -150,7 +150,7 @@ describe('BenchmarkStack', () => {
       'xray:GetSamplingTargets',
       'cloudwatch:GetMetricData',
       'cloudwatch:PutMetricData',
-      'ses:GetAccount',
+      'ses:GetSendQuota',
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',
       'logs:UpdateLogDelivery',

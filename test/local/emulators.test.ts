@@ -8,7 +8,12 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { SESClient, SendEmailCommand as SendEmailV1Command, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import {
+  GetSendQuotaCommand,
+  SESClient,
+  SendEmailCommand as SendEmailV1Command,
+  SendRawEmailCommand,
+} from '@aws-sdk/client-ses';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEnv, type LocalAws, startLocalAws } from '../../local/emulators.js';
@@ -17,7 +22,14 @@ let local: LocalAws;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
+  // The emulator process reads the local SES account (its send quota) from its environment.
+  const restoreAccount = applyEnv({
+    AWS_SES_ACCOUNT: JSON.stringify({
+      SendQuota: { Max24HourSend: 500, MaxSendRate: 7, SentLast24Hours: 0 },
+    }),
+  });
   local = await startLocalAws();
+  restoreAccount();
   restoreEnv = applyEnv(local.env);
 });
 
@@ -150,6 +162,11 @@ describe('startLocalAws', () => {
     expect(byId.get(simple.MessageId ?? '')?.subject).toBe('v1 simple');
     expect(byId.get(raw.MessageId ?? '')?.body.text).toContain('token s-3');
     ses.destroy();
+  });
+
+  it("answers SES v1 GetSendQuota from the local account's quota", async () => {
+    const quota = await new SESClient({}).send(new GetSendQuotaCommand({}));
+    expect(quota).toMatchObject({ MaxSendRate: 7, Max24HourSend: 500, SentLast24Hours: 0 });
   });
 
   it('closes every server and removes its S3 temp dir', async () => {
