@@ -11,8 +11,11 @@ export const HISTORY_EVENT_LIMIT = 25_000;
 
 /** History events of one session iteration (Map iteration, wait, trigger, callback task, finalize). */
 const EVENTS_PER_SESSION = 20;
-/** A cold session adds the scale-down, the describe loop's first pass and the scale-up. */
-const EVENTS_PER_COLD_SESSION = 40;
+/**
+ * A cold session adds the scale-down, the scale-up and the drain loop: at most
+ * 120 checks (the workflow's bound) of wait, count, describe and choice.
+ */
+const EVENTS_PER_COLD_SESSION = 40 + 120 * 11;
 /** One observer pass: task (5), choice (2), wait (2). */
 const EVENTS_PER_OBSERVATION = 9;
 /** Events of the run's own states (prepare, scenario loop, report, verdict). */

@@ -25,6 +25,10 @@ export interface BenchmarkWorkflowProps {
   readonly target: TargetProps;
 }
 
+/** How long a cold session waits for the service to drain before it is recorded as failed: 10 minutes. */
+const DRAIN_CHECK_SECONDS = 5;
+const MAX_DRAIN_CHECKS = 120;
+
 /**
  * The benchmark's Standard workflow; docs/internals.md specifies it state by state.
  *
@@ -188,17 +192,36 @@ export class BenchmarkWorkflow extends Construct {
       DesiredCount: sfn.JsonPath.numberAt('$.session.desiredCount'),
     });
     const stopped = new sfn.Wait(this, 'Wait for tasks to stop', {
-      time: sfn.WaitTime.duration(Duration.seconds(5)),
+      time: sfn.WaitTime.duration(Duration.seconds(DRAIN_CHECK_SECONDS)),
     });
     const whoScalesUp = new sfn.Choice(this, 'Who scales up?')
       .when(sfn.Condition.stringEquals('$.session.scaleUp', 'bench'), scaleUp.next(completion))
       .otherwise(completion);
+    // A service that never drains (another scaler keeps a task up) fails the cold session, not the run.
+    const startCount = new sfn.Pass(this, 'Start counting drain checks', {
+      result: sfn.Result.fromObject({ checks: 0 }),
+      resultPath: '$.drain',
+    });
+    const count = new sfn.Pass(this, 'Count drain check', {
+      parameters: { 'checks.$': 'States.MathAdd($.drain.checks, 1)' },
+      resultPath: '$.drain',
+    });
+    const gaveUp = new sfn.Pass(this, 'Service did not drain', {
+      result: sfn.Result.fromObject({
+        Error: 'ServiceDidNotDrain',
+        Cause: `the service still ran tasks after ${MAX_DRAIN_CHECKS} checks ${DRAIN_CHECK_SECONDS} s apart`,
+      }),
+      resultPath: '$.error',
+    });
+    gaveUp.next(this.record('cold', 'failure'));
     const iteration = scaleToZero
+      .next(startCount)
       .next(describe)
       .next(
         new sfn.Choice(this, 'No task running?')
           .when(sfn.Condition.numberEquals('$.ecs.running', 0), trigger.next(whoScalesUp))
-          .otherwise(stopped.next(describe)),
+          .when(sfn.Condition.numberGreaterThanEquals('$.drain.checks', MAX_DRAIN_CHECKS), gaveUp)
+          .otherwise(stopped.next(count).next(describe)),
       );
     // The warm sessions read $.plan after it: the cold Map passes its input on.
     return this.sessionMap('Run each cold session', '$.plan.cold', 1, iteration, false);

@@ -252,8 +252,12 @@ describe('BenchmarkWorkflow', () => {
       Match.objectLike({
         Resource: 'arn:aws:states:::aws-sdk:ecs:updateService',
         Parameters: { 'Cluster.$': '$.session.cluster', 'Service.$': '$.session.service', DesiredCount: 0 },
-        Next: 'Describe service',
+        Next: 'Start counting drain checks',
       }),
+    );
+    expectMatch(
+      state('Start counting drain checks'),
+      Match.objectLike({ Result: { checks: 0 }, ResultPath: '$.drain', Next: 'Describe service' }),
     );
     expectMatch(
       state('Describe service'),
@@ -268,11 +272,29 @@ describe('BenchmarkWorkflow', () => {
     expectMatch(
       state('No task running?'),
       Match.objectLike({
-        Choices: [{ Variable: '$.ecs.running', NumericEquals: 0, Next: 'Send cold trigger' }],
+        Choices: [
+          { Variable: '$.ecs.running', NumericEquals: 0, Next: 'Send cold trigger' },
+          { Variable: '$.drain.checks', NumericGreaterThanEquals: 120, Next: 'Service did not drain' },
+        ],
         Default: 'Wait for tasks to stop',
       }),
     );
-    expectMatch(state('Wait for tasks to stop'), Match.objectLike({ Seconds: 5, Next: 'Describe service' }));
+    expectMatch(state('Wait for tasks to stop'), Match.objectLike({ Seconds: 5, Next: 'Count drain check' }));
+    expectMatch(
+      state('Count drain check'),
+      Match.objectLike({
+        Parameters: { 'checks.$': 'States.MathAdd($.drain.checks, 1)' },
+        ResultPath: '$.drain',
+        Next: 'Describe service',
+      }),
+    );
+    expectMatch(
+      state('Service did not drain'),
+      Match.objectLike({
+        Result: Match.objectLike({ Error: 'ServiceDidNotDrain' }),
+        Next: 'Record cold failure',
+      }),
+    );
     expectMatch(
       state('Who scales up?'),
       Match.objectLike({

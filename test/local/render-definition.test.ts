@@ -42,12 +42,13 @@ function* allStates(graph: Graph): Generator<[string, State]> {
 }
 
 type Stub = (payload: Record<string, unknown>) => unknown;
+type Stubs = Partial<Record<HandlerName, Stub>> & { runningTasks?: number; neverDrains?: boolean };
 
 /** Runs the rendered definition with stub handlers; returns what the stubs saw. */
-async function run(definition: AslDefinition, stubs: Partial<Record<HandlerName, Stub>>) {
+async function run(definition: AslDefinition, stubs: Stubs) {
   const { handlerOf } = renderDefinition();
   const calls: { handler: string; payload: Record<string, unknown> }[] = [];
-  let running = 1;
+  let running = stubs.runningTasks ?? 1;
   const overrides: Record<string, (input: never) => unknown> = {};
   for (const [name, state] of allStates(definition as unknown as Graph)) {
     if (state.Type !== 'Task') continue;
@@ -55,14 +56,14 @@ async function run(definition: AslDefinition, stubs: Partial<Record<HandlerName,
       overrides[name] = (input: { FunctionName: string; Payload: Record<string, unknown> }) => {
         const handler = handlerOf(input.FunctionName) ?? 'unknown';
         calls.push({ handler, payload: input.Payload });
-        const result = stubs[handler as HandlerName]?.(input.Payload) ?? null;
+        const result = (stubs[handler as HandlerName] as Stub | undefined)?.(input.Payload) ?? null;
         return state.Resource?.endsWith('.waitForTaskToken') ? result : { StatusCode: 200, Payload: result };
       };
     } else {
       overrides[name] = () => {
         calls.push({ handler: String(state.Resource), payload: {} });
         return state.Resource?.endsWith('describeServices')
-          ? { Services: [{ RunningCount: running-- }] }
+          ? { Services: [{ RunningCount: stubs.neverDrains ? 1 : Math.max(0, running--) }] }
           : {};
       };
     }
@@ -204,6 +205,20 @@ describe('renderDefinition', () => {
     const ecs = calls.filter((c) => c.handler.includes('aws-sdk:ecs')).map((c) => c.handler.split(':').pop());
     expect(ecs).toEqual(['updateService', 'describeServices', 'describeServices', 'updateService']);
     expect(calls.find((c) => c.handler === 'await')?.payload).toMatchObject({ taskToken: 'token-1' });
+  });
+
+  it('gives up on a service that never drains: the cold session fails, the run goes on', async () => {
+    const { error, calls } = await run(definition, { ...stubs, neverDrains: true });
+    expect(error).toBeUndefined();
+    const describes = calls.filter((c) => c.handler.endsWith('describeServices'));
+    expect(describes).toHaveLength(121);
+    const finalized = calls.filter((c) => c.handler === 'finalize').map((c) => c.payload);
+    expect(finalized.find((p) => p.sessionId === 'c1')).toMatchObject({
+      outcome: 'failed',
+      error: { Error: 'ServiceDidNotDrain' },
+    });
+    expect(calls.some((c) => c.handler === 'trigger' && c.payload.sessionId === 'c1')).toBe(false);
+    expect(finalized.find((p) => p.sessionId === 'w1')).toMatchObject({ outcome: 'completed' });
   });
 
   it('records a failed trigger and a timed-out wait without failing the run', async () => {
