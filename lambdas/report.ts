@@ -8,6 +8,7 @@ import { renderHtml } from '../core/render-html.js';
 import { renderMarkdown } from '../core/render-markdown.js';
 import { summaryLine } from '../core/render-text.js';
 import { buildReport } from '../core/report.js';
+import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
@@ -20,18 +21,25 @@ const EventSchema = z.object({
   runId: z.string().min(1),
   /** What the scenario loop caught, when it failed: {Error, Cause}. */
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  /**
+   * Rebuild the report of a finished run from its records as they are now
+   * (stage times that arrived late included), keeping the run's end time and
+   * publishing no metrics again. Invoke the function by hand for it.
+   */
+  rebuild: z.boolean().default(false),
 });
 
 /**
  * Aggregates the run from its raw session records, evaluates thresholds,
  * writes report.json / report.md / report.html, publishes the metrics, and
- * closes the run. The state machine fails with ThresholdsBreached on `fail`.
+ * closes the run (keeping its late-data window open). The state machine fails
+ * with ThresholdsBreached on `fail`.
  */
 export async function handler(event: unknown) {
-  const { runId, failure } = parseEvent(EventSchema, event, 'report');
+  const { runId, failure, rebuild } = parseEvent(EventSchema, event, 'report');
   const run = await store.getRun(runId);
   if (!run) throw new Error(`run ${runId} has no record`);
-  const finishedAt = Date.now();
+  const finishedAt = rebuild ? (run.finishedAt ?? Date.now()) : Date.now();
   const [sessions, taskSamples, series] = await Promise.all([
     store.sessions(runId),
     store.samples(runId),
@@ -51,7 +59,7 @@ export async function handler(event: unknown) {
     put(`${prefix}report.md`, renderMarkdown(report), 'text/markdown; charset=utf-8'),
     put(`${prefix}report.html`, renderHtml(report), 'text/html; charset=utf-8'),
   ]);
-  if (run.profile.publish.cloudwatch) {
+  if (run.profile.publish.cloudwatch && !rebuild) {
     const requests = buildMetricData(report, {
       namespace: run.profile.publish.namespace,
       profileName: run.profile.name,
@@ -59,7 +67,10 @@ export async function handler(event: unknown) {
     });
     for (const request of requests) await cloudwatch().send(new PutMetricDataCommand(request));
   }
-  await store.finishRun(runId, finishedAt);
+  // Markers that arrive within one more session timeout after the end are still matched and stored.
+  const lateWindowMs =
+    Math.max(...run.profile.scenarios.map((s) => sessionTimeoutSeconds(run.profile, s))) * 1000;
+  await store.finishRun(runId, finishedAt, finishedAt + lateWindowMs);
   const failed = failure ? `the scenario loop failed (${failure.Error}); ` : '';
   return {
     verdict: failure ? 'fail' : report.verdict,

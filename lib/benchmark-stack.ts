@@ -61,5 +61,10 @@ export class BenchmarkStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'ReportsBucketName', { value: this.storage.reportsBucket.bucketName });
+    new CfnOutput(this, 'ReportFunctionName', {
+      value: this.handlers.functions.report.functionName,
+      description:
+        'Invoke with {"runId": "<runId>", "rebuild": true} to rebuild a report with late stage times',
+    });
   }
 }

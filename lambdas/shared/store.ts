@@ -72,28 +72,43 @@ export class Store {
     return Item as StoredRun | undefined;
   }
 
-  async finishRun(runId: string, finishedAt: number): Promise<void> {
+  /**
+   * Records the end of the run (the first report's time; a rebuilt report
+   * keeps it). The collector goes on matching the run's markers until
+   * `lateUntil`, so stage times that arrive after the report are still stored
+   * in the session records (a rebuilt report counts them).
+   */
+  async finishRun(runId: string, finishedAt: number, lateUntil: number): Promise<void> {
     await dynamo().send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: runPk(runId), sk: 'RUN' },
-        UpdateExpression: 'SET finishedAt = :f',
+        UpdateExpression: 'SET finishedAt = if_not_exists(finishedAt, :f)',
         ExpressionAttributeValues: { ':f': finishedAt },
       }),
     );
-    await dynamo().send(
-      new DeleteCommand({ TableName: this.table, Key: { pk: ACTIVE_PK, sk: runPk(runId) } }),
-    );
+    await dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: ACTIVE_PK, sk: runPk(runId) },
+          UpdateExpression: 'SET lateUntil = if_not_exists(lateUntil, :late), expiresAt = :expires',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':late': lateUntil, ':expires': Math.ceil(lateUntil / 1000) },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
-  async activeRuns(): Promise<{ runId: string; profile: Profile }[]> {
-    return (await this.queryAll({
+  /** Runs the collector matches: running, or finished less than their late-data window ago. */
+  async activeRuns(now = Date.now()): Promise<{ runId: string; profile: Profile }[]> {
+    const items = (await this.queryAll({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': ACTIVE_PK },
-    })) as {
-      runId: string;
-      profile: Profile;
-    }[];
+    })) as { runId: string; profile: Profile; lateUntil?: number }[];
+    return items.filter((item) => item.lateUntil === undefined || item.lateUntil > now);
   }
 
   /** Writes the planned sessions (BatchWriteItem, 25 at a time, unprocessed items retried). */

@@ -137,6 +137,24 @@ describe('collector and await', () => {
     expect((await store.getSession('run-failm', a!.sessionId))?.error).toContain('Error processing message');
   });
 
+  it('keeps matching a finished run during its late-data window, and not after', async () => {
+    const [a] = await sentRun('run-window');
+    await store.finishRun('run-window', Date.now(), Date.now() + 60_000);
+    (await import('../../lambdas/collector.js')).forgetActiveRuns();
+    await writeLines([
+      { timestamp: T + 1, message: `Received Step Functions message for amelia#${a!.userId}` },
+    ]);
+    expect((await store.getSession('run-window', a!.sessionId))?.stages.pickup).toBe(T + 1);
+
+    const [c] = await sentRun('run-closed');
+    await store.finishRun('run-closed', Date.now() - 120_000, Date.now() - 60_000);
+    (await import('../../lambdas/collector.js')).forgetActiveRuns();
+    await writeLines([
+      { timestamp: T + 2, message: `Received Step Functions message for amelia#${c!.userId}` },
+    ]);
+    expect((await store.getSession('run-closed', c!.sessionId))?.stages.pickup).toBeUndefined();
+  });
+
   it('reports and drops a payload it cannot decode', async () => {
     const { handler } = await import('../../lambdas/collector.js');
     expect(await handler({ awslogs: { data: 'not base64 gzip' } })).toEqual({ recorded: 0 });

@@ -103,7 +103,55 @@ describe('report', () => {
     expect(stageMetric.MetricDataResults?.[0]?.Values).toEqual([2000]);
     const listed = await cloudwatch().send(new ListMetricsCommand({ Namespace: 'WebOrdinary/Performance' }));
     expect(new Set(listed.Metrics?.map((m) => m.MetricName))).toContain('SuccessRate');
-    expect(await store.activeRuns()).toEqual([]);
+    // The collector goes on matching the run for one more session timeout (600 s by default), then stops.
+    expect((await store.activeRuns()).map((r) => r.runId)).toEqual(['run-rep']);
+    expect(await store.activeRuns(Date.now() + 601_000)).toEqual([]);
+  });
+
+  it('rebuilds a finished report with late stage times, keeping its end and publishing nothing again', async () => {
+    await finishedRun('run-late', []);
+    const { handler } = await import('../../lambdas/report.js');
+    const [late] = await store.sessions('run-late');
+    await handler({ runId: 'run-late' });
+    const first = await readReport('run-late');
+    const datums = async () =>
+      (
+        await cloudwatch().send(
+          new GetMetricDataCommand({
+            StartTime: new Date(Date.now() - 3600_000),
+            EndTime: new Date(Date.now() + 60_000),
+            MetricDataQueries: [
+              {
+                Id: 'n',
+                MetricStat: {
+                  Metric: {
+                    Namespace: 'WebOrdinary/Performance',
+                    MetricName: 'SessionsOk',
+                    Dimensions: [
+                      { Name: 'Profile', Value: 'fixture' },
+                      { Name: 'Scenario', Value: 'burst' },
+                    ],
+                  },
+                  Period: 3600,
+                  Stat: 'SampleCount',
+                },
+              },
+            ],
+          }),
+        )
+      ).MetricDataResults?.[0]?.Values?.[0];
+    const published = await datums();
+
+    const session = (await store.sessions('run-late')).find((s) => s.sessionId === late!.sessionId)!;
+    const doneAt = session.stages.done!;
+    // A late marker: an earlier 'done' event arrives after the report (the earliest event wins).
+    expect(await store.recordStage('run-late', late!.sessionId, 'done', doneAt - 200)).toBeDefined();
+    await handler({ runId: 'run-late', rebuild: true });
+    const rebuilt = await readReport('run-late');
+    expect(rebuilt.finishedAt).toBe(first.finishedAt);
+    expect(rebuilt.sessions.find((s) => s.sessionId === late!.sessionId)?.stages.done).toBe(doneAt - 200);
+    expect(rebuilt.scenarios[0]?.total?.min).toBe(first.scenarios[0]!.total!.min - 200);
+    expect(await datums()).toBe(published);
   });
 
   it('returns verdict fail with the breached thresholds in its summary', async () => {
