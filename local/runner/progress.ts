@@ -27,7 +27,9 @@ export function startProgress(
     try {
       const line = await describe(runId, store, simulator, Date.now() - started);
       if (stopped) return;
-      if (mode === 'tty') process.stderr.write(`\r\u001b[2K${line}`);
+      // One terminal row, so the carriage return redraws it instead of leaving wrapped pieces.
+      if (mode === 'tty')
+        process.stderr.write(`\r\u001b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
       else if (line.replace(/^\[[^\]]*\] /, '') !== last.replace(/^\[[^\]]*\] /, ''))
         process.stderr.write(`${line}\n`);
       last = line;
