@@ -77,6 +77,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let progress: { stop(): void } | undefined;
+  // Ctrl-C: stop the simulator and the emulators (and remove their temp files) before leaving.
+  const interrupted = () => {
+    progress?.stop();
+    process.stderr.write(`\nInterrupted: stopping ${runId}'s simulator and emulators\n`);
+    void Promise.allSettled([simulator?.stop(), aws.close()]).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
   try {
     const handlers = await loadHandlers();
     await createTable();
@@ -109,6 +116,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     const sessions = await store.sessions(runId);
     return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
   } finally {
+    process.off('SIGINT', interrupted);
     progress?.stop();
     await simulator?.stop();
     await aws.close();
