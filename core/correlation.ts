@@ -25,7 +25,19 @@ export type Observation =
       readonly line: string;
     }
   | { readonly kind: 'bind'; readonly stream: string; readonly sessionId: string; readonly timestamp: number }
-  | { readonly kind: 'unbind'; readonly stream: string; readonly sessionId: string };
+  | { readonly kind: 'unbind'; readonly stream: string; readonly sessionId: string }
+  /**
+   * A stream marker on a stream bound to nobody yet: its batch may have been
+   * processed before the batch with the keyed marker (deliveries can overlap).
+   * Kept, and claimed by the session whose binding comes (see claimOrphans).
+   */
+  | {
+      readonly kind: 'orphan';
+      readonly stream: string;
+      readonly stage: string | null;
+      readonly timestamp: number;
+      readonly line: string;
+    };
 
 interface Matcher {
   readonly stage: string | null; // null: a failure marker
@@ -121,7 +133,18 @@ export function observe(
       } else {
         sessionId = bound;
       }
-      if (sessionId === undefined) continue;
+      if (sessionId === undefined) {
+        if (matcher.correlation === 'stream') {
+          out.push({
+            kind: 'orphan',
+            stream,
+            stage: matcher.stage,
+            timestamp: event.timestamp,
+            line: line.slice(0, 300),
+          });
+        }
+        continue;
+      }
       if (matcher.stage === null) {
         out.push({ kind: 'failure', sessionId, timestamp: event.timestamp, line: line.slice(0, 300) });
       } else {
@@ -134,4 +157,31 @@ export function observe(
     }
   }
   return out;
+}
+
+export interface Orphan {
+  readonly stage: string | null;
+  readonly timestamp: number;
+  readonly line: string;
+}
+
+/**
+ * The orphaned markers of a stream that belong to a session bound at
+ * `boundAt`: those at or after its keyed marker, in time order, up to and
+ * including its final marker (or a failure marker), which ends its job.
+ */
+export function claimOrphans(
+  run: RunMatcher,
+  group: string,
+  orphans: readonly Orphan[],
+  boundAt: number,
+): Orphan[] {
+  const final = run.finalStage(group);
+  const claimed: Orphan[] = [];
+  for (const orphan of [...orphans].sort((a, b) => a.timestamp - b.timestamp)) {
+    if (orphan.timestamp < boundAt) continue;
+    claimed.push(orphan);
+    if (orphan.stage === final || orphan.stage === null) break;
+  }
+  return claimed;
 }

@@ -8,6 +8,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Orphan } from '../../core/correlation.js';
 import type { Profile } from '../../core/profile.js';
 import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/records.js';
 import type { PlannedSession } from '../../core/session-plan.js';
@@ -299,6 +300,35 @@ export class Store {
       }),
     );
     return Item?.sessionId as string | undefined;
+  }
+
+  /** Keeps a stream marker that found no binding (see core/correlation.ts `orphan`). */
+  async putOrphan(runId: string, group: string, stream: string, orphan: Orphan): Promise<void> {
+    const sk = `ORPHAN#${group}#${stream}#${String(orphan.timestamp).padStart(15, '0')}#${orphan.stage ?? '!failure'}`;
+    await dynamo().send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: runPk(runId), sk, ...orphan, expiresAt: expiresAt() },
+      }),
+    );
+  }
+
+  async orphans(runId: string, group: string, stream: string): Promise<(Orphan & { sk: string })[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `ORPHAN#${group}#${stream}#` },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({
+      sk: i.sk as string,
+      stage: (i.stage as string | null | undefined) ?? null,
+      timestamp: i.timestamp as number,
+      line: i.line as string,
+    }));
+  }
+
+  async deleteOrphan(runId: string, sk: string): Promise<void> {
+    await dynamo().send(new DeleteCommand({ TableName: this.table, Key: { pk: runPk(runId), sk } }));
   }
 
   async putSample(runId: string, sample: TaskCountSample): Promise<void> {

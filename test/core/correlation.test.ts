@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRun, type Observation, observe } from '../../core/correlation.js';
+import { claimOrphans, compileRun, type Observation, observe } from '../../core/correlation.js';
 import { planRun } from '../../core/session-plan.js';
 import { EDIT_GROUP, profile } from '../fixtures/profile.js';
 
@@ -63,7 +63,13 @@ describe('observe', () => {
       { kind: 'stage', sessionId: b.sessionId, stage: 'pickup', timestamp: 50 },
       { kind: 'stage', sessionId: b.sessionId, stage: 'build', timestamp: 60 },
     ]);
-    expect(out.filter((o) => o.kind !== 'stage').map((o) => o.kind)).toEqual(['bind', 'unbind', 'bind']);
+    // The build line between the two jobs found the stream free: kept as an orphan, not given to anyone.
+    expect(out.filter((o) => o.kind !== 'stage').map((o) => o.kind)).toEqual([
+      'bind',
+      'unbind',
+      'orphan',
+      'bind',
+    ]);
   });
 
   it('orders a batch by timestamp before attributing', () => {
@@ -87,8 +93,39 @@ describe('observe', () => {
     expect(out).toEqual([{ kind: 'stage', sessionId: sessions[3]!.sessionId, stage: 'build', timestamp: 5 }]);
   });
 
-  it('drops unkeyed markers in an unbound stream', () => {
-    expect(run([{ timestamp: 5, message: 'Astro build successful' }])).toEqual([]);
+  it('keeps unkeyed markers of an unbound stream as orphans, attributed to nobody', () => {
+    expect(run([{ timestamp: 5, message: '\u001b[32mAstro build successful\u001b[39m' }])).toEqual([
+      {
+        kind: 'orphan',
+        stream: 'edit/edit/task-1',
+        stage: 'build',
+        timestamp: 5,
+        line: 'Astro build successful',
+      },
+    ]);
+  });
+
+  it('lets a late binding claim its job orphans, up to its final marker', () => {
+    const orphans = [
+      { stage: 'done', timestamp: 30, line: '' },
+      { stage: 'build', timestamp: 20, line: '' },
+      { stage: 'build', timestamp: 5, line: '' }, // before the keyed marker: an earlier job's
+      { stage: 'build', timestamp: 40, line: '' }, // after the final marker: the next job's
+    ];
+    expect(claimOrphans(compileRun(RUN, p), EDIT_GROUP, orphans, 10).map((o) => o.timestamp)).toEqual([
+      20, 30,
+    ]);
+    expect(
+      claimOrphans(
+        compileRun(RUN, p),
+        EDIT_GROUP,
+        [
+          { stage: null, timestamp: 12, line: 'x' },
+          { stage: 'done', timestamp: 13, line: '' },
+        ],
+        10,
+      ),
+    ).toEqual([{ stage: null, timestamp: 12, line: 'x' }]);
   });
 
   it('matches regular-expression markers and failure markers', () => {

@@ -155,6 +155,52 @@ describe('collector and await', () => {
     expect((await store.getSession('run-closed', c!.sessionId))?.stages.pickup).toBeUndefined();
   });
 
+  it('completes a session whose stream markers were processed before its keyed marker', async () => {
+    const [a] = await sentRun('run-order');
+    const logStreamName = `edit/edit/task-${++stream}`;
+    await logs().send(new CreateLogStreamCommand({ logGroupName: EDIT_GROUP, logStreamName }));
+    const { token, result } = ctx.aws.endpoint.sfn.issueToken();
+    await (await import('../../lambdas/await.js')).handler({
+      runId: 'run-order',
+      sessionId: a!.sessionId,
+      taskToken: token,
+    });
+    await store.recordStage('run-order', a!.sessionId, 'live', T + 25);
+    const payload = (events: { timestamp: number; message: string }[]) => ({
+      awslogs: {
+        data: gzipSync(
+          JSON.stringify({
+            messageType: 'DATA_MESSAGE',
+            logGroup: EDIT_GROUP,
+            logStream: logStreamName,
+            logEvents: events.map((e, i) => ({ id: String(i), ...e })),
+          }),
+        ).toString('base64'),
+      },
+    });
+    const { handler } = await import('../../lambdas/collector.js');
+    // Two deliveries handled out of order: the later batch first.
+    await handler(
+      payload([
+        { timestamp: T + 20, message: 'Astro build successful' },
+        { timestamp: T + 30, message: 'Successfully processed message and sent callback' },
+      ]),
+    );
+    expect((await store.getSession('run-order', a!.sessionId))?.stages.build).toBeUndefined();
+    await handler(
+      payload([{ timestamp: T + 10, message: `Received Step Functions message for amelia#${a!.userId}` }]),
+    );
+    expect((await store.getSession('run-order', a!.sessionId))?.stages).toEqual({
+      pickup: T + 10,
+      build: T + 20,
+      live: T + 25,
+      done: T + 30,
+    });
+    await expect(result).resolves.toEqual({ sessionId: a!.sessionId });
+    expect(await store.orphans('run-order', EDIT_GROUP, logStreamName)).toEqual([]);
+    expect(await store.boundSession('run-order', EDIT_GROUP, logStreamName)).toBeUndefined();
+  });
+
   it('reports and drops a payload it cannot decode', async () => {
     const { handler } = await import('../../lambdas/collector.js');
     expect(await handler({ awslogs: { data: 'not base64 gzip' } })).toEqual({ recorded: 0 });
