@@ -46,6 +46,35 @@ async function finishedRun(runId: string, thresholds: { metric: string; conditio
   }
 }
 
+/** The last hour of one WebOrdinary/Performance metric of the fixture profile's burst scenario, as CloudWatch computes it. */
+async function metricValues(metricName: string, stat: string, extra: { Name: string; Value: string }[] = []) {
+  const out = await cloudwatch().send(
+    new GetMetricDataCommand({
+      StartTime: new Date(Date.now() - 3600_000),
+      EndTime: new Date(Date.now() + 60_000),
+      MetricDataQueries: [
+        {
+          Id: 'm',
+          MetricStat: {
+            Metric: {
+              Namespace: 'WebOrdinary/Performance',
+              MetricName: metricName,
+              Dimensions: [
+                { Name: 'Profile', Value: 'fixture' },
+                { Name: 'Scenario', Value: 'burst' },
+                ...extra,
+              ],
+            },
+            Period: 3600,
+            Stat: stat,
+          },
+        },
+      ],
+    }),
+  );
+  return out.MetricDataResults?.[0]?.Values;
+}
+
 async function readReport(runId: string): Promise<Report> {
   const out = await localS3().send(
     new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: `reports/${runId}/report.json` }),
@@ -75,32 +104,8 @@ describe('report', () => {
     expect(report.scenarios[0]?.total).toMatchObject({ count: 4, min: 1000, max: 4000 });
     expect(report.resources?.cpu?.points.map((p) => p.value)).toEqual([40, 60]);
 
-    const stageMetric = await cloudwatch().send(
-      new GetMetricDataCommand({
-        StartTime: new Date(Date.now() - 3600_000),
-        EndTime: new Date(Date.now() + 60_000),
-        MetricDataQueries: [
-          {
-            Id: 'p50',
-            MetricStat: {
-              Metric: {
-                Namespace: 'WebOrdinary/Performance',
-                MetricName: 'TotalDuration',
-                Dimensions: [
-                  { Name: 'Profile', Value: 'fixture' },
-                  { Name: 'Scenario', Value: 'burst' },
-                  { Name: 'Stage', Value: 'total' },
-                ],
-              },
-              Period: 3600,
-              Stat: 'p50',
-            },
-          },
-        ],
-      }),
-    );
     // CloudWatch's own percentile over the raw values: nearest rank of 1, 2, 3, 4 s.
-    expect(stageMetric.MetricDataResults?.[0]?.Values).toEqual([2000]);
+    expect(await metricValues('TotalDuration', 'p50', [{ Name: 'Stage', Value: 'total' }])).toEqual([2000]);
     const listed = await cloudwatch().send(new ListMetricsCommand({ Namespace: 'WebOrdinary/Performance' }));
     expect(new Set(listed.Metrics?.map((m) => m.MetricName))).toContain('SuccessRate');
     // The collector goes on matching the run for one more session timeout (600 s by default), then stops.
@@ -114,32 +119,7 @@ describe('report', () => {
     const [late] = await store.sessions('run-late');
     await handler({ runId: 'run-late' });
     const first = await readReport('run-late');
-    const datums = async () =>
-      (
-        await cloudwatch().send(
-          new GetMetricDataCommand({
-            StartTime: new Date(Date.now() - 3600_000),
-            EndTime: new Date(Date.now() + 60_000),
-            MetricDataQueries: [
-              {
-                Id: 'n',
-                MetricStat: {
-                  Metric: {
-                    Namespace: 'WebOrdinary/Performance',
-                    MetricName: 'SessionsOk',
-                    Dimensions: [
-                      { Name: 'Profile', Value: 'fixture' },
-                      { Name: 'Scenario', Value: 'burst' },
-                    ],
-                  },
-                  Period: 3600,
-                  Stat: 'SampleCount',
-                },
-              },
-            ],
-          }),
-        )
-      ).MetricDataResults?.[0]?.Values?.[0];
+    const datums = async () => (await metricValues('SessionsOk', 'SampleCount'))?.[0];
     const published = await datums();
 
     const session = (await store.sessions('run-late')).find((s) => s.sessionId === late!.sessionId)!;
