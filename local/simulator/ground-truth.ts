@@ -47,12 +47,15 @@ export interface LineTruth {
 export interface SiteTruth {
   readonly bucket: string;
   readonly key: string;
+  /** PutObject was called (epoch ms). */
+  readonly putStartedAt: number;
   /** PutObject returned (epoch ms). */
   readonly putAt: number;
   /**
    * LastModified as HeadObject reports it. It comes from the HTTP
-   * `Last-Modified` header: whole seconds, truncated, so
-   * `lastModified <= putAt < lastModified + 1000` (s3rver and AWS alike).
+   * `Last-Modified` header: the write's time truncated to whole seconds (s3rver
+   * and AWS alike). The write happened between the call and its return, so
+   * `putStartedAt - 1000 < lastModified <= putAt`.
    */
   readonly lastModified: number;
   readonly etag?: string;

@@ -22,6 +22,7 @@ export class SiteDeployer {
       await ensureBucket(this.s3, bucket);
       this.buckets.add(bucket);
     }
+    const putStartedAt = Date.now();
     await this.s3.send(
       new PutObjectCommand({
         Bucket: bucket,
@@ -35,6 +36,7 @@ export class SiteDeployer {
     return {
       bucket,
       key,
+      putStartedAt,
       putAt,
       lastModified: head.LastModified?.getTime() ?? Number.NaN,
       ...(head.ETag ? { etag: head.ETag } : {}),
