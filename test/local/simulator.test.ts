@@ -347,7 +347,7 @@ describe('simulator pool and lanes', () => {
     expect(job.coldStartMs).toBe(1500);
     // Started = ready (scale-up + cold start), then the claim.
     expect(job.startedAt! - scaledAt).toBeGreaterThanOrEqual(1500 - 5);
-    expect(job.startedAt! - scaledAt).toBeLessThan(1500 + 150);
+    expect(job.startedAt! - scaledAt).toBeLessThan(1500 + 500); // timers may fire late on a loaded machine
     expect(job.queueWaitMs).toBeGreaterThanOrEqual(1500 + 400);
 
     const cpu = h.metrics.data.filter((d) => d.datum.MetricName === 'CPUUtilization');
