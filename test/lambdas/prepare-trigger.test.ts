@@ -95,9 +95,10 @@ describe('trigger', () => {
     // Called about 2 s before the scenario start, as Step Functions' Wait may (it truncates to the
     // second), the trigger still never sends before the session is due.
     expect(lateness[0]).toBeGreaterThanOrEqual(0);
-    // Without pacing all five go within a few ms. Slots are 200 ms apart; the first send's own
-    // overhead (it is late against its slot, the last one is not) may eat into the span.
-    expect(lateness.at(-1)! - lateness[0]!).toBeGreaterThanOrEqual(3 * 200);
+    // Without pacing all five go within a few ms. Slots are 200 ms apart, so the last goes at least
+    // 800 ms after the first slot; the first send's own overhead (its slot is taken before the
+    // write that reserves it) may eat into the span, and more so on a loaded machine.
+    expect(lateness.at(-1)! - lateness[0]!).toBeGreaterThanOrEqual(2 * 200);
   });
 
   it('retries a throttled send and records when the email really went', async () => {
