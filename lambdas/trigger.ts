@@ -27,7 +27,7 @@ export async function handler(event: unknown) {
   const { runId, sessionId } = parseEvent(EventSchema, event, 'trigger');
   const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
-  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, resent: false };
+  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null };
 
   const scenario = await store.getScenario(runId, session.scenario);
   // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
@@ -46,7 +46,7 @@ export async function handler(event: unknown) {
   const scheduledAt = due ?? sentAt;
   if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
     const again = await store.getSession(runId, sessionId);
-    return { sentAt: again?.sentAt ?? null, resent: false };
+    return { sentAt: again?.sentAt ?? null };
   }
   // The session is marked sent before the call (a retried Lambda must not send twice), so throttling is
   // retried here; any other error fails the session with its reason.
@@ -56,7 +56,7 @@ export async function handler(event: unknown) {
       await send(trigger, runId, session, new Date(at));
       // A retried send went later than first recorded: sentAt is when it really went.
       if (at !== sentAt) await store.setSentAt(runId, sessionId, at);
-      return { sentAt: at, resent: false };
+      return { sentAt: at };
     } catch (error) {
       if (attempt >= SEND_ATTEMPTS || !THROTTLING.has((error as Error).name)) throw error;
       await sleep(200 * 2 ** attempt);
