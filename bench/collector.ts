@@ -6,8 +6,9 @@ import { resetClients } from '../lambdas/shared/clients.js';
 import { Store } from '../lambdas/shared/store.js';
 import { applyEnv, startLocalAws } from '../local/emulators.js';
 import { createTable, LOCAL_TABLE } from '../local/runner/local-aws-setup.js';
+import { createRng } from '../local/simulator/rng.js';
 import { EDIT_GROUP, jobStreams, profileInput } from './fixtures/webordinary-run.js';
-import { type Benchmark, round, seededRandom } from './harness.js';
+import { type Benchmark, round } from './harness.js';
 
 const SESSIONS = 1_000;
 /** Containers (log streams); each stream's payloads go in order, streams at once, as subscriptions deliver. */
@@ -38,7 +39,7 @@ export const benchmark: Benchmark = {
       const markMs = performance.now() - markStart;
 
       const planned = planRun(RUN_ID, parseProfile(input));
-      const streams = jobStreams(planned, TASKS, sentAt, seededRandom(17)).map(({ stream, batches }) => ({
+      const streams = jobStreams(planned, TASKS, sentAt, createRng(17)).map(({ stream, batches }) => ({
         stream,
         events: batches.map((events) => ({ awslogs: { data: payload(stream, events) } })),
       }));

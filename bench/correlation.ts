@@ -1,7 +1,8 @@
 import { compileRun, observe } from '../core/correlation.js';
 import { planRun } from '../core/session-plan.js';
+import { createRng } from '../local/simulator/rng.js';
 import { EDIT_GROUP, interleave, jobStreams, parsedProfile } from './fixtures/webordinary-run.js';
-import { type Benchmark, round, seededRandom, summarizeSamples, timeRepeated } from './harness.js';
+import { type Benchmark, round, summarizeSamples, timeRepeated } from './harness.js';
 
 const SESSIONS = 10_000;
 /** Containers the jobs run on: each stream binds and unbinds 100 times. */
@@ -19,7 +20,7 @@ export const benchmark: Benchmark = {
   async run() {
     const profile = parsedProfile(SESSIONS);
     const planned = planRun(RUN_ID, profile);
-    const deliveries = interleave(jobStreams(planned, TASKS, Date.UTC(2026, 10, 27, 6), seededRandom(7)));
+    const deliveries = interleave(jobStreams(planned, TASKS, Date.UTC(2026, 10, 27, 6), createRng(7)));
     const events = deliveries.reduce((sum, d) => sum + d.events.length, 0);
     const expectedStages = SESSIONS * profile.target.stages.length;
 

@@ -1,4 +1,3 @@
-import { createRng } from '../local/simulator/rng.js';
 /**
  * What every benchmark shares: the shape of a result, repeated timing, heap
  * measurement and seeded data. Targets live here with the figures, never in
@@ -107,9 +106,6 @@ export function collectGarbage(): void {
   if (!gc) throw new Error('benchmarks need --expose-gc: run them with `npm run bench`');
   gc();
 }
-
-/** Seeded uniform numbers in [0, 1) (the simulator's generator), so every run measures the same data. */
-export const seededRandom = createRng;
 
 /** A log-normal draw (median, p95) in whole ms: latencies are skewed, not uniform. */
 export function latencyMs(random: () => number, median: number, p95: number): number {

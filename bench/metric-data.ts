@@ -7,8 +7,9 @@ import {
 } from '../core/metric-data.js';
 import { buildReport } from '../core/report.js';
 import { planRun } from '../core/session-plan.js';
+import { createRng } from '../local/simulator/rng.js';
 import { parsedProfile, sessionRecords } from './fixtures/webordinary-run.js';
-import { type Benchmark, round, seededRandom, summarizeSamples, timeRepeated } from './harness.js';
+import { type Benchmark, round, summarizeSamples, timeRepeated } from './harness.js';
 
 const SESSIONS = 10_000;
 const RUN_ID = 'bench-metric-data';
@@ -24,7 +25,7 @@ export const benchmark: Benchmark = {
     const startedAt = Date.UTC(2026, 10, 27, 3);
     const report = buildReport({
       run: { runId: RUN_ID, profile, startedAt },
-      sessions: sessionRecords(RUN_ID, planRun(RUN_ID, profile), startedAt + 2_000, seededRandom(13)),
+      sessions: sessionRecords(RUN_ID, planRun(RUN_ID, profile), startedAt + 2_000, createRng(13)),
       taskSamples: [],
       cpu: null,
       memory: null,

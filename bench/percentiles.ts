@@ -1,6 +1,7 @@
 import { summarize } from '../core/percentiles.js';
 import { buildReport, type ReportInput } from '../core/report.js';
 import { planRun } from '../core/session-plan.js';
+import { createRng } from '../local/simulator/rng.js';
 import { parsedProfile, STAGE_NAMES, sessionRecords } from './fixtures/webordinary-run.js';
 import {
   type Benchmark,
@@ -9,7 +10,6 @@ import {
   latencyMs,
   MIB,
   round,
-  seededRandom,
   summarizeSamples,
   timeRepeated,
 } from './harness.js';
@@ -22,7 +22,7 @@ export const benchmark: Benchmark = {
   name: 'percentiles',
   description: `summarize() of ${VALUES.toLocaleString('en-US')} values and buildReport() for ${SESSIONS.toLocaleString('en-US')} sessions × ${STAGE_NAMES.length} stages`,
   async run() {
-    const random = seededRandom(11);
+    const random = createRng(11);
     // Session totals of the real model: median 35 s, p95 90 s, whole milliseconds (many ties, as measured).
     const values = Array.from({ length: VALUES }, () => latencyMs(random, 35_000, 90_000));
     const summaryFigures = await measure({

@@ -170,14 +170,14 @@ export interface Orphan {
  * `boundAt`: those at or after its keyed marker, in time order, up to and
  * including its final marker (or a failure marker), which ends its job.
  */
-export function claimOrphans(
+export function claimOrphans<T extends Orphan>(
   run: RunMatcher,
   group: string,
-  orphans: readonly Orphan[],
+  orphans: readonly T[],
   boundAt: number,
-): Orphan[] {
+): T[] {
   const final = run.finalStage(group);
-  const claimed: Orphan[] = [];
+  const claimed: T[] = [];
   for (const orphan of [...orphans].sort((a, b) => a.timestamp - b.timestamp)) {
     if (orphan.timestamp < boundAt) continue;
     claimed.push(orphan);

@@ -135,7 +135,7 @@ function rawDurations(sessions: readonly SessionReport[], stageNames: readonly s
   const total: number[] = [];
   const lateness: number[] = [];
   for (const session of sessions) {
-    for (const [name, value] of Object.entries(session.segments ?? {})) segments.get(name)?.push(value);
+    for (const [name, value] of Object.entries(session.segments)) segments.get(name)?.push(value);
     if (session.total !== null) total.push(session.total);
     if (session.lateness !== null) lateness.push(session.lateness);
   }

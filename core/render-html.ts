@@ -71,7 +71,7 @@ const title = (text: string): string => `<title>${escapeHtml(text)}</title>`;
 function rawValues(sessions: readonly SessionReport[], stageNames: readonly string[]): Map<string, number[]> {
   const out = new Map<string, number[]>([...stageNames, 'total'].map((name) => [name, []]));
   for (const session of sessions) {
-    for (const [name, value] of Object.entries(session.segments ?? {})) out.get(name)?.push(value);
+    for (const [name, value] of Object.entries(session.segments)) out.get(name)?.push(value);
     if (session.total !== null) out.get('total')?.push(session.total);
   }
   return out;

@@ -31,8 +31,7 @@ const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().mi
  */
 export async function handler(event: unknown) {
   const { runId, scenario: name } = parseEvent(EventSchema, event, 'observe');
-  const run = await store.getRun(runId);
-  const scenario = await store.getScenario(runId, name);
+  const [run, scenario] = await Promise.all([store.getRun(runId), store.getScenario(runId, name)]);
   if (!run || !scenario) throw new Error(`run ${runId} has no scenario ${name} started`);
   const { profile } = run;
   const now = Date.now();

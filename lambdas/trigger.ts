@@ -8,6 +8,7 @@ import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
 import { SendPacer } from './shared/send-pacer.js';
+import { sleep } from './shared/sleep.js';
 import { Store, type StoredSession } from './shared/store.js';
 
 const table = requiredEnv('TABLE_NAME');
@@ -113,8 +114,4 @@ async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<num
   const account = await accountSendRate;
   const rates = [account, trigger.maxSendRate].filter((r): r is number => r !== undefined && r > 0);
   return rates.length > 0 ? Math.min(...rates) : undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

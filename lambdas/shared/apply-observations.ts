@@ -88,7 +88,7 @@ async function claimStreamOrphans(
   let recorded = 0;
   for (const orphan of claimed) {
     recorded += await record(store, run, sessionId, orphan);
-    await store.deleteOrphan(run.runId, (orphan as Orphan & { sk: string }).sk);
+    await store.deleteOrphan(run.runId, orphan.sk);
   }
   // The job ended among the claimed markers: the stream is free again.
   const last = claimed.at(-1);

@@ -13,6 +13,7 @@ import type { Profile } from '../../core/profile.js';
 import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/records.js';
 import type { PlannedSession } from '../../core/session-plan.js';
 import { dynamo } from './clients.js';
+import { sleep } from './sleep.js';
 
 /**
  * The run's records in the one table (layout in docs/internals.md). Every write
@@ -67,10 +68,7 @@ export class Store {
   }
 
   async getRun(runId: string): Promise<StoredRun | undefined> {
-    const { Item } = await dynamo().send(
-      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: 'RUN' } }),
-    );
-    return Item as StoredRun | undefined;
+    return (await this.get(runId, 'RUN')) as StoredRun | undefined;
   }
 
   /**
@@ -138,14 +136,7 @@ export class Store {
   }
 
   async getSession(runId: string, sessionId: string): Promise<StoredSession | undefined> {
-    const { Item } = await dynamo().send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
-        ConsistentRead: true,
-      }),
-    );
-    return Item as StoredSession | undefined;
+    return (await this.get(runId, `SESSION#${sessionId}`)) as StoredSession | undefined;
   }
 
   async sessions(runId: string, scenario?: string): Promise<StoredSession[]> {
@@ -259,14 +250,7 @@ export class Store {
   }
 
   async getScenario(runId: string, name: string): Promise<StoredScenario | undefined> {
-    const { Item } = await dynamo().send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: runPk(runId), sk: `SCENARIO#${name}` },
-        ConsistentRead: true,
-      }),
-    );
-    return Item as StoredScenario | undefined;
+    return (await this.get(runId, `SCENARIO#${name}`)) as StoredScenario | undefined;
   }
 
   async setPolledUntil(runId: string, name: string, polledUntil: number): Promise<void> {
@@ -292,14 +276,7 @@ export class Store {
   }
 
   async boundSession(runId: string, group: string, stream: string): Promise<string | undefined> {
-    const { Item } = await dynamo().send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: runPk(runId), sk: `STREAM#${group}#${stream}` },
-        ConsistentRead: true,
-      }),
-    );
-    return Item?.sessionId as string | undefined;
+    return (await this.get(runId, `STREAM#${group}#${stream}`))?.sessionId as string | undefined;
   }
 
   /** Keeps a stream marker that found no binding (see core/correlation.ts `orphan`). */
@@ -358,6 +335,14 @@ export class Store {
     }));
   }
 
+  /** One item of the run, read consistently (a handler reads what another just wrote). */
+  private async get(runId: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
   private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
     try {
       await dynamo().send(
@@ -412,8 +397,4 @@ export class Store {
     } while (ExclusiveStartKey);
     return items;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

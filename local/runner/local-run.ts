@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { scenarioName } from '../../core/profile.js';
 import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
@@ -68,6 +69,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json',
   );
   const runId = options.runId ?? localRunId();
+  const seed = options.seed ?? profile.local?.seed;
   const sesAccount = applyEnv({
     AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)),
   });
@@ -93,12 +95,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     simulator = await startSimulator({
       model,
       io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },
-      ...(options.seed !== undefined || profile.local?.seed !== undefined
-        ? { seed: options.seed ?? profile.local?.seed ?? 1 }
-        : {}),
+      ...(seed !== undefined ? { seed } : {}),
     });
     const store = new Store(LOCAL_TABLE);
-    progress = startProgress(options.progress ?? 'none', runId, store, simulator);
+    progress = startProgress(
+      options.progress ?? 'none',
+      runId,
+      store,
+      simulator,
+      profile.scenarios.map(scenarioName),
+    );
     const { definition, handlerOf } = renderDefinition();
     const execution = await runStateMachine({
       definition,

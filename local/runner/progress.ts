@@ -1,4 +1,3 @@
-import { scenarioName } from '../../core/profile.js';
 import type { Store } from '../../lambdas/shared/store.js';
 import type { Simulator } from '../simulator/index.js';
 
@@ -15,6 +14,8 @@ export function startProgress(
   runId: string,
   store: Store,
   simulator: Simulator,
+  /** The profile's scenario names, in order. */
+  scenarios: readonly string[],
 ): { stop(): void } {
   if (mode === 'none') return { stop() {} };
   const started = Date.now();
@@ -25,7 +26,7 @@ export function startProgress(
     if (busy || stopped) return;
     busy = true;
     try {
-      const line = await describe(runId, store, simulator, Date.now() - started);
+      const line = await describe(runId, store, simulator, scenarios, Date.now() - started);
       if (stopped) return;
       // One terminal row, so the carriage return redraws it instead of leaving wrapped pieces.
       if (mode === 'tty')
@@ -55,6 +56,7 @@ async function describe(
   runId: string,
   store: Store,
   simulator: Simulator,
+  order: readonly string[],
   elapsedMs: number,
 ): Promise<string> {
   const sessions = await store.sessions(runId);
@@ -65,7 +67,6 @@ async function describe(
     byScenario.set(s.scenario, counts);
   }
   // The scenario running now: the first, in profile order, with sessions not yet final.
-  const order = (await scenarioOrder(store, runId)) ?? [...byScenario.keys()];
   const inOrder = order
     .filter((name) => byScenario.has(name))
     .map((name) => [name, byScenario.get(name)!] as const);
@@ -80,16 +81,4 @@ async function describe(
     `[${elapsed}] ${name}: ${done}/${total} done · ${c.sent ?? 0} in flight · ${c.ok ?? 0} ok · ` +
     `${c.failed ?? 0} failed · ${c.timedOut ?? 0} timed out | tasks ${pool.running} running, ${pool.busy} busy, ${pool.queued} queued`
   );
-}
-
-const orders = new Map<string, string[]>();
-
-/** The run's scenario names in profile order, read once the run record exists. */
-async function scenarioOrder(store: Store, runId: string): Promise<string[] | undefined> {
-  if (!orders.has(runId)) {
-    const run = await store.getRun(runId);
-    if (!run) return undefined;
-    orders.set(runId, run.profile.scenarios.map(scenarioName));
-  }
-  return orders.get(runId);
 }

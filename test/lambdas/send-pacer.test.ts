@@ -20,12 +20,11 @@ describe('SendPacer', () => {
 
   it('restarts at the present after an idle spell instead of sending a backlog at once', async () => {
     const pacer = new SendPacer(LOCAL_TABLE);
-    const first = await pacer.reserve('run-idle', 10);
+    await pacer.reserve('run-idle', 10);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const later = Date.now();
     const [a, b] = await Promise.all([pacer.reserve('run-idle', 10), pacer.reserve('run-idle', 10)]);
     expect(Math.min(a, b)).toBeGreaterThanOrEqual(later);
     expect(Math.abs(a - b)).toBeGreaterThanOrEqual(10); // never closer than the gap
-    expect(first).toBeLessThan(later);
   });
 });
