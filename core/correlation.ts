@@ -1,13 +1,16 @@
 import { stripAnsi } from './ansi.js';
 import { keyPatternSource } from './identity.js';
 import { isLogStage, type Profile } from './profile.js';
+import type { StreamMarker } from './stream-attribution.js';
 
 /**
- * Attributes log events to sessions.
- * - `key`: the line carries the session's key; the run's key pattern finds it.
- * - `stream`: a keyed marker binds its log stream to the session; unkeyed
- *   markers in that stream belong to it until the group's final marker
- *   (one job per container at a time, as in the real system).
+ * Matches log events against a run's markers.
+ * - `key`: the line carries the session's key; the run's key pattern finds it,
+ *   and the session that held that key at the event's own time gets it.
+ * - `stream`: on a group with stream stages, every keyed, stage, failure and
+ *   rejection line becomes a {@link StreamMarker}; the caller stores them and
+ *   attributes the stream as a whole (core/stream-attribution.ts), so the
+ *   result never depends on how the events were delivered.
  */
 
 export interface LogEvent {
@@ -16,33 +19,26 @@ export interface LogEvent {
   readonly message: string;
 }
 
-export type Observation =
+export type Match =
+  /** A keyed stage: credited to the key's session directly (the earliest event wins). */
   | { readonly kind: 'stage'; readonly sessionId: string; readonly stage: string; readonly timestamp: number }
+  /** A keyed failure line. */
   | {
       readonly kind: 'failure';
       readonly sessionId: string;
       readonly timestamp: number;
       readonly line: string;
+      readonly reason: string;
     }
-  | { readonly kind: 'bind'; readonly stream: string; readonly sessionId: string; readonly timestamp: number }
-  | { readonly kind: 'unbind'; readonly stream: string; readonly sessionId: string }
-  /**
-   * A stream marker on a stream bound to nobody yet: its batch may have been
-   * processed before the batch with the keyed marker (deliveries can overlap).
-   * Kept, and claimed by the session whose binding comes (see claimOrphans).
-   */
-  | {
-      readonly kind: 'orphan';
-      readonly stream: string;
-      readonly stage: string | null;
-      readonly timestamp: number;
-      readonly line: string;
-    };
+  /** A marker of a stream-binding group, attributed with the rest of its stream. */
+  | { readonly kind: 'marker'; readonly marker: StreamMarker };
 
 interface Matcher {
-  readonly stage: string | null; // null: a failure marker
-  readonly group: string;
+  /** Stage name; null for failure and rejection lines. */
+  readonly stage: string | null;
+  readonly kind: 'stage' | 'failure' | 'reject';
   readonly correlation: 'key' | 'stream';
+  readonly reason: string;
   readonly test: (line: string) => boolean;
 }
 
@@ -50,36 +46,57 @@ export interface RunMatcher {
   readonly runId: string;
   readonly groups: ReadonlySet<string>;
   matchers(group: string): readonly Matcher[];
-  /** Whether a keyed marker on this group must bind its stream. */
+  /** Whether the group has stream-correlated markers, so its streams are attributed as a whole. */
   bindsStreams(group: string): boolean;
-  /** The stage whose marker ends a stream binding on this group. */
+  /** The stage whose marker ends a job on this group's streams. */
   finalStage(group: string): string | undefined;
   findKeys(line: string): string[];
 }
 
+/** How long a stored marker line may be. */
+export const MARKER_LINE_CHARS = 300;
+
 export function compileRun(runId: string, profile: Profile): RunMatcher {
   const byGroup = new Map<string, Matcher[]>();
-  const push = (m: Matcher) => byGroup.set(m.group, [...(byGroup.get(m.group) ?? []), m]);
+  const push = (group: string, m: Matcher) => byGroup.set(group, [...(byGroup.get(group) ?? []), m]);
   const finals = new Map<string, string>();
   for (const stage of profile.target.stages) {
     if (!isLogStage(stage)) continue;
-    push({
+    push(stage.log.group, {
       stage: stage.name,
-      group: stage.log.group,
+      kind: 'stage',
       correlation: stage.log.correlation,
+      reason: '',
       test: tester(stage.log),
     });
     finals.set(stage.log.group, stage.name);
   }
   for (const failure of profile.target.failures) {
-    push({ stage: null, group: failure.group, correlation: failure.correlation, test: tester(failure) });
+    push(failure.group, {
+      stage: null,
+      kind: 'failure',
+      correlation: failure.correlation,
+      reason: failure.reason,
+      test: tester(failure),
+    });
+  }
+  for (const rejection of profile.target.rejections) {
+    push(rejection.group, {
+      stage: null,
+      kind: 'reject',
+      correlation: 'stream',
+      reason: rejection.reason,
+      test: tester(rejection),
+    });
   }
   const keyRegex = new RegExp(keyPatternSource(runId, profile.target), 'g');
+  const binds = (group: string) =>
+    (byGroup.get(group) ?? []).some((m) => m.correlation === 'stream' && m.kind === 'stage');
   return {
     runId,
     groups: new Set(byGroup.keys()),
     matchers: (group) => byGroup.get(group) ?? [],
-    bindsStreams: (group) => (byGroup.get(group) ?? []).some((m) => m.correlation === 'stream'),
+    bindsStreams: binds,
     finalStage: (group) => finals.get(group),
     findKeys: (line) => [...line.matchAll(keyRegex)].map((m) => m[0]),
   };
@@ -91,97 +108,66 @@ function tester(marker: { pattern: string; regex: boolean }): (line: string) => 
   return (line) => regex.test(line);
 }
 
-export interface Lookup {
-  /** Session of a key in this run, if it is one of the run's keys. */
-  sessionOfKey(key: string): string | undefined;
-  /** Session the stream is bound to, if any. */
-  boundSession(stream: string): string | undefined;
+/** The session that held `key` at event time `at`, if the key is one of the run's. */
+export type SessionOfKey = (key: string, at: number) => string | undefined;
+
+/** A stable id of an event: the id CloudWatch Logs gave it, or one made from its content. */
+export function eventId(event: LogEvent): string {
+  if (event.id) return event.id;
+  let hash = 0;
+  for (let i = 0; i < event.message.length; i++) hash = (hash * 31 + event.message.charCodeAt(i)) | 0;
+  return `${String(event.timestamp).padStart(20, '0')}~${(hash >>> 0).toString(36)}`;
 }
 
 /**
- * Observations from one batch of events of one log stream, in time order.
- * Bindings made within the batch apply to the rest of it.
+ * What a batch of one group's events shows for the run. Pure: the same events
+ * give the same matches, in any order and any number of times.
  */
-export function observe(
+export function matchEvents(
   run: RunMatcher,
   group: string,
-  stream: string,
   events: readonly LogEvent[],
-  lookup: Lookup,
-): Observation[] {
+  sessionOfKey: SessionOfKey,
+): Match[] {
   const matchers = run.matchers(group);
   if (matchers.length === 0) return [];
-  const out: Observation[] = [];
-  let bound = lookup.boundSession(stream);
   const binds = run.bindsStreams(group);
   const final = run.finalStage(group);
-  const ordered = [...events].sort((a, b) => a.timestamp - b.timestamp);
-  for (const event of ordered) {
+  const out: Match[] = [];
+  for (const event of events) {
     const line = stripAnsi(event.message);
-    for (const matcher of matchers) {
-      if (!matcher.test(line)) continue;
-      let sessionId: string | undefined;
-      if (matcher.correlation === 'key') {
-        sessionId = run
-          .findKeys(line)
-          .map((k) => lookup.sessionOfKey(k))
-          .find((s) => s !== undefined);
-        if (sessionId !== undefined && binds && bound !== sessionId) {
-          bound = sessionId;
-          out.push({ kind: 'bind', stream, sessionId, timestamp: event.timestamp });
-        }
+    const id = eventId(event);
+    const at = event.timestamp;
+    matchers.forEach((matcher, index) => {
+      if (!matcher.test(line)) return;
+      const markerId = `${id}#${index}`;
+      if (matcher.kind === 'reject') {
+        if (binds) out.push({ kind: 'marker', marker: { kind: 'reject', id: markerId, timestamp: at, reason: matcher.reason, line: line.slice(0, MARKER_LINE_CHARS) } });
+        return;
+      }
+      if (matcher.correlation === 'stream') {
+        const marker: StreamMarker =
+          matcher.kind === 'stage' && matcher.stage !== null
+            ? { kind: 'stage', id: markerId, timestamp: at, stage: matcher.stage, final: matcher.stage === final }
+            : { kind: 'failure', id: markerId, timestamp: at, reason: matcher.reason, line: line.slice(0, MARKER_LINE_CHARS) };
+        out.push({ kind: 'marker', marker });
+        return;
+      }
+      const sessionId = run
+        .findKeys(line)
+        .map((k) => sessionOfKey(k, at))
+        .find((s) => s !== undefined);
+      if (matcher.kind === 'stage' && binds) {
+        // A keyed stage on a binding group starts a job on the stream: this run's, or another's.
+        out.push({ kind: 'marker', marker: { kind: 'key', id: markerId, timestamp: at, sessionId: sessionId ?? null } });
+      }
+      if (sessionId === undefined) return;
+      if (matcher.kind === 'stage' && matcher.stage !== null) {
+        out.push({ kind: 'stage', sessionId, stage: matcher.stage, timestamp: at });
       } else {
-        sessionId = bound;
+        out.push({ kind: 'failure', sessionId, timestamp: at, line: line.slice(0, MARKER_LINE_CHARS), reason: matcher.reason });
       }
-      if (sessionId === undefined) {
-        if (matcher.correlation === 'stream') {
-          out.push({
-            kind: 'orphan',
-            stream,
-            stage: matcher.stage,
-            timestamp: event.timestamp,
-            line: line.slice(0, 300),
-          });
-        }
-        continue;
-      }
-      if (matcher.stage === null) {
-        out.push({ kind: 'failure', sessionId, timestamp: event.timestamp, line: line.slice(0, 300) });
-      } else {
-        out.push({ kind: 'stage', sessionId, stage: matcher.stage, timestamp: event.timestamp });
-      }
-      if (binds && bound !== undefined && (matcher.stage === final || matcher.stage === null)) {
-        out.push({ kind: 'unbind', stream, sessionId: bound });
-        bound = undefined;
-      }
-    }
+    });
   }
   return out;
-}
-
-export interface Orphan {
-  readonly stage: string | null;
-  readonly timestamp: number;
-  readonly line: string;
-}
-
-/**
- * The orphaned markers of a stream that belong to a session bound at
- * `boundAt`: those at or after its keyed marker, in time order, up to and
- * including its final marker (or a failure marker), which ends its job.
- */
-export function claimOrphans<T extends Orphan>(
-  run: RunMatcher,
-  group: string,
-  orphans: readonly T[],
-  boundAt: number,
-): T[] {
-  const final = run.finalStage(group);
-  const claimed: T[] = [];
-  for (const orphan of [...orphans].sort((a, b) => a.timestamp - b.timestamp)) {
-    if (orphan.timestamp < boundAt) continue;
-    claimed.push(orphan);
-    if (orphan.stage === final || orphan.stage === null) break;
-  }
-  return claimed;
 }

@@ -20,6 +20,11 @@ const name = z
 
 const positiveSeconds = z.number().int().min(1);
 
+/** Why a session failed, as the report counts it: `build`, `push`, `dropped`, ... */
+const reason = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits and -, starting with a letter');
+
 export const LogStageSchema = z.strictObject({
   name,
   log: z.strictObject({
@@ -79,7 +84,7 @@ export const TargetSchema = z.strictObject({
   /** Template of the correlation key that keyed markers carry. */
   key: template.default('{userId}'),
   stages: z.array(StageSchema).min(1),
-  /** Log lines that end a session as failed (same correlation as stages). */
+  /** Log lines that end a session as failed at once (same correlation as stages), with the reason the report counts. */
   failures: z
     .array(
       z.strictObject({
@@ -87,6 +92,23 @@ export const TargetSchema = z.strictObject({
         pattern: z.string().min(1),
         regex: z.boolean().default(false),
         correlation: z.enum(['key', 'stream']).default('key'),
+        reason: reason.default('failed'),
+      }),
+    )
+    .default([]),
+  /**
+   * Log lines that reject the job just picked up on the same log stream: the
+   * container was busy and dropped it (WebOrdinary's `Already processing a
+   * message`). The rejected session ends at once as failed with `reason`; the
+   * stream stays with the job that was running.
+   */
+  rejections: z
+    .array(
+      z.strictObject({
+        group: z.string().min(1),
+        pattern: z.string().min(1),
+        regex: z.boolean().default(false),
+        reason: reason.default('dropped'),
       }),
     )
     .default([]),
@@ -95,8 +117,18 @@ export const TargetSchema = z.strictObject({
     .strictObject({
       mode: z.enum(['push', 'poll']).default('push'),
       intervalSeconds: z.number().int().min(1).max(300).default(5),
+      /**
+       * Poll mode: each pass re-reads this trailing window, so events that
+       * CloudWatch Logs ingests late are still read (writes are idempotent).
+       */
+      pollWindowSeconds: z.number().int().min(1).max(3_600).default(60),
+      /**
+       * How long the run waits after its last scenario before it reports, so log
+       * events delivered late (async retries, ingestion lag) are counted.
+       */
+      settleSeconds: z.number().int().min(0).max(900).default(10),
     })
-    .default({ mode: 'push', intervalSeconds: 5 }),
+    .default({ mode: 'push', intervalSeconds: 5, pollWindowSeconds: 60, settleSeconds: 10 }),
   ecs: z.strictObject({ cluster: z.string().min(1), service: z.string().min(1) }).optional(),
 });
 

@@ -36,6 +36,8 @@ export interface SessionRecord {
   readonly status: SessionStatus;
   /** Why a session failed, timed out, or what went wrong sending it. */
   readonly error?: string;
+  /** The reason of the failure or rejection line that ended it (`build`, `dropped`, ...). */
+  readonly failureReason?: string;
 }
 
 /** One sample of the service's size, taken while load ran. */

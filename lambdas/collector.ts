@@ -4,8 +4,11 @@ import { applyLogEvents } from './shared/apply-observations.js';
 import { requiredEnv } from './shared/env.js';
 import { RunCache } from './shared/run-cache.js';
 import { Store } from './shared/store.js';
+import { StreamStore } from './shared/stream-store.js';
 
-const store = new Store(requiredEnv('TABLE_NAME'));
+const table = requiredEnv('TABLE_NAME');
+const store = new Store(table);
+const stores = { store, streams: new StreamStore(table) };
 const runs = new RunCache(store);
 
 const PayloadSchema = z.object({
@@ -36,7 +39,7 @@ export async function handler(event: unknown): Promise<{ recorded: number }> {
   if (payload.messageType !== 'DATA_MESSAGE') return { recorded: 0 };
   let recorded = 0;
   for (const run of await runs.active()) {
-    recorded += await applyLogEvents(store, run, payload.logGroup, payload.logStream, payload.logEvents);
+    recorded += await applyLogEvents(stores, run, payload.logGroup, payload.logStream, payload.logEvents);
   }
   return { recorded };
 }

@@ -3,22 +3,19 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { isLogStage, type Profile } from '../core/profile.js';
 import { applyLogEvents } from './shared/apply-observations.js';
+import { settle } from './shared/completion.js';
 import { ecs, logs } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
 import { RunCache } from './shared/run-cache.js';
 import { checkS3Stages } from './shared/s3-stages.js';
 import { Store } from './shared/store.js';
+import { StreamStore } from './shared/stream-store.js';
 
-const store = new Store(requiredEnv('TABLE_NAME'));
+const table = requiredEnv('TABLE_NAME');
+const store = new Store(table);
+const stores = { store, streams: new StreamStore(table) };
 const runs = new RunCache(store);
-
-/**
- * Poll mode reads each time window once (re-reading would replay stream
- * bindings), and only up to this long ago, so events ingested a little after
- * their timestamp are not skipped.
- */
-const POLL_LAG_MS = 5_000;
 
 const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
 
@@ -37,15 +34,18 @@ export async function handler(event: unknown) {
   const now = Date.now();
 
   if (profile.target.observe.mode === 'poll') {
-    const until = now - POLL_LAG_MS;
-    const since = scenario.polledUntil ?? scenario.startAt - POLL_LAG_MS;
-    if (until >= since) {
-      await pollLogs(runId, profile, since, until);
-      await store.setPolledUntil(runId, name, until + 1);
-    }
+    // Re-read a trailing window every pass: CloudWatch Logs ingests events seconds to
+    // minutes after their timestamp, and every write below is idempotent.
+    const windowMs = profile.target.observe.pollWindowSeconds * 1000;
+    const since = Math.max(scenario.startAt - windowMs, (scenario.polledUntil ?? 0) - windowMs);
+    await pollLogs(runId, profile, since, now);
+    await store.setPolledUntil(runId, name, now);
   }
   const sessions = await store.sessions(runId, name);
   await checkS3Stages(store, runId, profile, sessions);
+  // The sweep: a session complete in the table whose wait a failed signal left open.
+  const unsignalled = sessions.filter((s) => s.status === 'sent' && s.taskToken !== undefined);
+  for (const session of unsignalled) await settle(profile, session);
   if (profile.scenarios.some((s) => s.type === 'resources') && profile.target.ecs) {
     await sampleService(runId, profile.target.ecs);
   }
@@ -81,7 +81,7 @@ async function pollLogs(runId: string, profile: Profile, since: number, until: n
         timestamp: e.timestamp ?? 0,
         message: e.message ?? '',
       }));
-      await applyLogEvents(store, run, group, stream, parsed);
+      await applyLogEvents(stores, run, group, stream, parsed);
     }
   }
 }

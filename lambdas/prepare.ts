@@ -26,6 +26,7 @@ export async function handler(event: unknown) {
   return {
     runId,
     sessions: sessions.length,
+    settleSeconds: profile.target.observe.settleSeconds,
     scenarios: profile.scenarios.map((s) => ({ name: scenarioName(s), type: s.type })),
   };
 }

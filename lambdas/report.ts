@@ -8,6 +8,7 @@ import { renderHtml } from '../core/render-html.js';
 import { renderMarkdown } from '../core/render-markdown.js';
 import { summaryLine } from '../core/render-text.js';
 import { buildReport } from '../core/report.js';
+import { resolveOutcome } from '../core/session-outcome.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
@@ -47,7 +48,7 @@ export async function handler(event: unknown) {
   ]);
   const report = buildReport({
     run,
-    sessions,
+    sessions: sessions.map((session) => resolveOutcome(run.profile, session)),
     taskSamples,
     cpu: series.cpu,
     memory: series.memory,

@@ -28,6 +28,9 @@ export interface BenchmarkWorkflowProps {
 /** How long a cold session waits for the service to drain before it is recorded as failed: 10 minutes. */
 const DRAIN_CHECK_SECONDS = 5;
 const MAX_DRAIN_CHECKS = 120;
+/** Failed Observe passes (after retries) before the observer stops; a pass is 5 s apart by default. */
+const MAX_OBSERVE_FAILURES = 30;
+const OBSERVE_FAILURE_WAIT_SECONDS = 10;
 
 /**
  * The benchmark's Standard workflow; docs/internals.md specifies it state by state.
@@ -60,7 +63,7 @@ export class BenchmarkWorkflow extends Construct {
         runId: sfn.JsonPath.executionName,
         startedAt: sfn.JsonPath.executionStartTime,
       },
-      resultFields: ['runId', 'scenarios'],
+      resultFields: ['runId', 'scenarios', 'settleSeconds'],
       resultPath: '$.run',
     });
     const invalid = new sfn.Fail(this, 'Profile is invalid', {
@@ -89,6 +92,9 @@ export class BenchmarkWorkflow extends Construct {
         resultFields: ['verdict', 'summary', 'reportKey'],
         resultPath: '$.report',
       });
+    const settle = new sfn.Wait(this, 'Wait for late log deliveries', {
+      time: sfn.WaitTime.secondsPath('$.run.settleSeconds'),
+    });
     // Two report states: a JSONPath to an absent `$.failure` is a runtime error, not "undefined".
     const afterFailure = report('Write report after failure', {
       failure: sfn.JsonPath.objectAt('$.failure'),
@@ -104,7 +110,7 @@ export class BenchmarkWorkflow extends Construct {
       comment: 'WebOrdinary Bench: one benchmark run; the input is a profile (docs/internals.md)',
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(
-        prepare.next(scenarios).next(report('Write report', {})).next(verdict),
+        prepare.next(scenarios).next(settle).next(report('Write report', {})).next(verdict),
       ),
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
@@ -264,18 +270,48 @@ export class BenchmarkWorkflow extends Construct {
     return this.lambdaStep(name, 'finalize', { payload: { ...SESSION, outcome, ...error }, last: true });
   }
 
-  /** Polls what cannot be pushed, once per interval for all open sessions, until all are done. */
+  /**
+   * Polls what cannot be pushed, once per interval for all open sessions, until
+   * all are done. Observe is retried; a pass that still fails is noted and the
+   * loop goes on (the sessions never depend on one pass), giving up only after
+   * MAX_OBSERVE_FAILURES failed passes, so the scenario always ends.
+   */
   private observer(): sfn.IChainable {
+    const start = new sfn.Pass(this, 'Start observing', {
+      result: sfn.Result.fromObject({ count: 0 }),
+      resultPath: '$.observeFailures',
+    });
     const observe = this.lambdaStep('Observe sessions', 'observe', {
       payload: { runId: at('$.runId'), scenario: at('$.plan.name') },
       resultFields: ['done', 'waitSeconds', 'open'],
       resultPath: '$.observed',
     });
+    observe.addRetry({
+      errors: [sfn.Errors.ALL],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 3,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     const wait = new sfn.Wait(this, 'Wait for next observation', {
       time: sfn.WaitTime.secondsPath('$.observed.waitSeconds'),
     });
     const done = new sfn.Succeed(this, 'Observer done', { outputPath: DISCARD });
-    return observe.next(
+    const noteFailure = new sfn.Pass(this, 'Note failed observation', {
+      parameters: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.observeFailures.count'), 1) },
+      resultPath: '$.observeFailures',
+    });
+    const waitAfterFailure = new sfn.Wait(this, 'Wait after failed observation', {
+      time: sfn.WaitTime.duration(Duration.seconds(OBSERVE_FAILURE_WAIT_SECONDS)),
+    });
+    const gaveUp = new sfn.Succeed(this, 'Observer gave up', { outputPath: DISCARD });
+    observe.addCatch(noteFailure, { errors: [sfn.Errors.ALL], resultPath: '$.observeError' });
+    noteFailure.next(
+      new sfn.Choice(this, 'Observe failing for good?')
+        .when(sfn.Condition.numberGreaterThanEquals('$.observeFailures.count', MAX_OBSERVE_FAILURES), gaveUp)
+        .otherwise(waitAfterFailure.next(observe)),
+    );
+    return start.next(observe).next(
       new sfn.Choice(this, 'All sessions done?')
         .when(sfn.Condition.booleanEquals('$.observed.done', true), done)
         .otherwise(wait.next(observe)),

@@ -1,100 +1,87 @@
-import { claimOrphans, type LogEvent, type Orphan, observe } from '../../core/correlation.js';
+import { type LogEvent, matchEvents } from '../../core/correlation.js';
+import { attributeStream, creditDigest, type StreamMarker } from '../../core/stream-attribution.js';
 import { settle } from './completion.js';
 import type { ActiveRun } from './run-cache.js';
-import type { Store } from './store.js';
+import type { Store, StoredSession } from './store.js';
+import { type StreamStore, streamKey } from './stream-store.js';
+
+export interface Stores {
+  readonly store: Store;
+  readonly streams: StreamStore;
+}
 
 /**
  * Attributes one log stream's events to the run's sessions and stores what
- * they show. Shared by the collector (push) and Observe (poll).
- * Returns how many stage times were newly recorded.
+ * they show. Shared by the collector (push) and Observe (poll). Idempotent and
+ * order-free: keyed stages are conditional writes (the earliest event wins);
+ * a stream's markers are stored, and the whole stream is attributed again
+ * from all of them (docs/internals.md, "Stream attribution").
+ * Returns how many stage times were newly recorded by key.
  */
 export async function applyLogEvents(
-  store: Store,
+  stores: Stores,
   run: ActiveRun,
   group: string,
   stream: string,
   events: readonly LogEvent[],
 ): Promise<number> {
   if (!run.matcher.groups.has(group)) return 0;
-  const streamKey = `${group}#${stream}`;
-  let bound = run.bindings.get(streamKey);
-  if (bound === undefined && run.matcher.bindsStreams(group)) {
-    bound = (await store.boundSession(run.runId, group, stream)) ?? null;
-    run.bindings.set(streamKey, bound);
-  }
-  const observations = observe(run.matcher, group, stream, events, {
-    sessionOfKey: (key) => run.keys.get(key),
-    boundSession: () => bound ?? undefined,
-  });
+  const matches = matchEvents(run.matcher, group, events, run.sessionOfKey);
+  const markers: StreamMarker[] = [];
   let recorded = 0;
-  for (const o of observations) {
-    switch (o.kind) {
-      case 'bind':
-        run.bindings.set(streamKey, o.sessionId);
-        await store.bindStream(run.runId, group, stream, o.sessionId);
-        recorded += await claimStreamOrphans(store, run, group, stream, o.sessionId, o.timestamp);
-        break;
-      case 'orphan':
-        await store.putOrphan(run.runId, group, stream, {
-          stage: o.stage,
-          timestamp: o.timestamp,
-          line: o.line,
-        });
-        break;
-      case 'unbind':
-        run.bindings.set(streamKey, null);
-        await store.bindStream(run.runId, group, stream, null);
-        break;
-      case 'stage':
-        recorded += await record(store, run, o.sessionId, {
-          stage: o.stage,
-          timestamp: o.timestamp,
-          line: '',
-        });
-        break;
-      case 'failure':
-        await record(store, run, o.sessionId, { stage: null, timestamp: o.timestamp, line: o.line });
-        break;
+  for (const match of matches) {
+    if (match.kind === 'marker') {
+      markers.push(match.marker);
+    } else if (match.kind === 'stage') {
+      const session = await stores.store.recordStage(run.runId, match.sessionId, match.stage, match.timestamp);
+      if (session) {
+        recorded += 1;
+        await settle(run.profile, session);
+      }
+    } else {
+      const session = await stores.store.recordFailure(
+        run.runId,
+        match.sessionId,
+        match.timestamp,
+        match.line,
+        match.reason,
+      );
+      if (session) await settle(run.profile, session);
     }
   }
+  if (markers.length > 0) await attribute(stores, run, streamKey(group, stream), markers);
   return recorded;
 }
 
-/** Stores a stage time (or a failure) and settles the session's wait; 1 when a stage time was new. */
-async function record(store: Store, run: ActiveRun, sessionId: string, marker: Orphan): Promise<number> {
-  if (marker.stage === null) {
-    const failed = await store.recordFailure(run.runId, sessionId, marker.timestamp, marker.line);
-    if (failed) await settle(run.profile, failed);
-    return 0;
+/**
+ * Stores the markers, then attributes the stream from every marker stored so
+ * far and writes each session whose credit changed. A computation over fewer
+ * markers than one already claimed stops (the later one writes); when the
+ * previous claim's writes did not all complete, every session it may have
+ * touched is written again.
+ */
+async function attribute(stores: Stores, run: ActiveRun, stream: string, batch: StreamMarker[]): Promise<void> {
+  const { streams } = stores;
+  await streams.putMarkers(run.runId, stream, batch);
+  const markers = await streams.markers(run.runId, stream);
+  const credits = attributeStream(markers);
+  const digests: Record<string, string> = {};
+  for (const [sessionId, credit] of credits) digests[sessionId] = creditDigest(credit);
+  const n = markers.length;
+  const previous = await streams.claim(run.runId, stream, n, digests);
+  if (!previous) return;
+  const affected = new Set<string>();
+  for (const sessionId of new Set([...Object.keys(previous.digests), ...credits.keys(), ...previous.touched])) {
+    const changed = (previous.digests[sessionId] ?? '') !== (digests[sessionId] ?? '');
+    // After an incomplete claim, stored credits may lag its digests: write all it touched.
+    if (changed || !previous.applied) affected.add(sessionId);
   }
-  const session = await store.recordStage(run.runId, sessionId, marker.stage, marker.timestamp);
-  if (!session) return 0;
-  await settle(run.profile, session);
-  return 1;
-}
-
-/** A new binding claims the markers of its job that were processed before it (deliveries can overlap). */
-async function claimStreamOrphans(
-  store: Store,
-  run: ActiveRun,
-  group: string,
-  stream: string,
-  sessionId: string,
-  boundAt: number,
-): Promise<number> {
-  const orphans = await store.orphans(run.runId, group, stream);
-  if (orphans.length === 0) return 0;
-  const claimed = claimOrphans(run.matcher, group, orphans, boundAt);
-  let recorded = 0;
-  for (const orphan of claimed) {
-    recorded += await record(store, run, sessionId, orphan);
-    await store.deleteOrphan(run.runId, orphan.sk);
+  const written: StoredSession[] = [];
+  for (const sessionId of affected) {
+    const credit = credits.get(sessionId) ?? { stages: {} };
+    const session = await streams.credit(run.runId, sessionId, stream, { ...credit, n });
+    if (session) written.push(session);
   }
-  // The job ended among the claimed markers: the stream is free again.
-  const last = claimed.at(-1);
-  if (last && (last.stage === null || last.stage === run.matcher.finalStage(group))) {
-    run.bindings.set(`${group}#${stream}`, null);
-    await store.bindStream(run.runId, group, stream, null);
-  }
-  return recorded;
+  await streams.markApplied(run.runId, stream, n);
+  for (const session of written) await settle(run.profile, session);
 }

@@ -1,6 +1,7 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { type Profile, requiredStages } from '../../core/profile.js';
 import { sfn } from './clients.js';
+import { sleep } from './sleep.js';
 import type { StoredSession } from './store.js';
 
 /** The stages the session's scenario requires that have not been observed yet. */
@@ -19,33 +20,50 @@ export function allStagesSeen(
   return missingStages(profile, session).length === 0;
 }
 
+/** Attempts at a SendTask* call before leaving the session to Observe's sweep. */
+const SIGNAL_ATTEMPTS = 4;
+
+/** A task that can no longer be signalled: settled already, or its wait timed out. Not an error. */
+const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+
 /**
  * Ends the session's wait when it is complete (every stage seen) or failed
- * (a failure marker). Both the writer of the last stage and the writer of the
- * task token call this after their write, so one of them always sees both.
+ * (a failure or rejection line). The writer of the last stage, the writer of
+ * the task token and Observe's sweep all call this after their write, so one
+ * of them always sees both. A throttled or failing call is retried with
+ * backoff; if it still fails, the session stays complete in the table and the
+ * next Observe pass signals it again. Returns whether the wait was ended (or
+ * had ended already).
  */
-export async function settle(profile: Profile, session: StoredSession): Promise<void> {
-  if (!session.taskToken || session.status !== 'sent') return;
-  try {
-    if (session.failedAt !== undefined) {
-      await sfn().send(
-        new SendTaskFailureCommand({
+export async function settle(profile: Profile, session: StoredSession): Promise<boolean> {
+  if (!session.taskToken || session.status !== 'sent') return false;
+  const command =
+    session.failedAt !== undefined
+      ? new SendTaskFailureCommand({
           taskToken: session.taskToken,
           error: 'SessionFailed',
           cause: (session.error ?? 'a failure marker was logged').slice(0, 32_000),
-        }),
-      );
-    } else if (allStagesSeen(profile, session)) {
-      await sfn().send(
-        new SendTaskSuccessCommand({
-          taskToken: session.taskToken,
-          output: JSON.stringify({ sessionId: session.sessionId }),
-        }),
-      );
+        })
+      : allStagesSeen(profile, session)
+        ? new SendTaskSuccessCommand({
+            taskToken: session.taskToken,
+            output: JSON.stringify({ sessionId: session.sessionId }),
+          })
+        : undefined;
+  if (!command) return false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sfn().send(command as SendTaskSuccessCommand);
+      return true;
+    } catch (error) {
+      if (GONE.has((error as Error).name)) return true;
+      if (attempt >= SIGNAL_ATTEMPTS) {
+        console.error(
+          `settle: ${session.sessionId} is complete but ${command.constructor.name} failed ${attempt} times (${(error as Error).name}: ${(error as Error).message}); Observe will signal it again`,
+        );
+        return false;
+      }
+      await sleep(100 * 2 ** attempt);
     }
-  } catch (error) {
-    // Another writer settled it first, or the wait already timed out: nothing is lost, the stages are stored.
-    const name = (error as Error).name;
-    if (name !== 'TaskTimedOut' && name !== 'InvalidToken' && name !== 'TaskDoesNotExist') throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { compileRun, type RunMatcher } from '../../core/correlation.js';
+import { compileRun, type RunMatcher, type SessionOfKey } from '../../core/correlation.js';
 import type { Profile } from '../../core/profile.js';
 import type { Store } from './store.js';
 
@@ -6,9 +6,8 @@ export interface ActiveRun {
   readonly runId: string;
   readonly profile: Profile;
   readonly matcher: RunMatcher;
-  readonly keys: ReadonlyMap<string, string>;
-  /** Stream bindings this process knows of (stream key -> sessionId, null when ended). */
-  readonly bindings: Map<string, string | null>;
+  /** The session that held a key at an event's time. Keys are fixed by Prepare, so this never goes stale. */
+  readonly sessionOfKey: SessionOfKey;
 }
 
 // Shorter than the lead between Prepare and the first trigger (2 s), so a new run is never missed.
@@ -16,7 +15,8 @@ const ACTIVE_TTL_MS = 1_000;
 
 /**
  * The active runs and their session keys, kept between invocations of a warm
- * Lambda. Keys do not change after Prepare, so a run's keys load once.
+ * Lambda. Keys do not change after Prepare, so a run's keys load once; nothing
+ * else is cached (stream attribution lives in the table, see apply-observations).
  */
 export class RunCache {
   private runs = new Map<string, ActiveRun>();
@@ -53,12 +53,12 @@ export class RunCache {
 
   private async load(runId: string, profile: Profile): Promise<ActiveRun> {
     const sessions = await this.store.sessions(runId);
+    const keys = new Map(sessions.map((s) => [s.key, s.sessionId]));
     return {
       runId,
       profile,
       matcher: compileRun(runId, profile),
-      keys: new Map(sessions.map((s) => [s.key, s.sessionId])),
-      bindings: new Map(),
+      sessionOfKey: (key) => keys.get(key),
     };
   }
 }

@@ -8,9 +8,9 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Orphan } from '../../core/correlation.js';
 import type { Profile } from '../../core/profile.js';
 import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/records.js';
+import { failureText, mergeEvidence, type RawEvidence } from '../../core/session-evidence.js';
 import type { PlannedSession } from '../../core/session-plan.js';
 import { dynamo } from './clients.js';
 import { sleep } from './sleep.js';
@@ -23,10 +23,24 @@ import { sleep } from './sleep.js';
 const RETENTION_SECONDS = 90 * 24 * 3600;
 const ACTIVE_PK = 'ACTIVE';
 
+/** A session as handlers see it: its stages and failure merged from every source (core/session-evidence.ts). */
 export interface StoredSession extends SessionRecord {
   readonly offsetMs?: number;
   readonly taskToken?: string;
   readonly failedAt?: number;
+}
+
+/** Merges a session item's evidence (keyed stages, stream credits) into one view. */
+export function viewSession(item: Record<string, unknown>): StoredSession {
+  const { via: _via, ...rest } = item as Record<string, unknown> & RawEvidence;
+  const evidence = mergeEvidence(item as RawEvidence);
+  const view: Record<string, unknown> = { ...rest, stages: evidence.stages };
+  if (evidence.failure) {
+    view.failedAt = evidence.failure.at;
+    view.failureReason = evidence.failure.reason;
+    view.error = failureText(evidence.failure);
+  }
+  return view as unknown as StoredSession;
 }
 
 export interface StoredRun {
@@ -118,6 +132,7 @@ export class Store {
       runId,
       ...s,
       stages: {},
+      via: {},
       status: 'planned' satisfies SessionStatus,
       expiresAt: expiresAt(),
     }));
@@ -136,7 +151,8 @@ export class Store {
   }
 
   async getSession(runId: string, sessionId: string): Promise<StoredSession | undefined> {
-    return (await this.get(runId, `SESSION#${sessionId}`)) as StoredSession | undefined;
+    const item = await this.get(runId, `SESSION#${sessionId}`);
+    return item ? viewSession(item) : undefined;
   }
 
   async sessions(runId: string, scenario?: string): Promise<StoredSession[]> {
@@ -149,7 +165,7 @@ export class Store {
       input.FilterExpression = 'scenario = :scenario';
       input.ExpressionAttributeValues = { ...input.ExpressionAttributeValues, ':scenario': scenario };
     }
-    return (await this.queryAll(input)) as unknown as StoredSession[];
+    return (await this.queryAll(input)).map(viewSession);
   }
 
   /** Marks a planned session as being sent; false when it was sent already (a retried trigger must not send twice). */
@@ -191,18 +207,19 @@ export class Store {
     });
   }
 
-  /** Records a failure marker once. */
+  /** Records a keyed failure marker; the earliest one wins. */
   recordFailure(
     runId: string,
     sessionId: string,
     at: number,
     line: string,
+    reason: string,
   ): Promise<StoredSession | undefined> {
     return this.conditionalUpdate(runId, sessionId, {
-      UpdateExpression: 'SET failedAt = :at, #error = :line',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(failedAt)',
+      UpdateExpression: 'SET failedAt = :at, #error = :line, failureReason = :reason',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(failedAt) OR failedAt > :at)',
       ExpressionAttributeNames: { '#error': 'error' },
-      ExpressionAttributeValues: { ':at': at, ':line': `failure marker: ${line}` },
+      ExpressionAttributeValues: { ':at': at, ':line': `${reason}: ${line}`, ':reason': reason },
     });
   }
 
@@ -262,50 +279,6 @@ export class Store {
         ExpressionAttributeValues: { ':p': polledUntil },
       }),
     );
-  }
-
-  async bindStream(runId: string, group: string, stream: string, sessionId: string | null): Promise<void> {
-    const Key = { pk: runPk(runId), sk: `STREAM#${group}#${stream}` };
-    if (sessionId === null) {
-      await dynamo().send(new DeleteCommand({ TableName: this.table, Key }));
-      return;
-    }
-    await dynamo().send(
-      new PutCommand({ TableName: this.table, Item: { ...Key, sessionId, expiresAt: expiresAt() } }),
-    );
-  }
-
-  async boundSession(runId: string, group: string, stream: string): Promise<string | undefined> {
-    return (await this.get(runId, `STREAM#${group}#${stream}`))?.sessionId as string | undefined;
-  }
-
-  /** Keeps a stream marker that found no binding (see core/correlation.ts `orphan`). */
-  async putOrphan(runId: string, group: string, stream: string, orphan: Orphan): Promise<void> {
-    const sk = `ORPHAN#${group}#${stream}#${String(orphan.timestamp).padStart(15, '0')}#${orphan.stage ?? '!failure'}`;
-    await dynamo().send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: runPk(runId), sk, ...orphan, expiresAt: expiresAt() },
-      }),
-    );
-  }
-
-  async orphans(runId: string, group: string, stream: string): Promise<(Orphan & { sk: string })[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `ORPHAN#${group}#${stream}#` },
-      ConsistentRead: true,
-    });
-    return items.map((i) => ({
-      sk: i.sk as string,
-      stage: (i.stage as string | null | undefined) ?? null,
-      timestamp: i.timestamp as number,
-      line: i.line as string,
-    }));
-  }
-
-  async deleteOrphan(runId: string, sk: string): Promise<void> {
-    await dynamo().send(new DeleteCommand({ TableName: this.table, Key: { pk: runPk(runId), sk } }));
   }
 
   async putSample(runId: string, sample: TaskCountSample): Promise<void> {
@@ -378,7 +351,7 @@ export class Store {
           ...update,
         }),
       );
-      return out.Attributes as StoredSession;
+      return out.Attributes ? viewSession(out.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;

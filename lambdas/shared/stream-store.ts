@@ -1,0 +1,170 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
+import { dynamo } from './clients.js';
+import { sleep } from './sleep.js';
+import type { StoredSession } from './store.js';
+
+/**
+ * The records of stream correlation (docs/internals.md, "Stream attribution"):
+ * - `MARK#<stream>#<markerId>`: every marker of a stream-binding group, once
+ *   (a redelivered event writes the same item);
+ * - `ATTR#<stream>`: the latest attribution of the stream: how many markers it
+ *   was computed from (`n`), a digest of each session's credit, the sessions it
+ *   ever credited (`touched`), and whether its session writes completed;
+ * - each session's `via.<stream>`: what that stream credits it, with the `n`
+ *   it was computed from. Every write is conditional on `n` not going back,
+ *   so concurrent collectors converge on the attribution of the most markers.
+ */
+
+const RETENTION_SECONDS = 90 * 24 * 3600;
+const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
+const runPk = (runId: string) => `RUN#${runId}`;
+
+/** One string per (group, stream), free of the `#` separator. */
+export const streamKey = (group: string, stream: string): string =>
+  `${encodeURIComponent(group)}#${encodeURIComponent(stream)}`;
+
+export interface StoredAttribution {
+  readonly n: number;
+  readonly digests: Readonly<Record<string, string>>;
+  readonly touched: readonly string[];
+  readonly applied: boolean;
+}
+
+/** A session's credit from one stream, as stored in `via`. */
+export interface ViaCredit extends StreamCredit {
+  readonly n: number;
+}
+
+export class StreamStore {
+  constructor(private readonly table: string) {}
+
+  /** Stores markers (BatchWriteItem, 25 at a time); writing one twice leaves one item. */
+  async putMarkers(runId: string, stream: string, markers: readonly StreamMarker[]): Promise<void> {
+    const items = markers.map((marker) => ({
+      pk: runPk(runId),
+      sk: `MARK#${stream}#${marker.id}`,
+      marker,
+      expiresAt: expiresAt(),
+    }));
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`BatchWriteItem left ${requests.length} marker(s) unprocessed after retries`);
+        if (attempt > 0) await sleep(50 * 2 ** attempt);
+        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+      }
+    }
+  }
+
+  /** Every stored marker of the stream (a consistent read: it sees every write that finished before it). */
+  async markers(runId: string, stream: string): Promise<StreamMarker[]> {
+    const markers: StreamMarker[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const out = await dynamo().send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `MARK#${stream}#` },
+          ProjectionExpression: 'marker',
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of out.Items ?? []) markers.push(item.marker as StreamMarker);
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return markers;
+  }
+
+  /**
+   * Claims the stream's attribution for a computation over `n` markers.
+   * Returns the attribution it replaced (or an empty one), or undefined when a
+   * computation over more markers has already been claimed (nothing to do).
+   */
+  async claim(
+    runId: string,
+    stream: string,
+    n: number,
+    digests: Readonly<Record<string, string>>,
+  ): Promise<StoredAttribution | undefined> {
+    const sessions = Object.keys(digests);
+    try {
+      const out = await dynamo().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
+          UpdateExpression: `SET n = :n, digests = :d, applied = :false, expiresAt = :exp${sessions.length > 0 ? ' ADD touched :t' : ''}`,
+          ConditionExpression: 'attribute_not_exists(n) OR n <= :n',
+          ExpressionAttributeValues: {
+            ':n': n,
+            ':d': digests,
+            ':false': false,
+            ':exp': expiresAt(),
+            ...(sessions.length > 0 ? { ':t': new Set(sessions) } : {}),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const old = out.Attributes;
+      return {
+        n: (old?.n as number | undefined) ?? 0,
+        digests: (old?.digests as Record<string, string> | undefined) ?? {},
+        touched: [...((old?.touched as Set<string> | undefined) ?? [])],
+        applied: (old?.applied as boolean | undefined) ?? true,
+      };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Marks the claim over `n` markers as fully written to its sessions. */
+  async markApplied(runId: string, stream: string, n: number): Promise<void> {
+    await dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
+          UpdateExpression: 'SET applied = :true',
+          ConditionExpression: 'n = :n',
+          ExpressionAttributeValues: { ':true': true, ':n': n },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  /**
+   * Writes what the stream credits the session, unless a computation over
+   * more markers already wrote it. Returns the session after the write.
+   */
+  async credit(
+    runId: string,
+    sessionId: string,
+    stream: string,
+    credit: ViaCredit,
+  ): Promise<StoredSession | undefined> {
+    try {
+      const out = await dynamo().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
+          UpdateExpression: 'SET via.#s = :c',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(via.#s) OR via.#s.n <= :n)',
+          ExpressionAttributeNames: { '#s': stream },
+          ExpressionAttributeValues: { ':c': credit, ':n': credit.n },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as StoredSession;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+}
