@@ -1,5 +1,6 @@
-import { compileRun, observe } from '../core/correlation.js';
+import { compileRun, matchEvents } from '../core/correlation.js';
 import { planRun } from '../core/session-plan.js';
+import { attributeStream, type StreamMarker } from '../core/stream-attribution.js';
 import { createRng } from '../local/simulator/rng.js';
 import { EDIT_GROUP, interleave, jobStreams, parsedProfile } from './fixtures/webordinary-run.js';
 import { type Benchmark, round, summarizeSamples, timeRepeated } from './harness.js';
@@ -11,12 +12,13 @@ const REPETITIONS = 7;
 const RUN_ID = 'bench-correlation';
 
 /**
- * observe() over every batch of a 10,000-session run, in delivery order, with
- * the stream bindings kept as the collector keeps them (apply-observations.ts).
+ * matchEvents() over every batch of a 10,000-session run, in delivery order,
+ * then each stream attributed as a whole from its markers (attributeStream),
+ * as the collector does (apply-observations.ts).
  */
 export const benchmark: Benchmark = {
   name: 'correlation',
-  description: 'events/s through core/correlation.ts observe() for a 10,000-session run',
+  description: 'events/s through matchEvents() and attributeStream() for a 10,000-session run',
   async run() {
     const profile = parsedProfile(SESSIONS);
     const planned = planRun(RUN_ID, profile);
@@ -28,32 +30,33 @@ export const benchmark: Benchmark = {
     const matcher = compileRun(RUN_ID, profile);
     const keys = new Map(planned.map((s) => [s.key, s.sessionId]));
     const pass = (): number => {
-      const bindings = new Map<string, string | undefined>();
+      const markers = new Map<string, StreamMarker[]>();
       let stages = 0;
       for (const { stream, events: batch } of deliveries) {
-        const observations = observe(matcher, EDIT_GROUP, stream, batch, {
-          sessionOfKey: (key) => keys.get(key),
-          boundSession: (s) => bindings.get(s),
-        });
-        for (const o of observations) {
-          if (o.kind === 'stage') stages += 1;
-          else if (o.kind === 'bind') bindings.set(o.stream, o.sessionId);
-          else if (o.kind === 'unbind') bindings.set(o.stream, undefined);
+        for (const m of matchEvents(matcher, EDIT_GROUP, batch, (key) => keys.get(key))) {
+          if (m.kind === 'stage') stages += 1;
+          else if (m.kind === 'marker') {
+            const list = markers.get(stream) ?? [];
+            list.push(m.marker);
+            markers.set(stream, list);
+          }
         }
       }
+      for (const list of markers.values())
+        for (const credit of attributeStream(list).values()) stages += Object.keys(credit.stages).length;
       return stages;
     };
 
     const seen = pass();
     if (seen !== expectedStages)
-      throw new Error(`observe() attributed ${seen} stage events, expected ${expectedStages}`);
+      throw new Error(`correlation attributed ${seen} stage events, expected ${expectedStages}`);
     const { ms } = await timeRepeated(REPETITIONS, pass);
     const rates = ms.map((m) => (events / m) * 1_000);
     const samples = summarizeSamples(rates);
     return [
       {
         key: 'events-per-second',
-        what: `observe() on ${events.toLocaleString('en-US')} events (${deliveries.length.toLocaleString('en-US')} batches), median of ${REPETITIONS}`,
+        what: `matchEvents() + attributeStream() on ${events.toLocaleString('en-US')} events (${deliveries.length.toLocaleString('en-US')} batches), median of ${REPETITIONS}`,
         value: round(samples.median),
         unit: 'events/s',
         target: { op: '>=', value: 100_000 },

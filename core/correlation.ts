@@ -142,14 +142,36 @@ export function matchEvents(
       if (!matcher.test(line)) return;
       const markerId = `${id}#${index}`;
       if (matcher.kind === 'reject') {
-        if (binds) out.push({ kind: 'marker', marker: { kind: 'reject', id: markerId, timestamp: at, reason: matcher.reason, line: line.slice(0, MARKER_LINE_CHARS) } });
+        if (binds)
+          out.push({
+            kind: 'marker',
+            marker: {
+              kind: 'reject',
+              id: markerId,
+              timestamp: at,
+              reason: matcher.reason,
+              line: line.slice(0, MARKER_LINE_CHARS),
+            },
+          });
         return;
       }
       if (matcher.correlation === 'stream') {
         const marker: StreamMarker =
           matcher.kind === 'stage' && matcher.stage !== null
-            ? { kind: 'stage', id: markerId, timestamp: at, stage: matcher.stage, final: matcher.stage === final }
-            : { kind: 'failure', id: markerId, timestamp: at, reason: matcher.reason, line: line.slice(0, MARKER_LINE_CHARS) };
+            ? {
+                kind: 'stage',
+                id: markerId,
+                timestamp: at,
+                stage: matcher.stage,
+                final: matcher.stage === final,
+              }
+            : {
+                kind: 'failure',
+                id: markerId,
+                timestamp: at,
+                reason: matcher.reason,
+                line: line.slice(0, MARKER_LINE_CHARS),
+              };
         out.push({ kind: 'marker', marker });
         return;
       }
@@ -159,13 +181,22 @@ export function matchEvents(
         .find((s) => s !== undefined);
       if (matcher.kind === 'stage' && binds) {
         // A keyed stage on a binding group starts a job on the stream: this run's, or another's.
-        out.push({ kind: 'marker', marker: { kind: 'key', id: markerId, timestamp: at, sessionId: sessionId ?? null } });
+        out.push({
+          kind: 'marker',
+          marker: { kind: 'key', id: markerId, timestamp: at, sessionId: sessionId ?? null },
+        });
       }
       if (sessionId === undefined) return;
       if (matcher.kind === 'stage' && matcher.stage !== null) {
         out.push({ kind: 'stage', sessionId, stage: matcher.stage, timestamp: at });
       } else {
-        out.push({ kind: 'failure', sessionId, timestamp: at, line: line.slice(0, MARKER_LINE_CHARS), reason: matcher.reason });
+        out.push({
+          kind: 'failure',
+          sessionId,
+          timestamp: at,
+          line: line.slice(0, MARKER_LINE_CHARS),
+          reason: matcher.reason,
+        });
       }
     });
   }

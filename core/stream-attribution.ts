@@ -17,7 +17,12 @@
 
 export type StreamMarker =
   /** A keyed marker on a stream-binding group; `sessionId` null: another job's key (not this run's). */
-  | { readonly kind: 'key'; readonly id: string; readonly timestamp: number; readonly sessionId: string | null }
+  | {
+      readonly kind: 'key';
+      readonly id: string;
+      readonly timestamp: number;
+      readonly sessionId: string | null;
+    }
   | {
       readonly kind: 'stage';
       readonly id: string;

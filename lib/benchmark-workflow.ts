@@ -311,11 +311,13 @@ export class BenchmarkWorkflow extends Construct {
         .when(sfn.Condition.numberGreaterThanEquals('$.observeFailures.count', MAX_OBSERVE_FAILURES), gaveUp)
         .otherwise(waitAfterFailure.next(observe)),
     );
-    return start.next(observe).next(
-      new sfn.Choice(this, 'All sessions done?')
-        .when(sfn.Condition.booleanEquals('$.observed.done', true), done)
-        .otherwise(wait.next(observe)),
-    );
+    return start
+      .next(observe)
+      .next(
+        new sfn.Choice(this, 'All sessions done?')
+          .when(sfn.Condition.booleanEquals('$.observed.done', true), done)
+          .otherwise(wait.next(observe)),
+      );
   }
 
   private lambdaStep(name: string, handler: HandlerName, options: LambdaStepOptions): tasks.LambdaInvoke {

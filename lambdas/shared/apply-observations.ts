@@ -33,7 +33,12 @@ export async function applyLogEvents(
     if (match.kind === 'marker') {
       markers.push(match.marker);
     } else if (match.kind === 'stage') {
-      const session = await stores.store.recordStage(run.runId, match.sessionId, match.stage, match.timestamp);
+      const session = await stores.store.recordStage(
+        run.runId,
+        match.sessionId,
+        match.stage,
+        match.timestamp,
+      );
       if (session) {
         recorded += 1;
         await settle(run.profile, session);
@@ -60,7 +65,12 @@ export async function applyLogEvents(
  * previous claim's writes did not all complete, every session it may have
  * touched is written again.
  */
-async function attribute(stores: Stores, run: ActiveRun, stream: string, batch: StreamMarker[]): Promise<void> {
+async function attribute(
+  stores: Stores,
+  run: ActiveRun,
+  stream: string,
+  batch: StreamMarker[],
+): Promise<void> {
   const { streams } = stores;
   await streams.putMarkers(run.runId, stream, batch);
   const markers = await streams.markers(run.runId, stream);
@@ -71,7 +81,11 @@ async function attribute(stores: Stores, run: ActiveRun, stream: string, batch: 
   const previous = await streams.claim(run.runId, stream, n, digests);
   if (!previous) return;
   const affected = new Set<string>();
-  for (const sessionId of new Set([...Object.keys(previous.digests), ...credits.keys(), ...previous.touched])) {
+  for (const sessionId of new Set([
+    ...Object.keys(previous.digests),
+    ...credits.keys(),
+    ...previous.touched,
+  ])) {
     const changed = (previous.digests[sessionId] ?? '') !== (digests[sessionId] ?? '');
     // After an incomplete claim, stored credits may lag its digests: write all it touched.
     if (changed || !previous.applied) affected.add(sessionId);

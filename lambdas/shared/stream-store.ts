@@ -3,7 +3,7 @@ import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dyn
 import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
 import { dynamo } from './clients.js';
 import { sleep } from './sleep.js';
-import type { StoredSession } from './store.js';
+import { type StoredSession, viewSession } from './store.js';
 
 /**
  * The records of stream correlation (docs/internals.md, "Stream attribution"):
@@ -49,9 +49,12 @@ export class StreamStore {
       expiresAt: expiresAt(),
     }));
     for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      let requests: Record<string, unknown>[] = items
+        .slice(i, i + 25)
+        .map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`BatchWriteItem left ${requests.length} marker(s) unprocessed after retries`);
+        if (attempt > 8)
+          throw new Error(`BatchWriteItem left ${requests.length} marker(s) unprocessed after retries`);
         if (attempt > 0) await sleep(50 * 2 ** attempt);
         const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
         requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
@@ -161,7 +164,7 @@ export class StreamStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes as StoredSession;
+      return out.Attributes ? viewSession(out.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;

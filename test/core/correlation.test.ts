@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimOrphans, compileRun, type Observation, observe } from '../../core/correlation.js';
+import { compileRun, type Match, matchEvents } from '../../core/correlation.js';
 import { planRun } from '../../core/session-plan.js';
 import { EDIT_GROUP, profile } from '../fixtures/profile.js';
 
@@ -10,18 +10,12 @@ const keys = new Map(sessions.map((s) => [s.key, s.sessionId]));
 const nest = (text: string) =>
   `\u001b[32m[Nest] 1  - \u001b[39m11/27/2026, 6:20:01 AM \u001b[32m    LOG\u001b[39m \u001b[32m${text}\u001b[39m`;
 
-function run(
-  events: { timestamp: number; message: string }[],
-  stream = 'edit/edit/task-1',
-  bound?: string,
-): Observation[] {
-  return observe(compileRun(RUN, p), EDIT_GROUP, stream, events, {
-    sessionOfKey: (k) => keys.get(k),
-    boundSession: () => bound,
-  });
+function run(events: { timestamp: number; message: string }[]): Match[] {
+  return matchEvents(compileRun(RUN, p), EDIT_GROUP, events, (k) => keys.get(k));
 }
+const markerKinds = (matches: Match[]) => matches.map((m) => (m.kind === 'marker' ? m.marker.kind : m.kind));
 
-describe('observe', () => {
+describe('matchEvents', () => {
   it('attributes a keyed marker to the session whose key it carries, at the event timestamp', () => {
     const s = sessions[1]!;
     const out = run([
@@ -38,94 +32,76 @@ describe('observe', () => {
     expect(out.filter((o) => o.kind === 'stage')).toEqual([]);
   });
 
-  it('ignores markers of sessions from other runs', () => {
+  it('ignores markers of sessions from other runs, but sees that another job started on the stream', () => {
     const other = planRun('run-2', p)[0]!;
-    expect(
-      run([{ timestamp: 1, message: `Received Step Functions message for amelia#${other.userId}` }]),
-    ).toEqual([]);
-  });
-
-  it('binds a stream on the keyed marker and attributes unkeyed markers until the final one', () => {
-    const a = sessions[0]!;
-    const b = sessions[2]!;
     const out = run([
-      { timestamp: 10, message: nest(`Received Step Functions message for amelia#${a.userId}`) },
-      { timestamp: 20, message: nest('✅ Astro build successful') },
-      { timestamp: 30, message: nest('Successfully processed message and sent callback') },
-      { timestamp: 40, message: nest('✅ Astro build successful') }, // nobody's: the stream is free
-      { timestamp: 50, message: nest(`Received Step Functions message for amelia#${b.userId}`) },
-      { timestamp: 60, message: nest('✅ Astro build successful') },
+      { timestamp: 1, message: `Received Step Functions message for amelia#${other.userId}` },
     ]);
-    expect(out.filter((o) => o.kind === 'stage')).toEqual([
-      { kind: 'stage', sessionId: a.sessionId, stage: 'pickup', timestamp: 10 },
-      { kind: 'stage', sessionId: a.sessionId, stage: 'build', timestamp: 20 },
-      { kind: 'stage', sessionId: a.sessionId, stage: 'done', timestamp: 30 },
-      { kind: 'stage', sessionId: b.sessionId, stage: 'pickup', timestamp: 50 },
-      { kind: 'stage', sessionId: b.sessionId, stage: 'build', timestamp: 60 },
-    ]);
-    // The build line between the two jobs found the stream free: kept as an orphan, not given to anyone.
-    expect(out.filter((o) => o.kind !== 'stage').map((o) => o.kind)).toEqual([
-      'bind',
-      'unbind',
-      'orphan',
-      'bind',
+    expect(out.filter((m) => m.kind !== 'marker')).toEqual([]);
+    expect(out).toEqual([
+      { kind: 'marker', marker: { kind: 'key', id: expect.any(String), timestamp: 1, sessionId: null } },
     ]);
   });
 
-  it('orders a batch by timestamp before attributing', () => {
+  it('turns a stream-binding group’s lines into markers: keyed pickups, stages (the last one final), with stable ids', () => {
     const a = sessions[0]!;
-    const out = run([
-      { timestamp: 20, message: 'Astro build successful' },
-      { timestamp: 10, message: `Received Step Functions message for amelia#${a.userId}` },
+    const events = [
+      { id: 'e1', timestamp: 10, message: nest(`Received Step Functions message for amelia#${a.userId}`) },
+      { id: 'e2', timestamp: 20, message: nest('✅ Astro build successful') },
+      { id: 'e3', timestamp: 30, message: nest('Successfully processed message and sent callback') },
+    ];
+    const out = run(events);
+    expect(out).toContainEqual({ kind: 'stage', sessionId: a.sessionId, stage: 'pickup', timestamp: 10 });
+    expect(out.filter((m) => m.kind === 'marker').map((m) => m.kind === 'marker' && m.marker)).toEqual([
+      { kind: 'key', id: 'e1#0', timestamp: 10, sessionId: a.sessionId },
+      { kind: 'stage', id: 'e2#1', timestamp: 20, stage: 'build', final: false },
+      { kind: 'stage', id: 'e3#2', timestamp: 30, stage: 'done', final: true },
     ]);
-    expect(out.filter((o) => o.kind === 'stage').map((o) => (o.kind === 'stage' ? o.stage : ''))).toEqual([
-      'pickup',
-      'build',
-    ]);
+    // The same events give the same matches, in any order.
+    expect(run([...events].reverse()).length).toBe(out.length);
+    expect(markerKinds(run([events[1]!]))).toEqual(['stage']);
   });
 
-  it('uses a binding made by an earlier batch', () => {
-    const out = run(
-      [{ timestamp: 5, message: 'Astro build successful' }],
-      'edit/edit/task-9',
-      sessions[3]!.sessionId,
+  it('gives an event without an id one made from its content, the same on every delivery', () => {
+    const event = { timestamp: 5, message: '\u001b[32mAstro build successful\u001b[39m' };
+    const [first] = run([event]);
+    const [again] = run([{ ...event }]);
+    expect(first).toEqual(again);
+    expect(first?.kind === 'marker' && first.marker.id).toMatch(/^0+5~/);
+  });
+
+  it('matches rejection lines on a stream-binding group', () => {
+    const q = profile({
+      scenarios: [{ type: 'burst', sessions: 1 }],
+      target: {
+        ...profile().target,
+        rejections: [{ group: EDIT_GROUP, pattern: 'Already processing a message', reason: 'dropped' }],
+      },
+    });
+    const out = matchEvents(
+      compileRun(RUN, q),
+      EDIT_GROUP,
+      [
+        {
+          id: 'r',
+          timestamp: 7,
+          message: nest('Already processing a message, this should not happen with FIFO'),
+        },
+      ],
+      () => undefined,
     );
-    expect(out).toEqual([{ kind: 'stage', sessionId: sessions[3]!.sessionId, stage: 'build', timestamp: 5 }]);
-  });
-
-  it('keeps unkeyed markers of an unbound stream as orphans, attributed to nobody', () => {
-    expect(run([{ timestamp: 5, message: '\u001b[32mAstro build successful\u001b[39m' }])).toEqual([
+    expect(out).toEqual([
       {
-        kind: 'orphan',
-        stream: 'edit/edit/task-1',
-        stage: 'build',
-        timestamp: 5,
-        line: 'Astro build successful',
+        kind: 'marker',
+        marker: {
+          kind: 'reject',
+          id: 'r#3',
+          timestamp: 7,
+          reason: 'dropped',
+          line: '[Nest] 1  - 11/27/2026, 6:20:01 AM     LOG Already processing a message, this should not happen with FIFO',
+        },
       },
     ]);
-  });
-
-  it('lets a late binding claim its job orphans, up to its final marker', () => {
-    const orphans = [
-      { stage: 'done', timestamp: 30, line: '' },
-      { stage: 'build', timestamp: 20, line: '' },
-      { stage: 'build', timestamp: 5, line: '' }, // before the keyed marker: an earlier job's
-      { stage: 'build', timestamp: 40, line: '' }, // after the final marker: the next job's
-    ];
-    expect(claimOrphans(compileRun(RUN, p), EDIT_GROUP, orphans, 10).map((o) => o.timestamp)).toEqual([
-      20, 30,
-    ]);
-    expect(
-      claimOrphans(
-        compileRun(RUN, p),
-        EDIT_GROUP,
-        [
-          { stage: null, timestamp: 12, line: 'x' },
-          { stage: 'done', timestamp: 13, line: '' },
-        ],
-        10,
-      ),
-    ).toEqual([{ stage: null, timestamp: 12, line: 'x' }]);
   });
 
   it('matches regular-expression markers and failure markers', () => {
@@ -133,18 +109,19 @@ describe('observe', () => {
     q.target.stages = [
       { name: 'pickup', log: { group: 'g', pattern: 'message for \\w+#', regex: true, correlation: 'key' } },
     ];
-    q.target.failures = [{ group: 'g', pattern: 'Error processing', regex: false, correlation: 'key' }];
+    q.target.failures = [
+      { group: 'g', pattern: 'Error processing', regex: false, correlation: 'key', reason: 'failed' },
+    ];
     const s = planRun(RUN, q)[0]!;
     const matcher = compileRun(RUN, q);
-    const out = observe(
+    const out = matchEvents(
       matcher,
       'g',
-      'st',
       [
         { timestamp: 1, message: `message for amelia#${s.userId}` },
         { timestamp: 2, message: `Error processing ${s.userId}: boom` },
       ],
-      { sessionOfKey: (k) => (k === s.key ? s.sessionId : undefined), boundSession: () => undefined },
+      (k) => (k === s.key ? s.sessionId : undefined),
     );
     expect(out.map((o) => o.kind)).toEqual(['stage', 'failure']);
   });
@@ -177,34 +154,23 @@ describe('observe', () => {
     ];
     const [a, b] = planRun(RUN, q);
     const matcher = compileRun(RUN, q);
-    const lookup = {
-      sessionOfKey: (k: string) => (k === a!.key ? a!.sessionId : k === b!.key ? b!.sessionId : undefined),
-      boundSession: () => undefined,
-    };
+    const lookup = (k: string) => (k === a!.key ? a!.sessionId : k === b!.key ? b!.sessionId : undefined);
     expect(matcher.groups).toEqual(new Set(['/aws/stepfunctions/email-processor', EDIT_GROUP]));
-    const sfnEvents = observe(
+    const sfnEvents = matchEvents(
       matcher,
       '/aws/stepfunctions/email-processor',
-      'states/x',
       [{ timestamp: 1, message: `{"type":"ExecutionStarted","input":"...${b!.userId}@amelia..."}` }],
       lookup,
     );
     expect(sfnEvents).toEqual([{ kind: 'stage', sessionId: b!.sessionId, stage: 'started', timestamp: 1 }]);
     // A line of another group's marker text on the edit group is not a marker there.
     expect(
-      observe(
-        matcher,
-        EDIT_GROUP,
-        'edit/edit/t',
-        [{ timestamp: 2, message: `ExecutionStarted ${a!.userId}` }],
-        lookup,
-      ),
+      matchEvents(matcher, EDIT_GROUP, [{ timestamp: 2, message: `ExecutionStarted ${a!.userId}` }], lookup),
     ).toEqual([]);
     expect(
-      observe(
+      matchEvents(
         matcher,
         '/ecs/other',
-        's',
         [{ timestamp: 3, message: `Received Step Functions message for ${a!.userId}` }],
         lookup,
       ),

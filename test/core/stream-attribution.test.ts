@@ -101,7 +101,10 @@ describe('attributeStream', () => {
 });
 
 /** The pure pipeline: matches per delivered batch, keyed credits first-wins, each stream attributed as a whole. */
-function evidenceFromDeliveries(batches: { stream: string; events: Parameters<typeof matchEvents>[2] }[], sessions: ReturnType<typeof planRun>) {
+function evidenceFromDeliveries(
+  batches: { stream: string; events: Parameters<typeof matchEvents>[2] }[],
+  sessions: ReturnType<typeof planRun>,
+) {
   const matcher = compileRun(RUN, generatedLogsProfile(sessions.length));
   const keys = new Map(sessions.map((s) => [s.key, s.sessionId]));
   const keyed = new Map<string, { stages: Record<string, number>; failedAt?: number }>();
@@ -144,7 +147,9 @@ describe('correlation under adversarial delivery (property)', () => {
           const truth = logs.truth.get(index);
           const seen = evidence(session.sessionId);
           expect({ index, stages: seen.stages }).toEqual({ index, stages: truth?.stages ?? {} });
-          expect(seen.failure && { reason: seen.failure.reason, at: seen.failure.at }).toEqual(truth?.failure);
+          expect(seen.failure && { reason: seen.failure.reason, at: seen.failure.at }).toEqual(
+            truth?.failure,
+          );
         });
       }),
       { numRuns: 300 },

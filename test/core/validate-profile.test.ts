@@ -15,7 +15,12 @@ describe('validateProfile', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.profile.target.sessionTimeoutSeconds).toBe(600);
-    expect(result.profile.target.observe).toEqual({ mode: 'push', intervalSeconds: 5 });
+    expect(result.profile.target.observe).toEqual({
+      mode: 'push',
+      intervalSeconds: 5,
+      pollWindowSeconds: 60,
+      settleSeconds: 10,
+    });
     expect(result.profile.publish.namespace).toBe('WebOrdinary/Performance');
   });
 

@@ -52,6 +52,7 @@ describe('prepare', () => {
     expect(await handler(input)).toEqual({
       runId: 'run-prep',
       sessions: 4,
+      settleSeconds: 10,
       scenarios: [{ name: 'burst', type: 'burst' }],
     });
     const store = new Store(LOCAL_TABLE);

@@ -38,7 +38,10 @@ export const deliveryArbitrary: fc.Arbitrary<DeliveryChoices> = fc.record({
 });
 
 /** Applies the choices to the streams' events. */
-export function planDelivery(streams: ReadonlyMap<string, readonly LogEvent[]>, choices: DeliveryChoices): DeliveryPlan {
+export function planDelivery(
+  streams: ReadonlyMap<string, readonly LogEvent[]>,
+  choices: DeliveryChoices,
+): DeliveryPlan {
   const batches: Batch[] = [];
   for (const [stream, events] of streams) {
     const cuts = [...new Set(choices.cuts.map((c) => Math.floor(c * events.length)))].sort((a, b) => a - b);
@@ -53,7 +56,11 @@ export function planDelivery(streams: ReadonlyMap<string, readonly LogEvent[]>, 
     const batch = batches[d % Math.max(1, batches.length)];
     if (batch) deliveries.push(batch);
   }
-  const keyed = deliveries.map((batch, i) => ({ batch, key: choices.order[i % choices.order.length] ?? i, i }));
+  const keyed = deliveries.map((batch, i) => ({
+    batch,
+    key: choices.order[i % choices.order.length] ?? i,
+    i,
+  }));
   keyed.sort((a, b) => a.key - b.key || a.i - b.i);
   const instances: Batch[][] = Array.from({ length: choices.instances }, () => []);
   keyed.forEach(({ batch }, i) => {

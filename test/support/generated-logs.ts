@@ -25,10 +25,22 @@ export function generatedLogsProfile(sessions: number, overrides: Partial<Profil
   return ProfileSchema.parse({
     name: 'generated',
     target: {
-      trigger: { type: 'ses', from: 'bench@webordinary.com', to: '{userId}@amelia.webordinary.com', subject: 's {token}', body: 'b' },
+      trigger: {
+        type: 'ses',
+        from: 'bench@webordinary.com',
+        to: '{userId}@amelia.webordinary.com',
+        subject: 's {token}',
+        body: 'b',
+      },
       stages: [
-        { name: 'pickup', log: { group: GROUP, pattern: 'Received Step Functions message for', correlation: 'key' } },
-        ...STAGES.map((name) => ({ name, log: { group: GROUP, pattern: LINES[name], correlation: 'stream' } })),
+        {
+          name: 'pickup',
+          log: { group: GROUP, pattern: 'Received Step Functions message for', correlation: 'key' },
+        },
+        ...STAGES.map((name) => ({
+          name,
+          log: { group: GROUP, pattern: LINES[name], correlation: 'stream' },
+        })),
       ],
       failures: [
         { group: GROUP, pattern: 'Failed to process message:', correlation: 'stream', reason: 'claude' },
@@ -41,19 +53,18 @@ export function generatedLogsProfile(sessions: number, overrides: Partial<Profil
   });
 }
 
-export type JobSpec =
-  | {
-      readonly kind: 'session' | 'foreign';
-      /** Log the pickup twice (WebOrdinary logs `{p}/{u}` then `{p}#{u}`). */
-      readonly twoPickupLines: boolean;
-      /** `fatal`: the job fails at `failAt` and stops; `soft`: a build failure, the job goes on. */
-      readonly failure: 'none' | 'fatal' | 'soft';
-      readonly failAt: number;
-      /** Pickups of other sessions rejected while this job runs, after this many stages. */
-      readonly rejected: readonly number[];
-      /** Gaps between successive lines, ms (0: the same millisecond). */
-      readonly gaps: readonly number[];
-    };
+export type JobSpec = {
+  readonly kind: 'session' | 'foreign';
+  /** Log the pickup twice (WebOrdinary logs `{p}/{u}` then `{p}#{u}`). */
+  readonly twoPickupLines: boolean;
+  /** `fatal`: the job fails at `failAt` and stops; `soft`: a build failure, the job goes on. */
+  readonly failure: 'none' | 'fatal' | 'soft';
+  readonly failAt: number;
+  /** Pickups of other sessions rejected while this job runs, after this many stages. */
+  readonly rejected: readonly number[];
+  /** Gaps between successive lines, ms (0: the same millisecond). */
+  readonly gaps: readonly number[];
+};
 
 export const jobArbitrary: fc.Arbitrary<JobSpec> = fc.record({
   kind: fc.constantFrom('session', 'session', 'session', 'foreign'),
@@ -87,7 +98,11 @@ export interface GeneratedLogs {
  * Renders job specs as log lines of the given users (one per session, in
  * order of use), with the truth of every session that appears.
  */
-export function renderLogs(specs: readonly (readonly JobSpec[])[], users: readonly string[], start: number): GeneratedLogs {
+export function renderLogs(
+  specs: readonly (readonly JobSpec[])[],
+  users: readonly string[],
+  start: number,
+): GeneratedLogs {
   const streams = new Map<string, LogEvent[]>();
   const truth = new Map<number, SessionTruth>();
   let next = 0;
@@ -102,7 +117,11 @@ export function renderLogs(specs: readonly (readonly JobSpec[])[], users: readon
     let t = start + s * 7;
     const write = (message: string) => {
       seq += 1;
-      events.push({ id: `${String(t).padStart(20, '0')}${String(seq).padStart(36, '0')}`, timestamp: t, message: `[Nest] 1  - LOG ${message}` });
+      events.push({
+        id: `${String(t).padStart(20, '0')}${String(seq).padStart(36, '0')}`,
+        timestamp: t,
+        message: `[Nest] 1  - LOG ${message}`,
+      });
       return t;
     };
     for (const job of jobs) {
@@ -114,7 +133,9 @@ export function renderLogs(specs: readonly (readonly JobSpec[])[], users: readon
       const user = own === undefined ? `scott${s}` : users[own];
       const stages: Record<string, number> = {};
       const pickup = (u: string) => {
-        const first = job.twoPickupLines ? write(`Received Step Functions message for amelia/${u}`) : undefined;
+        const first = job.twoPickupLines
+          ? write(`Received Step Functions message for amelia/${u}`)
+          : undefined;
         const keyed = write(`Received Step Functions message for amelia#${u}`);
         return first ?? keyed;
       };
