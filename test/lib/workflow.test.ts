@@ -86,10 +86,15 @@ describe('BenchmarkWorkflow', () => {
               MaxConcurrency: 1,
               ItemsPath: '$.run.scenarios',
               ItemSelector: { 'runId.$': '$.run.runId', 'scenario.$': '$$.Map.Item.Value' },
-              Next: 'Write report',
+              Next: 'Wait for late log deliveries',
               Catch: [
                 { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Write report after failure' },
               ],
+            }),
+            'Wait for late log deliveries': Match.objectLike({
+              Type: 'Wait',
+              SecondsPath: '$.run.settleSeconds',
+              Next: 'Write report',
             }),
             'Write report': Match.objectLike({ Next: 'Thresholds passed?', ResultPath: '$.report' }),
             'Write report after failure': Match.objectLike({
@@ -144,7 +149,7 @@ describe('BenchmarkWorkflow', () => {
     expect(parallel.Type).toBe('Parallel');
     expect((parallel.Branches as Graph[]).map((b) => b.StartAt)).toEqual([
       'Cold and warm sessions?',
-      'Observe sessions',
+      'Start observing',
     ]);
     expectMatch(
       state('All sessions done?'),
@@ -157,6 +162,34 @@ describe('BenchmarkWorkflow', () => {
       state('Wait for next observation'),
       Match.objectLike({ SecondsPath: '$.observed.waitSeconds', Next: 'Observe sessions' }),
     );
+  });
+
+  it('retries Observe and, when a pass still fails, notes it and goes on observing (a bounded number of times)', () => {
+    const observe = state('Observe sessions');
+    expect((observe.Retry as { ErrorEquals: string[] }[]).at(-1)).toMatchObject({
+      ErrorEquals: ['States.ALL'],
+      MaxAttempts: 3,
+    });
+    expect(observe.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.observeError', Next: 'Note failed observation' },
+    ]);
+    expectMatch(
+      state('Note failed observation'),
+      Match.objectLike({
+        Parameters: { 'count.$': 'States.MathAdd($.observeFailures.count, 1)' },
+        Next: 'Observe failing for good?',
+      }),
+    );
+    expectMatch(
+      state('Observe failing for good?'),
+      Match.objectLike({
+        Choices: [
+          { Variable: '$.observeFailures.count', NumericGreaterThanEquals: 30, Next: 'Observer gave up' },
+        ],
+        Default: 'Wait after failed observation',
+      }),
+    );
+    expectMatch(state('Wait after failed observation'), Match.objectLike({ Next: 'Observe sessions' }));
   });
 
   it('maps over the planned sessions, 40 at a time', () => {

@@ -75,6 +75,7 @@ async function run(definition: AslDefinition, stubs: Stubs) {
       overrides: {
         taskResourceLocalHandlers: overrides as never,
         waitTimeOverrides: Object.fromEntries(waits.map(([name]) => [name, 0])),
+        retryIntervalOverrides: Object.fromEntries(Object.keys(overrides).map((name) => [name, 0])),
       },
       context: {
         Execution: { Name: 'run-1', StartTime: new Date().toISOString() },
@@ -109,7 +110,11 @@ const plans: Record<string, unknown> = {
 };
 
 const stubs: Partial<Record<HandlerName, Stub>> = {
-  prepare: (p) => ({ runId: p.runId, scenarios: Object.keys(plans).map((name) => ({ name, type: name })) }),
+  prepare: (p) => ({
+    runId: p.runId,
+    settleSeconds: 1,
+    scenarios: Object.keys(plans).map((name) => ({ name, type: name })),
+  }),
   'start-scenario': (p) => plans[String(p.scenario)],
   trigger: () => ({ sentAt: 1 }),
   await: () => ({ sessionId: 'done' }),
@@ -240,6 +245,35 @@ describe('renderDefinition', () => {
       error: { Error: 'Error' },
     });
     expect(finalized.find((p) => p.sessionId === 'b2')).toMatchObject({ outcome: 'timedOut' });
+  });
+
+  it('goes on observing when an Observe pass fails after its retries, and gives up only after 30 such passes', async () => {
+    let observed = 0;
+    const flaky = await run(definition, {
+      ...stubs,
+      observe: () => {
+        observed += 1;
+        // Four attempts (the first and three retries) fail: one caught pass; the next one succeeds.
+        if (observed <= 4) throw new Error('ThrottlingException');
+        return { done: true, waitSeconds: 1, open: 0 };
+      },
+    });
+    expect(flaky.error).toBeUndefined();
+    expect(flaky.calls.filter((c) => c.handler === 'report')).toHaveLength(1);
+    expect(flaky.calls.filter((c) => c.handler === 'finalize').length).toBeGreaterThan(0);
+
+    const broken = await run(definition, {
+      ...stubs,
+      observe: () => {
+        throw new Error('AccessDenied');
+      },
+    });
+    expect(broken.error).toBeUndefined();
+    // Per load scenario: 30 failed passes of 4 attempts each.
+    const loadScenarios = Object.values(plans).filter(
+      (p) => (p as { type: string }).type !== 'resources',
+    ).length;
+    expect(broken.calls.filter((c) => c.handler === 'observe')).toHaveLength(loadScenarios * 30 * 4);
   });
 
   it('writes the report with the failure when a scenario fails', async () => {
