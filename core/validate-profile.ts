@@ -65,6 +65,17 @@ function crossFieldProblems(profile: Profile): string[] {
   target.failures.forEach((failure, i) => {
     if (failure.regex) problems.push(...regexProblem(`target.failures[${i}].pattern`, failure.pattern));
   });
+  target.rejections.forEach((rejection, i) => {
+    if (rejection.regex) problems.push(...regexProblem(`target.rejections[${i}].pattern`, rejection.pattern));
+    const streams = target.stages.some(
+      (s) => isLogStage(s) && s.log.correlation === 'stream' && s.log.group === rejection.group,
+    );
+    if (!streams) {
+      problems.push(
+        `target.rejections[${i}].group: a rejection rejects the job just picked up on its log stream, but ${rejection.group} has no stage with correlation "stream"`,
+      );
+    }
+  });
   if (!/\{(userId|token|sessionId)\}/.test(target.key)) {
     problems.push(
       'target.key: must contain {userId}, {token} or {sessionId} so that each session has its own key',

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { profileJsonSchema } from '../../core/json-schema.js';
 import { validateProfile } from '../../core/validate-profile.js';
-import { profileInput } from '../fixtures/profile.js';
+import { EDIT_GROUP, profileInput } from '../fixtures/profile.js';
 
 function problems(input: unknown): string[] {
   const result = validateProfile(input);
@@ -104,6 +104,20 @@ describe('validateProfile', () => {
     expect(problems(input)[0]).toMatch(
       /^target.stages\[0\].log.correlation: "stream" needs an earlier stage/,
     );
+  });
+
+  it('rejects a rejection line on a log group whose streams are not correlated', () => {
+    const input = profileInput();
+    input.target.rejections = [{ group: '/ecs/other', pattern: 'Already processing a message' }];
+    expect(problems(input)).toEqual([
+      'target.rejections[0].group: a rejection rejects the job just picked up on its log stream, but /ecs/other has no stage with correlation "stream"',
+    ]);
+    input.target.rejections = [
+      { group: EDIT_GROUP, pattern: 'Already processing a message', reason: 'Dropped!' },
+    ];
+    expect(problems(input)).toEqual([
+      'target.rejections[0].reason: must be lower-case letters, digits and -, starting with a letter, got "Dropped!"',
+    ]);
   });
 
   it('rejects a contains check when the email carries no token', () => {
