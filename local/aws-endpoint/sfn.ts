@@ -35,6 +35,18 @@ interface TokenState {
  */
 export class SfnStore {
   readonly #tokens = new Map<string, TokenState>();
+  #faults = 0;
+  #faultType = 'ServiceUnavailable';
+
+  /**
+   * Test faults: the next `count` SendTaskSuccess / SendTaskFailure calls fail
+   * with a 500 `errorType`, as the service does when it is unavailable or
+   * throttles (the SDK retries them too), without answering the token.
+   */
+  failNextCallbacks(count: number, errorType = 'ServiceUnavailable'): void {
+    this.#faults = count;
+    this.#faultType = errorType;
+  }
 
   issueToken(): IssuedToken {
     // Opaque and long, like real tokens, so nobody parses it.
@@ -104,6 +116,10 @@ export class SfnStore {
 
   #open(input: Input): TokenState {
     const token = input.string('taskToken');
+    if (this.#faults > 0) {
+      this.#faults -= 1;
+      throw new AwsEndpointError(this.#faultType, 'injected fault: the callback failed', { statusCode: 500 });
+    }
     const state = this.#tokens.get(token);
     if (state === undefined)
       throw new AwsEndpointError(

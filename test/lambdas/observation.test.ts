@@ -294,4 +294,96 @@ describe('observe', () => {
     expect(await handler({ runId: 'run-poll', scenario: 'burst' })).toMatchObject({ done: true, open: 0 });
     expect((await store.getSession('run-poll', sessions[0]!.sessionId))?.status).toBe('timedOut');
   });
+
+  it('in poll mode re-reads a trailing window, so events ingested after a pass are still read', async () => {
+    const input = profileInput();
+    input.target.observe = { mode: 'poll', intervalSeconds: 1, pollWindowSeconds: 60 };
+    input.target.stages = input.target.stages.filter((s) => !('s3' in s));
+    const sessions = await sentRun('run-lag', { target: input.target });
+    await (await import('../../lambdas/start-scenario.js')).handler({ runId: 'run-lag', scenario: 'burst' });
+    const { handler } = await import('../../lambdas/observe.js');
+    await handler({ runId: 'run-lag', scenario: 'burst' });
+    const passedAt = (await store.getScenario('run-lag', 'burst'))!.polledUntil!;
+    // Ingested 6.5 s late: their timestamps lie before the pass that has already run.
+    const t = passedAt - 6_500;
+    await writeLines([
+      { timestamp: t, message: `Received Step Functions message for amelia#${sessions[0]!.userId}` },
+      { timestamp: t + 1, message: 'Astro build successful' },
+      { timestamp: t + 2, message: 'Successfully processed message and sent callback' },
+    ]);
+    await handler({ runId: 'run-lag', scenario: 'burst' });
+    await handler({ runId: 'run-lag', scenario: 'burst' }); // read twice: the same result
+    expect((await store.getSession('run-lag', sessions[0]!.sessionId))?.stages).toEqual({
+      pickup: t,
+      build: t + 1,
+      done: t + 2,
+    });
+  });
+
+  it('signals a complete session again when every retry of its SendTaskSuccess failed (the sweep)', async () => {
+    const sessions = await sentRun('run-sweep');
+    await (await import('../../lambdas/start-scenario.js')).handler({
+      runId: 'run-sweep',
+      scenario: 'burst',
+    });
+    const a = sessions[0]!;
+    const { token, result } = ctx.aws.endpoint.sfn.issueToken();
+    await (await import('../../lambdas/await.js')).handler({
+      runId: 'run-sweep',
+      sessionId: a.sessionId,
+      taskToken: token,
+    });
+    await store.recordStage('run-sweep', a.sessionId, 'live', T + 30);
+    ctx.aws.endpoint.sfn.failNextCallbacks(1_000);
+    await writeLines([
+      { timestamp: T + 10, message: `Received Step Functions message for amelia#${a.userId}` },
+      { timestamp: T + 20, message: 'Astro build successful' },
+      { timestamp: T + 40, message: 'Successfully processed message and sent callback' },
+    ]);
+    expect(ctx.aws.endpoint.sfn.tokenStatus(token)?.status).toBe('open');
+    ctx.aws.endpoint.sfn.failNextCallbacks(0);
+    await (await import('../../lambdas/observe.js')).handler({ runId: 'run-sweep', scenario: 'burst' });
+    await expect(result).resolves.toEqual({ sessionId: a.sessionId });
+  });
+});
+
+describe('settle', () => {
+  it('retries a failed SendTaskSuccess, so three failures in a row lose nothing', async () => {
+    const [a] = await sentRun('run-retry');
+    const { token, result } = ctx.aws.endpoint.sfn.issueToken();
+    await (await import('../../lambdas/await.js')).handler({
+      runId: 'run-retry',
+      sessionId: a!.sessionId,
+      taskToken: token,
+    });
+    await store.recordStage('run-retry', a!.sessionId, 'live', T + 30);
+    ctx.aws.endpoint.sfn.failNextCallbacks(3);
+    await writeLines([
+      { timestamp: T + 10, message: `Received Step Functions message for amelia#${a!.userId}` },
+      { timestamp: T + 20, message: 'Astro build successful' },
+      { timestamp: T + 40, message: 'Successfully processed message and sent callback' },
+    ]);
+    await expect(result).resolves.toEqual({ sessionId: a!.sessionId });
+  });
+
+  it('takes a token that is no longer valid (the wait timed out) as settled, not as an error', async () => {
+    const [a] = await sentRun('run-gone');
+    const { token } = ctx.aws.endpoint.sfn.issueToken();
+    await (await import('../../lambdas/await.js')).handler({
+      runId: 'run-gone',
+      sessionId: a!.sessionId,
+      taskToken: token,
+    });
+    ctx.aws.endpoint.sfn.cancelToken(token);
+    for (const [stage, at] of [
+      ['pickup', 1],
+      ['build', 2],
+      ['live', 3],
+    ] as const)
+      await store.recordStage('run-gone', a!.sessionId, stage, at);
+    const session = await store.recordStage('run-gone', a!.sessionId, 'done', 4);
+    const { settle } = await import('../../lambdas/shared/completion.js');
+    const run = await store.getRun('run-gone');
+    await expect(settle(run!.profile, session!)).resolves.toBe(true);
+  });
 });
