@@ -133,7 +133,9 @@ describe('observe', () => {
     q.target.stages = [
       { name: 'pickup', log: { group: 'g', pattern: 'message for \\w+#', regex: true, correlation: 'key' } },
     ];
-    q.target.failures = [{ group: 'g', pattern: 'Error processing', regex: false, correlation: 'key', reason: 'failed' }];
+    q.target.failures = [
+      { group: 'g', pattern: 'Error processing', regex: false, correlation: 'key', reason: 'failed' },
+    ];
     const s = planRun(RUN, q)[0]!;
     const matcher = compileRun(RUN, q);
     const out = observe(
