@@ -94,6 +94,7 @@ export class HandlersConstruct extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         ...(name === 'report' ? { REPORTS_BUCKET: props.reportsBucket.bucketName } : {}),
+        ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -121,6 +122,9 @@ export class HandlersConstruct extends Construct {
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }),
       );
+
+    // Refuses a run whose pool users' queues are missing.
+    allow(fns.prepare, ['sqs:GetQueueUrl'], [arns.queues]);
 
     allow(fns.trigger, ['ses:SendEmail', 'ses:SendRawEmail'], arns.sesIdentities);
     // Paces sends to the account's MaxSendRate; an account-level read.
@@ -170,6 +174,12 @@ export class HandlersConstruct extends Construct {
       functions.trigger,
       arns.sesIdentities,
       'The SES identities the operator configured (context sesIdentities) for the ses trigger to send as.',
+    );
+    acknowledgeWildcardResources(
+      functions.prepare,
+      [arns.queues],
+      "Prepare looks up (GetQueueUrl, read only) the pool users' queues, whose names come from the profile, " +
+        'within the name pattern the operator configured (context queueNamePattern).',
     );
     acknowledgeWildcardResources(
       functions.observe,

@@ -7,6 +7,7 @@ import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
+import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
 import { applyEnv, startLocalAws } from '../emulators.js';
 import { renderDefinition } from '../render-definition.js';
 import { type JobTruth, loadTargetModel, startSimulator } from '../simulator/index.js';
@@ -74,7 +75,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)),
   });
   const aws = await startLocalAws();
-  const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
+  const restoreEnv = applyEnv({
+    ...aws.env,
+    TABLE_NAME: LOCAL_TABLE,
+    REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
+    MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+  });
   resetClients();
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
