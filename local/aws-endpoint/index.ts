@@ -94,6 +94,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions = {}): Promis
         SendTaskSuccess: (b) => sfn.sendTaskSuccess(b),
         SendTaskFailure: (b) => sfn.sendTaskFailure(b),
         SendTaskHeartbeat: (b) => sfn.sendTaskHeartbeat(b),
+        DescribeStateMachine: (b) => sfn.describeStateMachine(b),
       },
     },
     {
