@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { preflight } from '../../bin/commands/preflight.js';
 import { provision } from '../../bin/commands/provision.js';
 import { logs, sqs } from '../../lambdas/shared/clients.js';
@@ -15,6 +15,9 @@ import { useLocalAws } from '../support/local-aws.js';
 // The local SES front verifies only these identities (read when the emulators start).
 process.env.AWS_SES_IDENTITIES = JSON.stringify(['webordinary.com']);
 const ctx = useLocalAws();
+afterAll(() => {
+  delete process.env.AWS_SES_IDENTITIES;
+});
 
 const INPUT = {
   name: 'webordinary-input-{projectId}-{userId}.fifo',
