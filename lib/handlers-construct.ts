@@ -19,6 +19,7 @@ export const HANDLER_NAMES = [
   'observe',
   'collector',
   'report',
+  'target-change',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -46,6 +47,11 @@ const SIZING: Readonly<Record<HandlerName, Sizing>> = {
   observe: { memoryMiB: 512, timeout: Duration.minutes(5), description: 'Polls stages that are not pushed' },
   collector: { memoryMiB: 512, timeout: Duration.seconds(30), description: 'Matches pushed log events' },
   report: { memoryMiB: 1024, timeout: Duration.minutes(5), description: 'Aggregates and writes the report' },
+  'target-change': {
+    memoryMiB: 256,
+    timeout: Duration.seconds(30),
+    description: 'Records a change to the target and its restore',
+  },
 };
 
 export interface HandlersConstructProps {
