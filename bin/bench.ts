@@ -38,6 +38,9 @@ Commands:
       --dry-run              print the plan, call nothing
   preflight <profile.json>   check that everything the profile names exists and is reachable
       --state-machine-arn <arn>   also check the deployed benchmark (or env BENCH_STATE_MACHINE_ARN)
+  restore <runId>            set back what a run changed on the target and did not restore (a stopped run)
+      --table <name>         the benchmark's table, stack output TableName (or env BENCH_TABLE_NAME)
+      --dry-run              print what would be set, change nothing
   report <report.json>       render a report again
       --format text|md|html  (default: text)
   schema                     print the profile's JSON Schema
@@ -78,6 +81,18 @@ async function main(argv: string[]): Promise<number> {
       const arn = values['state-machine-arn'] ?? process.env.BENCH_STATE_MACHINE_ARN;
       const { preflight } = await import('./commands/preflight.js');
       return preflight({ file: positionals[0] ?? '', ...(arn ? { stateMachineArn: arn } : {}) });
+    }
+    case 'restore': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { table: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+      });
+      if (positionals.length !== 1) throw new UsageError('restore needs exactly one runId');
+      const table = values.table ?? process.env.BENCH_TABLE_NAME;
+      if (!table) throw new UsageError('restore needs --table (or BENCH_TABLE_NAME); `cdk deploy` prints it');
+      const { restore } = await import('./commands/restore.js');
+      return restore({ runId: positionals[0] ?? '', table, dryRun: values['dry-run'] });
     }
     case 'schema':
       process.stdout.write(`${JSON.stringify(profileJsonSchema(), null, 2)}\n`);
