@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, type Matcher, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BenchmarkStack } from '../../lib/benchmark-stack.js';
+import { nightlyScheduleFromContext } from '../../lib/schedule-construct.js';
 import { targetPropsFromContext, WEBORDINARY_TARGET } from '../../lib/target-props.js';
 import { type State, workflowDefinition } from '../support/workflow-definition.js';
 
@@ -11,8 +12,17 @@ function expectMatch(actual: unknown, matcher: Matcher): void {
 }
 
 function build(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  return new BenchmarkStack(app, 'WebOrdinaryBench', { target: targetPropsFromContext(app.node) });
+  const app = new App({
+    context: {
+      'aws:cdk:bundling-stacks': [],
+      nightlyProfile: 'profiles/webordinary-nightly.json',
+      ...context,
+    },
+  });
+  return new BenchmarkStack(app, 'WebOrdinaryBench', {
+    target: targetPropsFromContext(app.node),
+    nightly: nightlyScheduleFromContext(app.node),
+  });
 }
 
 describe('BenchmarkWorkflow leaves the target as found', () => {
@@ -138,6 +148,17 @@ describe('BenchmarkWorkflow leaves the target as found', () => {
       Type: 'Fail',
       Error: 'TargetNotRestored',
       CausePath: '$.failure.Cause',
+    });
+  });
+});
+
+describe('a stopped run', () => {
+  it('raises an alarm of its own, since no restore ran', () => {
+    Template.fromStack(build()).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsAborted',
+      Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp('bench restore <runId>'),
     });
   });
 });
