@@ -20,7 +20,7 @@ export const benchmark: Benchmark = {
   description: `lambdas/collector.ts on real subscription payloads for ${SESSIONS.toLocaleString('en-US')} sessions, against the emulators`,
   async run() {
     const aws = await startLocalAws();
-    const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE });
+    const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, MAX_DESIRED_COUNT: '10' });
     resetClients();
     try {
       await createTable();

@@ -19,6 +19,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   percentiles: () => import('./percentiles.js'),
   'metric-data': () => import('./metric-data.js'),
   collector: () => import('./collector.js'),
+  accuracy: () => import('./accuracy.js'),
   'local-run': () => import('./local-run.js'),
 };
 

@@ -34,11 +34,19 @@ Commands:
       --tolerance <n%>       relative growth that counts (default 10%)
       --min-delta <ms|s>     absolute growth a duration must also exceed (default 100ms)
       --success-drop <n%>    success-rate drop that counts (default 5%)
+  provision <profile.json>   create the queues target.provision names for every pool user (idempotent)
+      --dry-run              print the plan, call nothing
+  preflight <profile.json>   check that everything the profile names exists and is reachable
+      --state-machine-arn <arn>   also check the deployed benchmark (or env BENCH_STATE_MACHINE_ARN)
+  restore <runId>            set back what a run changed on the target and did not restore (a stopped run)
+      --table <name>         the benchmark's table, stack output TableName (or env BENCH_TABLE_NAME)
+      --dry-run              print what would be set, change nothing
   report <report.json>       render a report again
       --format text|md|html  (default: text)
   schema                     print the profile's JSON Schema
 
-Exit codes: 0 ok, 99 thresholds breached (or a regression), 104 invalid profile, 2 usage error, 1 run error.`;
+Exit codes: 0 ok, 99 thresholds breached (or a regression), 104 invalid profile, 3 preflight found something
+missing, 2 usage error, 1 run error.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -53,6 +61,39 @@ async function main(argv: string[]): Promise<number> {
       return report(rest);
     case 'compare':
       return compare(rest);
+    case 'provision': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'dry-run': { type: 'boolean', default: false } },
+      });
+      if (positionals.length !== 1) throw new UsageError('provision needs exactly one profile file');
+      const { provision } = await import('./commands/provision.js');
+      return provision({ file: positionals[0] ?? '', dryRun: values['dry-run'] });
+    }
+    case 'preflight': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'state-machine-arn': { type: 'string' } },
+      });
+      if (positionals.length !== 1) throw new UsageError('preflight needs exactly one profile file');
+      const arn = values['state-machine-arn'] ?? process.env.BENCH_STATE_MACHINE_ARN;
+      const { preflight } = await import('./commands/preflight.js');
+      return preflight({ file: positionals[0] ?? '', ...(arn ? { stateMachineArn: arn } : {}) });
+    }
+    case 'restore': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { table: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+      });
+      if (positionals.length !== 1) throw new UsageError('restore needs exactly one runId');
+      const table = values.table ?? process.env.BENCH_TABLE_NAME;
+      if (!table) throw new UsageError('restore needs --table (or BENCH_TABLE_NAME); `cdk deploy` prints it');
+      const { restore } = await import('./commands/restore.js');
+      return restore({ runId: positionals[0] ?? '', table, dryRun: values['dry-run'] });
+    }
     case 'schema':
       process.stdout.write(`${JSON.stringify(profileJsonSchema(), null, 2)}\n`);
       return EXIT.ok;

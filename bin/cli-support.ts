@@ -3,7 +3,7 @@ import { jsonErrorLocation } from '../core/json-error.js';
 import type { Profile } from '../core/profile.js';
 import { validateProfile } from '../core/validate-profile.js';
 
-export const EXIT = { ok: 0, error: 1, usage: 2, thresholds: 99, invalidProfile: 104 } as const;
+export const EXIT = { ok: 0, error: 1, usage: 2, preflight: 3, thresholds: 99, invalidProfile: 104 } as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';

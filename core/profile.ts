@@ -74,6 +74,61 @@ export const S3EmlTriggerSchema = z.strictObject({
 
 export const TriggerSchema = z.discriminatedUnion('type', [SesTriggerSchema, S3EmlTriggerSchema]);
 
+/** A pool user's name: it becomes an SQS queue name part and an email local part. */
+export const POOL_USER_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+const poolUser = z
+  .string()
+  .regex(
+    POOL_USER_PATTERN,
+    'must be 1 to 32 lower-case letters, digits and -, starting and ending with a letter or digit (it is used in SQS queue names and email addresses)',
+  );
+
+/**
+ * The fixed set of users the sessions run as: `{prefix, count}` names them
+ * `prefix-1` .. `prefix-count`, `{users}` lists them.
+ */
+export const UserPoolSchema = z.union([
+  z.strictObject({
+    prefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lower-case letters, digits and -, starting with a letter'),
+    count: z.number().int().min(1).max(1_000),
+  }),
+  z.strictObject({ users: z.array(poolUser).min(1).max(1_000) }),
+]);
+
+/** An SQS queue name with `{projectId}` and `{userId}`; checked once expanded (see core/provision-plan.ts). */
+const queueTemplate = z
+  .string()
+  .min(1)
+  .max(80)
+  .refine(
+    (value) =>
+      [...value.matchAll(/\{([^{}]*)\}/g)].every((m) => ['projectId', 'userId'].includes(m[1] ?? '')),
+    {
+      message: 'may use only {projectId} and {userId}',
+    },
+  );
+
+/** What the target needs per pool user before a run; `bench provision` creates it, Prepare checks it. */
+export const ProvisionSchema = z.strictObject({
+  /** The target's project the pool users belong to (`{projectId}` in queue names). */
+  projectId: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1 to 32 lower-case letters, digits and -'),
+  /** SQS queues per pool user; attributes as CreateQueue takes them (all strings). */
+  queues: z
+    .array(
+      z.strictObject({
+        name: queueTemplate,
+        attributes: z
+          .record(z.string().regex(/^[A-Za-z]+$/, 'must be an SQS attribute name'), z.string())
+          .default({}),
+      }),
+    )
+    .default([]),
+});
+
 export const TargetSchema = z.strictObject({
   trigger: TriggerSchema,
   /** Prefix of the generated userIds; each session gets its own userId (one FIFO lane each). */
@@ -130,6 +185,10 @@ export const TargetSchema = z.strictObject({
     })
     .default({ mode: 'push', intervalSeconds: 5, pollWindowSeconds: 60, settleSeconds: 10 }),
   ecs: z.strictObject({ cluster: z.string().min(1), service: z.string().min(1) }).optional(),
+  /** Pre-provisioned users the sessions run as (see core/user-pool.ts). */
+  userPool: UserPoolSchema.optional(),
+  /** What each pool user needs in the target; needs userPool. */
+  provision: ProvisionSchema.optional(),
 });
 
 const scenarioBase = {
@@ -225,6 +284,8 @@ export type Stage = z.infer<typeof StageSchema>;
 export type LogStage = z.infer<typeof LogStageSchema>;
 export type S3Stage = z.infer<typeof S3StageSchema>;
 export type Trigger = z.infer<typeof TriggerSchema>;
+export type UserPool = z.infer<typeof UserPoolSchema>;
+export type Provision = z.infer<typeof ProvisionSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioType = Scenario['type'];
 export type Threshold = z.infer<typeof ThresholdSchema>;

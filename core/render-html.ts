@@ -14,6 +14,7 @@ import {
   stageNote,
   statsTable,
   type Table,
+  targetChangesTable,
   thresholdsTable,
   topErrors,
 } from './render-text.js';
@@ -273,6 +274,8 @@ export function renderHtml(report: Report): string {
       );
     }
   }
+  const changes = targetChangesTable(report);
+  if (changes) body.push('<h2>Target changes</h2>', htmlTable(changes));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(`${report.profile} · ${report.runId} · ${verdict}`)}</title><style>${CSS}</style></head>

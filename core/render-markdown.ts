@@ -10,6 +10,7 @@ import {
   stageNote,
   statsTable,
   type Table,
+  targetChangesTable,
   thresholdsTable,
   topErrors,
 } from './render-text.js';
@@ -74,6 +75,8 @@ export function renderMarkdown(report: Report): string {
     const table = resourcesTable(report.resources);
     out.push(...(table.rows.length > 0 ? markdownTable(table) : ['No samples.']));
   }
+  const changes = targetChangesTable(report);
+  if (changes) out.push('', '## Target changes', '', ...markdownTable(changes));
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', `## Thresholds: ${passed} of ${report.thresholds.length} passed`, '');

@@ -181,6 +181,24 @@ export function resourcesTable(resources: ResourcesReport): Table {
   return { header, rows, numeric: [false, false, true, true, true] };
 }
 
+/** What the run changed on the target and whether it set it back; null when it changed nothing. */
+export function targetChangesTable(report: Report): Table | null {
+  // Reports written before targetChanges existed have none.
+  const changes = report.targetChanges ?? [];
+  if (changes.length === 0) return null;
+  const header = ['', 'change', 'resource', 'scenario', 'before', 'set to', 'restored'];
+  const rows = changes.map((c) => [
+    c.restored ? '✓' : '✗',
+    c.kind === 'ecsDesiredCount' ? 'ECS desired count' : c.kind,
+    c.resource,
+    c.scenario,
+    String(c.before),
+    String(c.after),
+    c.restored ? 'yes' : 'NO: see bench restore',
+  ]);
+  return { header, rows, numeric: [false, false, false, false, true, true, false] };
+}
+
 /** The most frequent reasons sessions of a scenario did not finish ok, most frequent first. */
 export function topErrors(
   report: Report,
@@ -264,6 +282,8 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     const table = resourcesTable(report.resources);
     out.push(...(table.rows.length > 0 ? alignTable(table, paint) : ['  no samples']));
   }
+  const changes = targetChangesTable(report);
+  if (changes) out.push('', paint('1', 'Target changes'), ...alignTable(changes, paint));
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', paint('1', `Thresholds: ${passed} of ${report.thresholds.length} passed`));

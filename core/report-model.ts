@@ -126,6 +126,22 @@ export interface SeriesReport extends MetricSeries {
   readonly max: number;
 }
 
+/** A change the run made to the target, and whether it set it back (see docs/report.md). */
+export interface TargetChange {
+  /** `ecsDesiredCount`: a coldWarm scenario's scaling of the ECS service. */
+  readonly kind: 'ecsDesiredCount';
+  /** `cluster/service`. */
+  readonly resource: string;
+  /** The scenario that made the change. */
+  readonly scenario: string;
+  /** The value found before the first change. */
+  readonly before: number;
+  /** The value the run set (the last one it set before restoring). */
+  readonly after: number;
+  /** Whether the run set `before` back. */
+  readonly restored: boolean;
+}
+
 export interface Report {
   readonly runId: string;
   readonly profile: string;
@@ -141,4 +157,6 @@ export interface Report {
   readonly sessions: readonly SessionReport[];
   readonly thresholds: readonly ThresholdReport[];
   readonly resources: ResourcesReport | null;
+  /** What the run changed on the target, in order; empty when it changed nothing. */
+  readonly targetChanges: readonly TargetChange[];
 }

@@ -37,6 +37,7 @@ import type {
   SessionReport,
   StageInfo,
   Summary,
+  TargetChange,
 } from './report-model.js';
 import { evaluateThreshold } from './threshold-verdict.js';
 
@@ -48,6 +49,8 @@ export interface ReportInput {
   readonly memory: MetricSeries | null;
   /** Epoch ms. */
   readonly finishedAt: number;
+  /** What the run changed on the target (none when absent). */
+  readonly targetChanges?: readonly TargetChange[];
 }
 
 /** The times a session's figures are computed from (a SessionRecord or a SessionReport). */
@@ -143,6 +146,16 @@ export function buildReport(input: ReportInput): Report {
     sessions: timed.map(sessionReport),
     thresholds,
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
+    targetChanges: (input.targetChanges ?? []).map(
+      ({ kind, resource, scenario, before, after, restored }) => ({
+        kind,
+        resource,
+        scenario,
+        before,
+        after,
+        restored,
+      }),
+    ),
   };
 }
 

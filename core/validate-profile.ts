@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ALL_SCENARIOS } from './metric-data.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
+import { provisionProblems } from './provision-plan.js';
 import { estimateHistoryEvents, HISTORY_EVENT_LIMIT } from './run-limits.js';
 import { parseCondition, ThresholdError } from './thresholds.js';
 
@@ -76,6 +77,14 @@ function crossFieldProblems(profile: Profile): string[] {
       );
     }
   });
+  if (target.userPool && 'users' in target.userPool) {
+    const seen = new Set<string>();
+    target.userPool.users.forEach((user, i) => {
+      if (seen.has(user)) problems.push(`target.userPool.users[${i}]: "${user}" is listed twice`);
+      seen.add(user);
+    });
+  }
+  problems.push(...provisionProblems(target));
   if (!/\{(userId|token|sessionId)\}/.test(target.key)) {
     problems.push(
       'target.key: must contain {userId}, {token} or {sessionId} so that each session has its own key',

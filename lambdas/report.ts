@@ -14,8 +14,10 @@ import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
 import { Store } from './shared/store.js';
+import { TargetChangeStore } from './shared/target-changes.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
+const targetChanges = new TargetChangeStore(requiredEnv('TABLE_NAME'));
 const bucket = requiredEnv('REPORTS_BUCKET');
 
 const EventSchema = z.object({
@@ -41,10 +43,11 @@ export async function handler(event: unknown) {
   const run = await store.getRun(runId);
   if (!run) throw new Error(`run ${runId} has no record`);
   const finishedAt = rebuild ? (run.finishedAt ?? Date.now()) : Date.now();
-  const [sessions, taskSamples, series] = await Promise.all([
+  const [sessions, taskSamples, series, changes] = await Promise.all([
     store.sessions(runId),
     store.samples(runId),
     resourceSeries(run.profile, run.startedAt, finishedAt),
+    targetChanges.list(runId),
   ]);
   const report = buildReport({
     run,
@@ -53,6 +56,7 @@ export async function handler(event: unknown) {
     cpu: series.cpu,
     memory: series.memory,
     finishedAt,
+    targetChanges: changes,
   });
   const prefix = `reports/${runId}/`;
   await Promise.all([

@@ -62,5 +62,14 @@ export async function handler(event: unknown) {
     sessions: coldWarm ? [] : sessions.map(item),
     cold: sequential('cold'),
     warm: sequential('warm'),
+    // What the scenario changes on the target, for the state machine to record and set back.
+    ecs:
+      coldWarm && ecs
+        ? {
+            cluster: ecs.cluster,
+            service: ecs.service,
+            after: coldWarm.scaleUp === 'bench' ? coldWarm.desiredCount : 0,
+          }
+        : null,
   };
 }

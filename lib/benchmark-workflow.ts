@@ -7,6 +7,7 @@ import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources, type HandlerName } from './handlers-construct.js';
 import { type TargetProps, targetArns } from './target-props.js';
+import { targetRestoreSteps } from './target-restore.js';
 import {
   at,
   CAUGHT,
@@ -43,8 +44,11 @@ const OBSERVE_FAILURE_WAIT_SECONDS = 10;
  *    session is done. A load session waits for its scheduled start, sends its
  *    trigger, waits for its task token up to the session timeout and records the
  *    outcome; `coldWarm` runs its sessions one by one, scaling the ECS service to
- *    zero before each cold one. A failing scenario is recorded and ends the loop.
- * 3. **Write report**, then succeed, or fail with `ThresholdsBreached`.
+ *    zero before each cold one. Before its first change a coldWarm scenario
+ *    records the service's desired count, and sets it back when its sessions
+ *    end or fail (lib/target-restore.ts); a failed restore fails the run with
+ *    `TargetNotRestored`. A failing scenario is recorded and ends the loop.
+ * 3. **Write report**, then succeed, or fail with `TargetNotRestored` or `ThresholdsBreached`.
  */
 export class BenchmarkWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -86,6 +90,16 @@ export class BenchmarkWorkflow extends Construct {
     const verdict = new sfn.Choice(this, 'Thresholds passed?')
       .when(sfn.Condition.stringEquals('$.report.verdict', 'pass'), new sfn.Succeed(this, 'Benchmark passed'))
       .otherwise(breached);
+    // A target left changed fails the run whatever its thresholds say, with its report written.
+    const targetRestored = new sfn.Choice(this, 'Was the target restored?')
+      .when(
+        sfn.Condition.stringEquals('$.failure.Error', 'TargetNotRestored'),
+        new sfn.Fail(this, 'Target was not restored', {
+          error: 'TargetNotRestored',
+          causePath: '$.failure.Cause',
+        }),
+      )
+      .otherwise(verdict);
     const report = (name: string, payload: Record<string, unknown>) =>
       this.lambdaStep(name, 'report', {
         payload: { runId: at('$.run.runId'), ...payload },
@@ -99,7 +113,10 @@ export class BenchmarkWorkflow extends Construct {
     const afterFailure = report('Write report after failure', {
       failure: sfn.JsonPath.objectAt('$.failure'),
     });
-    scenarios.addCatch(afterFailure.next(verdict), { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    scenarios.addCatch(afterFailure.next(targetRestored), {
+      errors: [sfn.Errors.ALL],
+      resultPath: '$.failure',
+    });
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-workflow`,
@@ -137,21 +154,27 @@ export class BenchmarkWorkflow extends Construct {
         this.coldSessions().next(this.warmSessions()),
       )
       .otherwise(this.loadSessions());
-    const withObserver = new sfn.Parallel(this, 'Sessions with observer', {
-      resultPath: DISCARD,
-      outputPath: DISCARD,
-    })
+    // The input passes on: the restore after it reads $.plan and $.target.
+    const withObserver = new sfn.Parallel(this, 'Sessions with observer', { resultPath: DISCARD })
       .branch(sessions)
       .branch(this.observer());
+    const target = targetRestoreSteps(this, {
+      serviceArn: this.ecsServiceArn,
+      lambdaStep: (name, handler, options) => this.lambdaStep(name, handler, options),
+    });
+    target.recorded.next(withObserver);
+    withObserver.next(target.afterSessions);
+    withObserver.addCatch(target.afterSessions, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     const resources = new sfn.Pass(this, 'Resources are sampled while load runs', { outputPath: DISCARD });
     const start = this.lambdaStep('Start scenario', 'start-scenario', {
       payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
-      resultFields: ['name', 'type', 'sessions', 'cold', 'warm'],
+      resultFields: ['name', 'type', 'sessions', 'cold', 'warm', 'ecs'],
       resultPath: '$.plan',
     });
     return start.next(
       new sfn.Choice(this, 'Which scenario type?')
         .when(sfn.Condition.stringEquals('$.plan.type', 'resources'), resources)
+        .when(sfn.Condition.stringEquals('$.plan.type', 'coldWarm'), target.recordBefore)
         .otherwise(withObserver),
     );
   }
@@ -189,10 +212,12 @@ export class BenchmarkWorkflow extends Construct {
       ...service,
       DesiredCount: 0,
     });
-    const describe = this.ecsStep('Describe service', 'describeServices', {
-      Cluster: service.Cluster,
-      Services: sfn.JsonPath.array(service.Service),
-    });
+    const describe = this.ecsStep(
+      'Describe service',
+      'describeServices',
+      { Cluster: service.Cluster, Services: sfn.JsonPath.array(service.Service) },
+      { path: '$.ecs', fields: { running: '$.Services[0].RunningCount' } },
+    );
     const scaleUp = this.ecsStep('Scale service up', 'updateService', {
       ...service,
       DesiredCount: sfn.JsonPath.numberAt('$.session.desiredCount'),
@@ -326,11 +351,18 @@ export class BenchmarkWorkflow extends Construct {
   }
 
   /** An ECS call of a cold session; when it fails (after retries) the session is recorded as failed. */
-  private ecsStep(name: string, action: EcsAction, parameters: Record<string, unknown>) {
-    return ecsStep(this, name, { action, parameters, serviceArn: this.ecsServiceArn }).addCatch(
-      this.record('cold', 'failure'),
-      { errors: [sfn.Errors.ALL], ...CAUGHT },
-    );
+  private ecsStep(
+    name: string,
+    action: EcsAction,
+    parameters: Record<string, unknown>,
+    result?: { path: string; fields: Record<string, string> },
+  ) {
+    return ecsStep(this, name, {
+      action,
+      parameters,
+      serviceArn: this.ecsServiceArn,
+      ...(result ? { result } : {}),
+    }).addCatch(this.record('cold', 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
   }
 
   /**

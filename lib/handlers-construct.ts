@@ -19,6 +19,7 @@ export const HANDLER_NAMES = [
   'observe',
   'collector',
   'report',
+  'target-change',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -46,6 +47,11 @@ const SIZING: Readonly<Record<HandlerName, Sizing>> = {
   observe: { memoryMiB: 512, timeout: Duration.minutes(5), description: 'Polls stages that are not pushed' },
   collector: { memoryMiB: 512, timeout: Duration.seconds(30), description: 'Matches pushed log events' },
   report: { memoryMiB: 1024, timeout: Duration.minutes(5), description: 'Aggregates and writes the report' },
+  'target-change': {
+    memoryMiB: 256,
+    timeout: Duration.seconds(30),
+    description: 'Records a change to the target and its restore',
+  },
 };
 
 export interface HandlersConstructProps {
@@ -94,6 +100,7 @@ export class HandlersConstruct extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         ...(name === 'report' ? { REPORTS_BUCKET: props.reportsBucket.bucketName } : {}),
+        ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -121,6 +128,9 @@ export class HandlersConstruct extends Construct {
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }),
       );
+
+    // Refuses a run whose pool users' queues are missing.
+    allow(fns.prepare, ['sqs:GetQueueUrl'], [arns.queues]);
 
     allow(fns.trigger, ['ses:SendEmail', 'ses:SendRawEmail'], arns.sesIdentities);
     // Paces sends to the account's MaxSendRate; an account-level read.
@@ -170,6 +180,12 @@ export class HandlersConstruct extends Construct {
       functions.trigger,
       arns.sesIdentities,
       'The SES identities the operator configured (context sesIdentities) for the ses trigger to send as.',
+    );
+    acknowledgeWildcardResources(
+      functions.prepare,
+      [arns.queues],
+      "Prepare looks up (GetQueueUrl, read only) the pool users' queues, whose names come from the profile, " +
+        'within the name pattern the operator configured (context queueNamePattern).',
     );
     acknowledgeWildcardResources(
       functions.observe,

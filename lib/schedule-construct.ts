@@ -76,6 +76,7 @@ export interface ScheduleConstructProps extends NightlyScheduleProps {
 export class ScheduleConstruct extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly verdictAlarm: cloudwatch.Alarm;
+  readonly stoppedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ScheduleConstructProps) {
     super(scope, id);
@@ -95,6 +96,17 @@ export class ScheduleConstruct extends Construct {
       alarmDescription:
         'A benchmark run failed: thresholds breached, invalid profile, or an error (see its report)',
       metric: props.stateMachine.metricFailed({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // A stopped execution runs no Catch: a coldWarm scenario's restore of the ECS service did not run.
+    this.stoppedAlarm = new cloudwatch.Alarm(this, 'RunStopped', {
+      alarmDescription:
+        'A benchmark run was stopped (aborted): no restore ran, so a coldWarm scenario may have left the ECS ' +
+        'service at its own desired count; run `bench restore <runId> --table <TableName>`',
+      metric: props.stateMachine.metricAborted({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

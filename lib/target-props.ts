@@ -23,6 +23,10 @@ import type { IConstruct, Node } from 'constructs';
  *   `*` allowed; a JSON array or a comma-separated list (default `webordinary.com`).
  * - `metricsNamespace`: the only CloudWatch namespace the report may publish to
  *   (default `WebOrdinary/Performance`).
+ * - `maxDesiredCount`: the highest ECS desired count a coldWarm scenario may set;
+ *   Prepare refuses a profile over it with `ProfileInvalid` (default 10).
+ * - `queueNamePattern`: the SQS queues Prepare may look up (GetQueueUrl) to check that
+ *   the pool users are provisioned, `*` allowed (default `webordinary-*`).
  */
 export interface TargetProps {
   readonly logGroupNames: readonly string[];
@@ -34,6 +38,8 @@ export interface TargetProps {
   readonly ecsServiceName: string;
   readonly sesIdentities: readonly string[];
   readonly metricsNamespace: string;
+  readonly maxDesiredCount: number;
+  readonly queueNamePattern: string;
 }
 
 /** WebOrdinary's real names (see /work/shared/reference/webordinary-system.md). */
@@ -47,6 +53,8 @@ export const WEBORDINARY_TARGET: TargetProps = {
   ecsServiceName: 'webordinary-edit-service',
   sesIdentities: ['webordinary.com'],
   metricsNamespace: 'WebOrdinary/Performance',
+  maxDesiredCount: 10,
+  queueNamePattern: 'webordinary-*',
 };
 
 /** The target described by CDK context, with {@link WEBORDINARY_TARGET} for every key that is not set. */
@@ -67,6 +75,15 @@ export function targetPropsFromContext(node: Node): TargetProps {
       throw new Error(`context ${key} must list at least one name, got ${JSON.stringify(value)}`);
     return items;
   };
+  const count = (key: string, fallback: number): number => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined) return fallback;
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000) {
+      throw new Error(`context ${key} must be an integer from 1 to 1000, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
   const subscribe: unknown = node.tryGetContext('subscribeLogGroups');
   const d = WEBORDINARY_TARGET;
   return {
@@ -80,6 +97,8 @@ export function targetPropsFromContext(node: Node): TargetProps {
     ecsServiceName: text('ecsService', d.ecsServiceName),
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
+    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount),
+    queueNamePattern: text('queueNamePattern', d.queueNamePattern),
   };
 }
 
@@ -114,6 +133,7 @@ export function targetArns(scope: IConstruct, target: TargetProps) {
       resource: 'service',
       resourceName: `${target.ecsClusterName}/${target.ecsServiceName}`,
     }),
+    queues: stack.formatArn({ service: 'sqs', resource: target.queueNamePattern }),
     sesIdentities: target.sesIdentities.map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     ),

@@ -70,7 +70,10 @@ export function lambdaStep(
   return step.addRetry(LAMBDA_THROTTLED) as tasks.LambdaInvoke;
 }
 
-/** An ECS SDK integration on the target service; describeServices keeps only the running count. */
+/**
+ * An ECS SDK integration on the target service. Its result is discarded, or
+ * reduced to `result.fields` (name -> JSONPath into the response) at `result.path`.
+ */
 export function ecsStep(
   scope: Construct,
   name: string,
@@ -78,15 +81,22 @@ export function ecsStep(
     readonly action: EcsAction;
     readonly parameters: Record<string, unknown>;
     readonly serviceArn: string;
+    readonly result?: { readonly path: string; readonly fields: Readonly<Record<string, string>> };
   },
 ): sfn.TaskStateBase {
-  const describe = options.action === 'describeServices';
+  const { result } = options;
   return new tasks.CallAwsService(scope, name, {
     service: 'ecs',
     action: options.action,
     parameters: options.parameters,
     iamResources: [options.serviceArn],
-    resultPath: describe ? '$.ecs' : DISCARD,
-    ...(describe ? { resultSelector: { running: sfn.JsonPath.numberAt('$.Services[0].RunningCount') } } : {}),
+    resultPath: result ? result.path : DISCARD,
+    ...(result
+      ? {
+          resultSelector: Object.fromEntries(
+            Object.entries(result.fields).map(([field, path]) => [field, sfn.JsonPath.numberAt(path)]),
+          ),
+        }
+      : {}),
   }).addRetry(ECS_RETRY);
 }

@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * aws-ses-v2-local speaks SES v1's SendEmail / SendRawEmail and SESv2, but not
- * v1 GetSendQuota, which the trigger paces its sends by. This front answers
- * GetSendQuota (AWS Query protocol, XML) from the local account's quota
- * (AWS_SES_ACCOUNT, the same document the emulator's GetAccount serves) and
- * passes every other request through unchanged.
+ * v1 GetSendQuota, which the trigger paces its sends by, nor
+ * GetIdentityVerificationAttributes, which `bench preflight` checks the sender
+ * with. This front answers GetSendQuota (AWS Query protocol, XML) from the
+ * local account's quota (AWS_SES_ACCOUNT, the same document the emulator's
+ * GetAccount serves), GetIdentityVerificationAttributes from
+ * AWS_SES_IDENTITIES (a JSON list of verified identities; unset: every
+ * identity is verified, as the emulator sends as anyone), and passes every
+ * other request through unchanged.
  */
 export async function startSesQuotaProxy(backend: string): Promise<Server> {
   const target = new URL(backend);
@@ -15,11 +19,14 @@ export async function startSesQuotaProxy(backend: string): Promise<Server> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      if (
-        req.method === 'POST' &&
-        new URLSearchParams(body.toString('utf8')).get('Action') === 'GetSendQuota'
-      ) {
+      const params = new URLSearchParams(body.toString('utf8'));
+      const action = req.method === 'POST' ? params.get('Action') : null;
+      if (action === 'GetSendQuota') {
         res.writeHead(200, { 'content-type': 'text/xml' }).end(sendQuotaXml());
+        return;
+      }
+      if (action === 'GetIdentityVerificationAttributes') {
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(verificationXml(params));
         return;
       }
       const forward = request(
@@ -59,3 +66,27 @@ function sendQuotaXml(): string {
     '</GetSendQuotaResponse>',
   ].join('');
 }
+
+/** Known identities only, as SES answers: an identity never added is left out of the map. */
+function verificationXml(params: URLSearchParams): string {
+  const requested = [...params.entries()]
+    .filter(([key]) => /^Identities\.member\.\d+$/.test(key))
+    .map(([, value]) => value);
+  const listed = process.env.AWS_SES_IDENTITIES;
+  const verified = listed === undefined ? undefined : new Set(JSON.parse(listed) as string[]);
+  const entries = requested
+    .filter((identity) => verified === undefined || verified.has(identity))
+    .map(
+      (identity) =>
+        `<entry><key>${escapeXml(identity)}</key><value><VerificationStatus>Success</VerificationStatus></value></entry>`,
+    );
+  return [
+    '<GetIdentityVerificationAttributesResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">',
+    `<GetIdentityVerificationAttributesResult><VerificationAttributes>${entries.join('')}</VerificationAttributes></GetIdentityVerificationAttributesResult>`,
+    '<ResponseMetadata><RequestId>local</RequestId></ResponseMetadata>',
+    '</GetIdentityVerificationAttributesResponse>',
+  ].join('');
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -57,8 +57,8 @@ export interface StoredScenario {
   readonly polledUntil?: number;
 }
 
-const runPk = (runId: string) => `RUN#${runId}`;
-const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
+export const runPk = (runId: string) => `RUN#${runId}`;
+export const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
 
 export class Store {
   constructor(private readonly table: string) {}

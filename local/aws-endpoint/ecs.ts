@@ -55,6 +55,16 @@ const nameOf = (nameOrArn: string): string =>
 export class EcsStore {
   readonly #clusters = new Map<string, Map<string, EcsService>>();
   readonly #listeners = new Set<(change: DesiredCountChange) => void>();
+  readonly #denied = new Map<string, string>();
+
+  /**
+   * From now on UpdateService on this service fails with AccessDeniedException
+   * and `reason`, as when a policy or an operator's lock forbids it: for tests
+   * of a restore that cannot happen.
+   */
+  denyUpdates(cluster: string, service: string, reason: string): void {
+    this.#denied.set(`${cluster}/${service}`, reason);
+  }
 
   defineService(definition: ServiceDefinition): EcsService {
     const { cluster, service } = definition;
@@ -119,6 +129,8 @@ export class EcsStore {
     const input = new Input(body, INVALID);
     const cluster = this.#cluster(input);
     const state = this.#service(cluster, nameOf(input.string('service')));
+    const denied = this.#denied.get(`${cluster}/${state.serviceName}`);
+    if (denied !== undefined) throw new AwsEndpointError('AccessDeniedException', denied);
     const desired = input.optNumber('desiredCount');
     if (desired !== undefined) {
       const previous = state.desiredCount;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AwsEndpointError } from './errors.js';
+import { arn } from './ids.js';
 import { Input } from './input.js';
 
 const INVALID = 'ValidationException';
@@ -46,6 +47,32 @@ export class SfnStore {
   failNextCallbacks(count: number, errorType = 'ServiceUnavailable'): void {
     this.#faults = count;
     this.#faultType = errorType;
+  }
+
+  readonly #machines = new Map<string, { name: string; createdAt: number }>();
+
+  /** Registers a state machine by name (for `bench preflight`'s check); returns its ARN. */
+  defineStateMachine(name: string): string {
+    const machineArn = arn('states', `stateMachine:${name}`);
+    this.#machines.set(machineArn, { name, createdAt: Date.now() });
+    return machineArn;
+  }
+
+  describeStateMachine(body: unknown) {
+    const input = new Input(body, INVALID);
+    const machineArn = input.string('stateMachineArn');
+    const machine = this.#machines.get(machineArn);
+    if (machine === undefined)
+      throw new AwsEndpointError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+    return {
+      stateMachineArn: machineArn,
+      name: machine.name,
+      status: 'ACTIVE',
+      type: 'STANDARD',
+      definition: '{}',
+      roleArn: arn('iam', `role/${machine.name}`).replace(':us-east-1:', '::'),
+      creationDate: machine.createdAt / 1000,
+    };
   }
 
   issueToken(): IssuedToken {

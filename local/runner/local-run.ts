@@ -7,7 +7,8 @@ import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
-import { applyEnv, startLocalAws } from '../emulators.js';
+import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
+import { applyEnv, type LocalAws, startLocalAws } from '../emulators.js';
 import { renderDefinition } from '../render-definition.js';
 import { type JobTruth, loadTargetModel, startSimulator } from '../simulator/index.js';
 import {
@@ -34,6 +35,8 @@ export interface LocalRunOptions {
   readonly outDir?: string;
   readonly progress?: ProgressMode;
   readonly runId?: string;
+  /** Called once the local AWS is up and the target's ECS service is defined, before the run starts (tests). */
+  readonly onLocalAws?: (aws: LocalAws) => void;
 }
 
 export interface LocalRun {
@@ -56,6 +59,7 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
   observe: () => import('../../lambdas/observe.js'),
   collector: () => import('../../lambdas/collector.js'),
   report: () => import('../../lambdas/report.js'),
+  'target-change': () => import('../../lambdas/target-change.js'),
 };
 
 /**
@@ -74,7 +78,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)),
   });
   const aws = await startLocalAws();
-  const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
+  const restoreEnv = applyEnv({
+    ...aws.env,
+    TABLE_NAME: LOCAL_TABLE,
+    REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
+    MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+  });
   resetClients();
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
@@ -92,6 +101,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     await createBuckets(s3, profile, model);
     await createLogGroups(aws, profile, model, handlers.collector as Handler);
     const ecs = ecsControl(aws, model);
+    options.onLocalAws?.(aws);
     simulator = await startSimulator({
       model,
       io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },

@@ -63,7 +63,7 @@ async function run(definition: AslDefinition, stubs: Stubs) {
       overrides[name] = () => {
         calls.push({ handler: String(state.Resource), payload: {} });
         return state.Resource?.endsWith('describeServices')
-          ? { Services: [{ RunningCount: stubs.neverDrains ? 1 : Math.max(0, running--) }] }
+          ? { Services: [{ DesiredCount: 3, RunningCount: stubs.neverDrains ? 1 : Math.max(0, running--) }] }
           : {};
       };
     }
@@ -98,15 +98,23 @@ const session = (sessionId: string, extra: Record<string, unknown> = {}) => ({
 });
 
 const plans: Record<string, unknown> = {
-  burst: { name: 'burst', type: 'burst', sessions: [session('b1'), session('b2')], cold: [], warm: [] },
+  burst: {
+    name: 'burst',
+    type: 'burst',
+    sessions: [session('b1'), session('b2')],
+    cold: [],
+    warm: [],
+    ecs: null,
+  },
   coldWarm: {
     name: 'coldWarm',
     type: 'coldWarm',
     sessions: [],
     cold: [session('c1', { cluster: 'c', service: 's', scaleUp: 'bench', desiredCount: 1 })],
     warm: [session('w1', { cluster: 'c', service: 's', gapSeconds: 0 })],
+    ecs: { cluster: 'c', service: 's', after: 1 },
   },
-  resources: { name: 'resources', type: 'resources', sessions: [], cold: [], warm: [] },
+  resources: { name: 'resources', type: 'resources', sessions: [], cold: [], warm: [], ecs: null },
 };
 
 const stubs: Partial<Record<HandlerName, Stub>> = {
@@ -154,6 +162,7 @@ describe('renderDefinition', () => {
       'prepare',
       'report',
       'start-scenario',
+      'target-change',
       'trigger',
     ]);
   });
@@ -208,7 +217,37 @@ describe('renderDefinition', () => {
       'w1:completed',
     ]);
     const ecs = calls.filter((c) => c.handler.includes('aws-sdk:ecs')).map((c) => c.handler.split(':').pop());
-    expect(ecs).toEqual(['updateService', 'describeServices', 'describeServices', 'updateService']);
+    // Read the desired count, scale to zero, see it drained, scale up, set the desired count back.
+    expect(ecs).toEqual([
+      'describeServices',
+      'updateService',
+      'describeServices',
+      'updateService',
+      'updateService',
+    ]);
+    const changes = calls.filter((c) => c.handler === 'target-change').map((c) => c.payload);
+    expect(changes).toEqual([
+      {
+        runId: 'run-1',
+        scenario: 'coldWarm',
+        kind: 'ecsDesiredCount',
+        cluster: 'c',
+        service: 's',
+        before: 3,
+        after: 1,
+        restored: false,
+      },
+      {
+        runId: 'run-1',
+        scenario: 'coldWarm',
+        kind: 'ecsDesiredCount',
+        cluster: 'c',
+        service: 's',
+        before: 3,
+        after: 1,
+        restored: true,
+      },
+    ]);
     expect(calls.find((c) => c.handler === 'await')?.payload).toMatchObject({ taskToken: 'token-1' });
   });
 
@@ -216,7 +255,8 @@ describe('renderDefinition', () => {
     const { error, calls } = await run(definition, { ...stubs, neverDrains: true });
     expect(error).toBeUndefined();
     const describes = calls.filter((c) => c.handler.endsWith('describeServices'));
-    expect(describes).toHaveLength(121);
+    // One read of the desired count, then 120 drain checks.
+    expect(describes).toHaveLength(121 + 1);
     const finalized = calls.filter((c) => c.handler === 'finalize').map((c) => c.payload);
     expect(finalized.find((p) => p.sessionId === 'c1')).toMatchObject({
       outcome: 'failed',

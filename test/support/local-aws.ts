@@ -1,6 +1,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { resetClients } from '../../lambdas/shared/clients.js';
+import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
 import { applyEnv, type LocalAws, startLocalAws } from '../../local/emulators.js';
 import {
   createTable,
@@ -24,7 +25,12 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
   let restore: () => void = () => {};
   beforeAll(async () => {
     context.aws = await startLocalAws();
-    restore = applyEnv({ ...context.aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
+    restore = applyEnv({
+      ...context.aws.env,
+      TABLE_NAME: LOCAL_TABLE,
+      REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
+      MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+    });
     resetClients();
     await createTable();
     const s3 = localS3();

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { ProfileInput } from '../../core/profile.js';
+import { provisionPlan } from '../../core/provision-plan.js';
+import { poolUsers } from '../../core/user-pool.js';
+import { validateProfile } from '../../core/validate-profile.js';
+import { profileInput } from '../fixtures/profile.js';
+
+const INPUT_QUEUE = {
+  name: 'webordinary-input-{projectId}-{userId}.fifo',
+  attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '3600' },
+};
+
+function withTarget(extra: Record<string, unknown>): ProfileInput {
+  const base = profileInput();
+  return { ...base, target: { ...base.target, ...extra } as ProfileInput['target'] };
+}
+
+function problems(input: unknown): string[] {
+  const result = validateProfile(input);
+  return result.ok ? [] : result.problems;
+}
+
+function parsed(input: unknown) {
+  const result = validateProfile(input);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.profile;
+}
+
+describe('poolUsers', () => {
+  it.each([
+    [{ prefix: 'bench', count: 3 }, ['bench-1', 'bench-2', 'bench-3']],
+    [{ users: ['scott', 'amy'] }, ['scott', 'amy']],
+  ])('names the users of %j', (userPool, users) => {
+    expect(poolUsers(parsed(withTarget({ userPool })).target)).toEqual(users);
+  });
+
+  it('has no users without a pool', () => {
+    expect(poolUsers(parsed(profileInput()).target)).toEqual([]);
+  });
+});
+
+describe('provisionPlan', () => {
+  it('expands every queue for every pool user', () => {
+    const profile = parsed(
+      withTarget({
+        userPool: { prefix: 'bench', count: 2 },
+        provision: {
+          projectId: 'bench',
+          queues: [INPUT_QUEUE, { name: 'webordinary-interrupts-{projectId}-{userId}' }],
+        },
+      }),
+    );
+    expect(provisionPlan(profile.target).map((q) => [q.userId, q.name, q.attributes])).toEqual([
+      ['bench-1', 'webordinary-input-bench-bench-1.fifo', INPUT_QUEUE.attributes],
+      ['bench-1', 'webordinary-interrupts-bench-bench-1', {}],
+      ['bench-2', 'webordinary-input-bench-bench-2.fifo', INPUT_QUEUE.attributes],
+      ['bench-2', 'webordinary-interrupts-bench-bench-2', {}],
+    ]);
+  });
+});
+
+describe('validateProfile with a user pool', () => {
+  it.each([
+    [
+      'an upper-case user',
+      { userPool: { users: ['Scott'] } },
+      'target.userPool.users[0]: must be 1 to 32 lower-case letters, digits and -',
+    ],
+    ['a user with a dot', { userPool: { users: ['a.b'] } }, 'target.userPool.users[0]: must be'],
+    [
+      'a user listed twice',
+      { userPool: { users: ['a', 'b', 'a'] } },
+      'target.userPool.users[2]: "a" is listed twice',
+    ],
+    ['an empty pool', { userPool: { prefix: 'bench', count: 0 } }, 'target.userPool'],
+    [
+      'provisioning without a pool',
+      { provision: { projectId: 'bench', queues: [INPUT_QUEUE] } },
+      'target.provision: needs target.userPool',
+    ],
+    [
+      'an unknown template variable',
+      { userPool: { users: ['a'] }, provision: { projectId: 'bench', queues: [{ name: 'q-{user}' }] } },
+      'target.provision.queues[0].name: may use only {projectId} and {userId}',
+    ],
+    [
+      'a FIFO name without FifoQueue',
+      {
+        userPool: { users: ['a'] },
+        provision: { projectId: 'bench', queues: [{ name: 'q-{userId}.fifo' }] },
+      },
+      'target.provision.queues[0].attributes.FifoQueue: a queue name ending in .fifo needs FifoQueue "true"',
+    ],
+    [
+      'a queue name that every user shares',
+      {
+        userPool: { users: ['a', 'b'] },
+        provision: { projectId: 'bench', queues: [{ name: 'q-{projectId}' }] },
+      },
+      'target.provision.queues[0].name: user a (queues[0]) and user b both get the queue "q-bench"',
+    ],
+    [
+      'a queue name too long once expanded',
+      {
+        userPool: { users: ['a'.repeat(32)] },
+        provision: {
+          projectId: 'p'.repeat(32),
+          queues: [{ name: 'webordinary-input-{projectId}-{userId}' }],
+        },
+      },
+      'is not a valid SQS queue name',
+    ],
+    [
+      'a failure reason with a space',
+      { failures: [{ group: '/g', pattern: 'x', reason: 'build failed' }] },
+      'target.failures[0].reason: must be 1 to 32 letters, digits and -',
+    ],
+  ])('rejects %s, naming the field', (_what, extra, expected) => {
+    expect(problems(withTarget(extra)).join('\n')).toContain(expected);
+  });
+
+  it('gives a failure line the reason "failed" unless it names one', () => {
+    const profile = parsed(
+      withTarget({
+        failures: [
+          { group: '/g', pattern: 'x' },
+          { group: '/g', pattern: 'y', reason: 'build' },
+        ],
+      }),
+    );
+    expect(profile.target.failures.map((f) => f.reason)).toEqual(['failed', 'build']);
+  });
+});
