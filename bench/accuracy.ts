@@ -92,6 +92,8 @@ function deliveries(streams: ReadonlyMap<string, readonly LogEvent[]>, random: R
 
 interface Score {
   readonly exact: number;
+  /** Stages stored exactly as true. */
+  readonly stagesRight: number;
   readonly maxErrorMs: number;
   readonly misattributed: number;
   readonly missing: number;
@@ -104,6 +106,7 @@ function scoreCollector(
   truth: (i: number) => SessionTruth,
 ): Score {
   let exact = 0;
+  let stagesRight = 0;
   let maxErrorMs = 0;
   let misattributed = 0;
   let missing = 0;
@@ -116,7 +119,8 @@ function scoreCollector(
       const expected = want.stages[stage];
       if (expected === undefined) misattributed += 1;
       else maxErrorMs = Math.max(maxErrorMs, Math.abs(at - expected));
-      if (at !== expected) same = false;
+      if (at === expected) stagesRight += 1;
+      else same = false;
     }
     for (const stage of Object.keys(want.stages)) if (got[stage] === undefined) missing += 1;
     const outcome = session?.failureReason ? `${session.failureReason}@${session.failedAt}` : 'none';
@@ -124,7 +128,14 @@ function scoreCollector(
     if (same && outcome === wanted) exact += 1;
     else firstWrong ??= i;
   });
-  return { exact, maxErrorMs, misattributed, missing, ...(firstWrong === undefined ? {} : { firstWrong }) };
+  return {
+    exact,
+    stagesRight,
+    maxErrorMs,
+    misattributed,
+    missing,
+    ...(firstWrong === undefined ? {} : { firstWrong }),
+  };
 }
 
 interface Marker {
@@ -172,7 +183,6 @@ export const benchmark: Benchmark = {
     const specs = jobSpecs(random);
     const profile = generatedLogsProfile(usersNeeded(specs));
     const sessions = planRun(RUN_ID, profile);
-    console.error(`accuracy: generated in ${round(performance.now())} ms`);
     const logs = renderLogs(
       specs,
       sessions.map((s) => s.userId),
@@ -215,7 +225,6 @@ export const benchmark: Benchmark = {
         }),
       );
       deliverMs = performance.now() - start;
-      console.error(`accuracy: delivered in ${round(deliverMs)} ms`);
       const byId = new Map((await stores.store.sessions(RUN_ID)).map((s) => [s.sessionId, s]));
       stored = sessions.map((s) => byId.get(s.sessionId));
       collector = scoreCollector(stored, truth);
@@ -242,11 +251,17 @@ export const benchmark: Benchmark = {
     );
     const markers = new Map<string, Marker[]>(texts.map(([stage]) => [stage, []]));
     const streamOfUser = new Map<string, string>();
+    const seen = new Set<string>();
     for (const [stream, list] of logs.streams) {
       for (const event of list) {
-        for (const [stage, text] of texts)
-          if (event.message.includes(text))
-            markers.get(stage)?.push({ stream, event, arrival: arrival.get(event.id ?? '') ?? Infinity });
+        for (const [stage, text] of texts) {
+          if (!event.message.includes(text)) continue;
+          // A stage's own event is told by stream and time (and user, for a pickup): that must be unique.
+          const at = `${stream}|${stage}|${event.timestamp}`;
+          if (stage !== 'pickup' && seen.has(at)) throw new Error(`two ${stage} lines at ${at}: reseed`);
+          seen.add(at);
+          markers.get(stage)?.push({ stream, event, arrival: arrival.get(event.id ?? '') ?? Infinity });
+        }
         const user = /message for amelia[#/](\S+)/.exec(event.message)?.[1];
         if (user) streamOfUser.set(user, stream);
       }
@@ -281,10 +296,19 @@ export const benchmark: Benchmark = {
     });
     const sorted = sortValues(errors);
     const pct = (p: number) => (sorted.length > 0 ? percentile(sorted, p) : 0);
-    const collectorRate = round((collector.exact / SESSIONS) * 100, 1);
-    const planRate = round((sessionsRight / SESSIONS) * 100, 1);
+    const rate = (n: number, of: number) => round((n / of) * 100, 1);
+    const collectorRate = rate(collector.exact, SESSIONS);
+    const planRate = rate(sessionsRight, SESSIONS);
+    const collectorStages = rate(collector.stagesRight, truthStages);
+    const planStages = rate(stagesRight, truthStages);
 
     return [
+      {
+        key: 'headline',
+        what: `exact attribution, stages ${collectorStages} % vs ${planStages} %, sessions ${collectorRate} % vs ${planRate} % (collector vs plan's detector): stage ratio`,
+        value: round(collectorStages / Math.max(planStages, 0.1), 1),
+        unit: '×',
+      },
       {
         key: 'collector-exact-attribution',
         what: `collector: sessions with every stage and outcome exactly as generated (${collector.exact.toLocaleString('en-US')} of ${SESSIONS.toLocaleString('en-US')})`,
@@ -307,12 +331,6 @@ export const benchmark: Benchmark = {
         target: { op: '<=', value: 0 },
       },
       {
-        key: 'headline',
-        what: `exact attribution ${collectorRate} % (collector) vs ${planRate} % (original plan's detector): ratio`,
-        value: round(collectorRate / Math.max(planRate, 0.1), 1),
-        unit: '×',
-      },
-      {
         key: 'plan-attribution',
         what: `plan's detector: sessions with every true stage matched to its own event and none extra`,
         value: planRate,
@@ -321,7 +339,7 @@ export const benchmark: Benchmark = {
       {
         key: 'plan-stage-attribution',
         what: `plan's detector: true stages matched to their own event (${stagesRight.toLocaleString('en-US')} of ${truthStages.toLocaleString('en-US')}; ${phantom.toLocaleString('en-US')} stages a session never had)`,
-        value: round((stagesRight / truthStages) * 100, 1),
+        value: planStages,
         unit: '%',
       },
       ...([50, 95, 99, 100] as const).map((p) => ({

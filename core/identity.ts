@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Target } from './profile.js';
+import { keyUsesUser, poolUsers } from './user-pool.js';
 
 /**
  * Every identifier a session sends is derived from the runId and the
@@ -26,23 +27,29 @@ const TOKEN_DIGITS = 10;
 
 export function sessionIdentity(
   runId: string,
-  target: Pick<Target, 'userIdPrefix' | 'key'>,
+  target: Pick<Target, 'userIdPrefix' | 'key' | 'userPool'>,
   session: { scenario: string; index: number; ordinal: number; phase?: 'cold' | 'warm' },
 ): SessionIdentity {
   const tag = runTag(runId);
   const sessionId = `${session.scenario}-${session.phase ? `${session.phase}-` : ''}${String(session.index).padStart(4, '0')}`;
-  const userId = `${target.userIdPrefix}-${tag}-${String(session.ordinal).padStart(ORDINAL_DIGITS, '0')}`;
+  // With a user pool the session leases its user when it is due (lambdas/shared/user-leases.ts).
+  const userId = target.userPool
+    ? ''
+    : `${target.userIdPrefix}-${tag}-${String(session.ordinal).padStart(ORDINAL_DIGITS, '0')}`;
   const token = `tok${tag}${base36(digest(`token:${runId}:${sessionId}`))
     .slice(0, TOKEN_DIGITS)
     .padEnd(TOKEN_DIGITS, '0')}`;
-  const key = renderTemplate(target.key, {
-    sessionId,
-    userId,
-    token,
-    index: session.index,
-    runId,
-    scenario: session.scenario,
-  });
+  const key =
+    target.userPool && keyUsesUser(target)
+      ? ''
+      : renderTemplate(target.key, {
+          sessionId,
+          userId,
+          token,
+          index: session.index,
+          runId,
+          scenario: session.scenario,
+        });
   return { sessionId, userId, token, key };
 }
 
@@ -50,10 +57,19 @@ export function sessionIdentity(
  * A regular expression (source) that finds the run's session keys in a line:
  * the key template with each variable replaced by the shape it takes.
  */
-export function keyPatternSource(runId: string, target: Pick<Target, 'userIdPrefix' | 'key'>): string {
+export function keyPatternSource(
+  runId: string,
+  target: Pick<Target, 'userIdPrefix' | 'key' | 'userPool'>,
+): string {
   const tag = runTag(runId);
+  const pool = poolUsers(target)
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegex);
   const shapes: Record<string, string> = {
-    userId: `${escapeRegex(target.userIdPrefix)}-${tag}-\\d{${ORDINAL_DIGITS},}`,
+    userId:
+      pool.length > 0
+        ? `(?:${pool.join('|')})`
+        : `${escapeRegex(target.userIdPrefix)}-${tag}-\\d{${ORDINAL_DIGITS},}`,
     token: `tok${tag}[0-9a-z]{${TOKEN_DIGITS}}`,
     sessionId: '[A-Za-z][A-Za-z0-9_-]*-\\d{4}',
     index: '\\d+',

@@ -38,6 +38,10 @@ export interface SessionRecord {
   readonly error?: string;
   /** The reason of the failure or rejection line that ended it (`build`, `dropped`, ...). */
   readonly failureReason?: string;
+  /** With a user pool: when the session leased its user (epoch ms). */
+  readonly leasedAt?: number;
+  /** With a user pool: the first session of the run on its user (its workspace may have been set up for it). */
+  readonly firstOnUser?: boolean;
 }
 
 /** One sample of the service's size, taken while load ran. */

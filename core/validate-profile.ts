@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { ALL_SCENARIOS } from './metric-data.js';
+import { peakConcurrency } from './pool-concurrency.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
 import { provisionProblems } from './provision-plan.js';
 import { estimateHistoryEvents, HISTORY_EVENT_LIMIT } from './run-limits.js';
 import { parseCondition, ThresholdError } from './thresholds.js';
+import { poolUsers } from './user-pool.js';
 
 export class ProfileInvalidError extends Error {
   override name = 'ProfileInvalid';
@@ -85,6 +87,13 @@ function crossFieldProblems(profile: Profile): string[] {
     });
   }
   problems.push(...provisionProblems(target));
+  const pool = poolUsers(target).length;
+  const peak = peakConcurrency(profile);
+  if (pool > 0 && pool < peak.sessions) {
+    problems.push(
+      `target.userPool: ${pool} user(s), but scenario ${peak.scenario} can have ${peak.sessions} sessions in flight at once, and each needs a user of its own (the same user on another thread interrupts the running job); make the pool at least ${peak.sessions}`,
+    );
+  }
   if (!/\{(userId|token|sessionId)\}/.test(target.key)) {
     problems.push(
       'target.key: must contain {userId}, {token} or {sessionId} so that each session has its own key',

@@ -4,8 +4,11 @@ import { allStagesSeen, missingStages } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
 import { Store } from './shared/store.js';
+import { UserLeases } from './shared/user-leases.js';
 
-const store = new Store(requiredEnv('TABLE_NAME'));
+const table = requiredEnv('TABLE_NAME');
+const store = new Store(table);
+const leases = new UserLeases(table);
 
 const EventSchema = z.object({
   runId: z.string().min(1),
@@ -24,7 +27,11 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
   const { runId, sessionId, outcome, error } = parseEvent(EventSchema, event, 'finalize');
   const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
-  if (session.status !== 'planned' && session.status !== 'sent') return { status: session.status };
+  if (session.status !== 'planned' && session.status !== 'sent') {
+    // A retried finalize: the status stands; give the user back if the first attempt did not.
+    if (run.profile.target.userPool) await leases.release(runId, session, session.status === 'timedOut');
+    return { status: session.status };
+  }
 
   const missing = missingStages(run.profile, session);
   let status: SessionStatus;
@@ -39,6 +46,8 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
     reason = session.error ?? describeError(error) ?? `missing stages: ${missing.join(', ')}`;
   }
   const after = await store.finalize(runId, sessionId, status, reason);
+  if (run.profile.target.userPool)
+    await leases.release(runId, session, (after?.status ?? status) === 'timedOut');
   return { status: after?.status ?? status };
 }
 

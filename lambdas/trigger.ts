@@ -10,10 +10,12 @@ import { parseEvent } from './shared/event.js';
 import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
 import { Store, type StoredSession } from './shared/store.js';
+import { UserLeases } from './shared/user-leases.js';
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
 const pacer = new SendPacer(table);
+const leases = new UserLeases(table);
 
 const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().min(1) });
 
@@ -35,6 +37,10 @@ export async function handler(event: unknown) {
   const due = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : undefined;
   // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
   if (due !== undefined) await sleep(due - Date.now());
+  // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
+  const sending = run.profile.target.userPool
+    ? { ...session, ...(await leases.lease(runId, run.profile.target, session)) }
+    : session;
   const trigger = run.profile.target.trigger;
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
@@ -54,7 +60,7 @@ export async function handler(event: unknown) {
   for (let attempt = 1; ; attempt++) {
     const at = attempt === 1 ? sentAt : Date.now();
     try {
-      await send(trigger, runId, session, new Date(at));
+      await send(trigger, runId, sending, new Date(at));
       // A retried send went later than first recorded: sentAt is when it really went.
       if (at !== sentAt) await store.setSentAt(runId, sessionId, at);
       return { sentAt: at };

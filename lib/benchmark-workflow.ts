@@ -274,6 +274,15 @@ export class BenchmarkWorkflow extends Construct {
       resultFields: ['sentAt'],
       resultPath: '$.sent',
     });
+    // A pool whose users are all held: wait for one to come back (the wait counts as lateness).
+    trigger.addRetry({
+      errors: ['NoFreeUser'],
+      interval: Duration.seconds(2),
+      backoffRate: 1.5,
+      maxDelay: Duration.seconds(30),
+      maxAttempts: 12,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     trigger.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
     const completion = this.lambdaStep(`Wait for${label} completion`, 'await', {
       payload: { ...SESSION, taskToken: sfn.JsonPath.taskToken },

@@ -26,6 +26,7 @@ export async function applyLogEvents(
   events: readonly LogEvent[],
 ): Promise<number> {
   if (!run.matcher.groups.has(group)) return 0;
+  await run.loadKeys?.(events);
   const matches = matchEvents(run.matcher, group, events, run.sessionOfKey);
   const markers: StreamMarker[] = [];
   let recorded = 0;

@@ -1,13 +1,50 @@
-import { compileRun, type RunMatcher, type SessionOfKey } from '../../core/correlation.js';
+import { stripAnsi } from '../../core/ansi.js';
+import { compileRun, type LogEvent, type RunMatcher, type SessionOfKey } from '../../core/correlation.js';
 import type { Profile } from '../../core/profile.js';
+import { type Lease, leaseHolder } from '../../core/user-pool.js';
 import type { Store } from './store.js';
+import { UserLeases } from './user-leases.js';
 
 export interface ActiveRun {
   readonly runId: string;
   readonly profile: Profile;
   readonly matcher: RunMatcher;
-  /** The session that held a key at an event's time. Keys are fixed by Prepare, so this never goes stale. */
+  /** The session that held a key at an event's time (after `loadKeys` for the events). */
   readonly sessionOfKey: SessionOfKey;
+  /** Makes `sessionOfKey` able to answer for these events (a user pool's leases are read as needed). */
+  loadKeys?(events: readonly LogEvent[]): Promise<void>;
+}
+
+/**
+ * A lease is written just before its session sends, so leases read at time L
+ * answer for every event up to L minus this margin (write latency, clock skew);
+ * a later event reads its key's leases again.
+ */
+const LEASE_FRESH_MARGIN_MS = 2_000;
+
+/** Key lookups of a run with a user pool: each key's leases, read when an event needs them. */
+function pooledKeys(runId: string, matcher: RunMatcher, leases: UserLeases) {
+  const known = new Map<string, { leases: Lease[]; loadedAt: number }>();
+  return {
+    sessionOfKey: ((key, at) => {
+      const entry = known.get(key);
+      return entry ? leaseHolder(entry.leases, at) : undefined;
+    }) satisfies SessionOfKey,
+    async loadKeys(events: readonly LogEvent[]): Promise<void> {
+      const latest = new Map<string, number>();
+      for (const event of events)
+        for (const key of matcher.findKeys(stripAnsi(event.message)))
+          latest.set(key, Math.max(latest.get(key) ?? 0, event.timestamp));
+      await Promise.all(
+        [...latest].map(async ([key, at]) => {
+          const entry = known.get(key);
+          if (entry && at <= entry.loadedAt - LEASE_FRESH_MARGIN_MS) return;
+          const loadedAt = Date.now();
+          known.set(key, { leases: await leases.leasesOfKey(runId, key), loadedAt });
+        }),
+      );
+    },
+  };
 }
 
 // Shorter than the lead between Prepare and the first trigger (2 s), so a new run is never missed.
@@ -15,8 +52,10 @@ const ACTIVE_TTL_MS = 1_000;
 
 /**
  * The active runs and their session keys, kept between invocations of a warm
- * Lambda. Keys do not change after Prepare, so a run's keys load once; nothing
- * else is cached (stream attribution lives in the table, see apply-observations).
+ * Lambda. Without a user pool keys do not change after Prepare, so a run's keys
+ * load once; with one, each key's leases are read again whenever an event is
+ * newer than the copy. Nothing else is cached (stream attribution lives in the
+ * table, see apply-observations), so nothing an instance holds goes stale.
  */
 export class RunCache {
   private runs = new Map<string, ActiveRun>();
@@ -52,13 +91,12 @@ export class RunCache {
   }
 
   private async load(runId: string, profile: Profile): Promise<ActiveRun> {
+    const matcher = compileRun(runId, profile);
+    if (profile.target.userPool) {
+      return { runId, profile, matcher, ...pooledKeys(runId, matcher, new UserLeases(this.store.table)) };
+    }
     const sessions = await this.store.sessions(runId);
     const keys = new Map(sessions.map((s) => [s.key, s.sessionId]));
-    return {
-      runId,
-      profile,
-      matcher: compileRun(runId, profile),
-      sessionOfKey: (key) => keys.get(key),
-    };
+    return { runId, profile, matcher, sessionOfKey: (key) => keys.get(key) };
   }
 }

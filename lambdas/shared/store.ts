@@ -61,7 +61,7 @@ export const runPk = (runId: string) => `RUN#${runId}`;
 export const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
 
 export class Store {
-  constructor(private readonly table: string) {}
+  constructor(readonly table: string) {}
 
   async putRun(run: StoredRun): Promise<void> {
     const item = { pk: runPk(run.runId), sk: 'RUN', ...run, expiresAt: expiresAt() };

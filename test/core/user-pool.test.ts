@@ -113,7 +113,7 @@ describe('validateProfile with a user pool', () => {
     [
       'a failure reason with a space',
       { failures: [{ group: '/g', pattern: 'x', reason: 'build failed' }] },
-      'target.failures[0].reason: must be 1 to 32 letters, digits and -',
+      'target.failures[0].reason: must be lower-case letters, digits and -',
     ],
   ])('rejects %s, naming the field', (_what, extra, expected) => {
     expect(problems(withTarget(extra)).join('\n')).toContain(expected);

@@ -1,0 +1,153 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { renderTemplate, sessionTemplateValues } from '../../core/identity.js';
+import type { Target } from '../../core/profile.js';
+import { type Lease, poolUsers } from '../../core/user-pool.js';
+import { dynamo } from './clients.js';
+import type { StoredSession } from './store.js';
+
+/**
+ * The user pool's leases (docs/internals.md, "User pool"):
+ * - `LEASE#<user>`: who holds the user now (`sessionId`, `since`), how many
+ *   sessions of the run have held it (`leases`), `retired` after a timeout;
+ * - `KEYLEASE#<key>#<since>#<sessionId>`: every lease, so a keyed marker goes
+ *   to the session that held its key at the marker's own timestamp.
+ * A session leases a free user when it is due and gives it back when it ends,
+ * so no user ever runs two sessions at once.
+ */
+
+const RETENTION_SECONDS = 90 * 24 * 3600;
+const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
+const runPk = (runId: string) => `RUN#${runId}`;
+
+/** Every user of the pool is held by a running session (or retired); the state machine retries later. */
+export class NoFreeUserError extends Error {
+  override name = 'NoFreeUser';
+}
+
+export interface LeasedUser {
+  readonly userId: string;
+  readonly key: string;
+  readonly since: number;
+  /** The session is the first of the run on this user (its workspace may need setting up). */
+  readonly firstOnUser: boolean;
+}
+
+export class UserLeases {
+  constructor(private readonly table: string) {}
+
+  /**
+   * Leases the first free user of the pool to the session (a retried call
+   * finds the lease it already holds), records the lease under its key and
+   * gives the session its userId and key.
+   */
+  async lease(runId: string, target: Target, session: StoredSession, now = Date.now()): Promise<LeasedUser> {
+    if (session.userId && session.leasedAt !== undefined) {
+      return {
+        userId: session.userId,
+        key: session.key,
+        since: session.leasedAt,
+        firstOnUser: session.firstOnUser ?? false,
+      };
+    }
+    for (const userId of poolUsers(target)) {
+      const held = await this.take(runId, userId, session.sessionId, now);
+      if (!held) continue;
+      const key = renderTemplate(target.key, sessionTemplateValues(runId, { ...session, userId }));
+      const leased = { userId, key, since: held.since, firstOnUser: held.leases === 1 };
+      await dynamo().send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: runPk(runId),
+            sk: `KEYLEASE#${key}#${String(held.since).padStart(15, '0')}#${session.sessionId}`,
+            key,
+            since: held.since,
+            sessionId: session.sessionId,
+            expiresAt: expiresAt(),
+          },
+        }),
+      );
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `SESSION#${session.sessionId}` },
+          UpdateExpression: 'SET userId = :u, #key = :k, leasedAt = :since, firstOnUser = :first',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#key': 'key' },
+          ExpressionAttributeValues: {
+            ':u': userId,
+            ':k': key,
+            ':since': held.since,
+            ':first': leased.firstOnUser,
+          },
+        }),
+      );
+      return leased;
+    }
+    throw new NoFreeUserError(
+      `every user of the pool (${poolUsers(target).length}) is held by a running session; retried by the state machine`,
+    );
+  }
+
+  /**
+   * Gives the user back when the session ends. A session that timed out may
+   * still have a job running under its user, so that user is retired for the
+   * rest of the run instead (no later session is credited with its markers).
+   */
+  async release(runId: string, session: StoredSession, timedOut: boolean): Promise<void> {
+    if (!session.userId || session.leasedAt === undefined) return;
+    await dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `LEASE#${session.userId}` },
+          UpdateExpression: timedOut ? 'SET retired = :true' : 'REMOVE sessionId, since',
+          ConditionExpression: 'sessionId = :s',
+          ExpressionAttributeValues: { ':s': session.sessionId, ...(timedOut ? { ':true': true } : {}) },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  /** Every lease of a key in the run, oldest first. */
+  async leasesOfKey(runId: string, key: string): Promise<Lease[]> {
+    const out = await dynamo().send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `KEYLEASE#${key}#` },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({ since: i.since as number, sessionId: i.sessionId as string }));
+  }
+
+  private async take(
+    runId: string,
+    userId: string,
+    sessionId: string,
+    now: number,
+  ): Promise<{ since: number; leases: number } | undefined> {
+    try {
+      const out = await dynamo().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: runPk(runId), sk: `LEASE#${userId}` },
+          // A retried lease finds the user it already took (its session record was not written yet).
+          UpdateExpression:
+            'SET sessionId = :s, since = if_not_exists(since, :now), expiresAt = :exp ADD leases :one',
+          ConditionExpression: 'attribute_not_exists(sessionId) OR sessionId = :s',
+          ExpressionAttributeValues: { ':s': sessionId, ':now': now, ':one': 1, ':exp': expiresAt() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { since: out.Attributes?.since as number, leases: out.Attributes?.leases as number };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+}
