@@ -55,6 +55,7 @@ export class BenchmarkStack extends Stack {
         namespace: target.metricsNamespace,
         stateMachine: this.workflow.stateMachine,
         verdictAlarm: schedule.verdictAlarm,
+        stoppedAlarm: schedule.stoppedAlarm,
       });
     }
 

@@ -15,6 +15,8 @@ export interface DashboardConstructProps {
   readonly stateMachine: sfn.IStateMachine;
   /** The nightly verdict alarm, shown as a status widget when given. */
   readonly verdictAlarm?: cloudwatch.IAlarm;
+  /** The alarm on a stopped run (its target restore did not run), shown next to the verdict. */
+  readonly stoppedAlarm?: cloudwatch.IAlarm;
 }
 
 const PERIOD = Duration.days(1);
@@ -111,7 +113,7 @@ export class DashboardConstruct extends Construct {
       this.dashboard.addWidgets(
         new cloudwatch.AlarmStatusWidget({
           title: 'Verdict',
-          alarms: [props.verdictAlarm],
+          alarms: [props.verdictAlarm, ...(props.stoppedAlarm ? [props.stoppedAlarm] : [])],
           width: 24,
           height: 2,
         }),
