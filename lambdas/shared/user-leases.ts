@@ -50,7 +50,12 @@ export class UserLeases {
         firstOnUser: session.firstOnUser ?? false,
       };
     }
-    for (const userId of poolUsers(target)) {
+    const users = poolUsers(target);
+    // Concurrent sessions start their search at different users (no contention on the first
+    // ones); sequential ones from the first, so warm sessions reuse a set-up workspace.
+    const concurrent = session.scenarioType === 'burst' || session.scenarioType === 'sustained';
+    const from = concurrent ? session.index % users.length : 0;
+    for (const userId of [...users.slice(from), ...users.slice(0, from)]) {
       const held = await this.take(runId, userId, session.sessionId, now);
       if (!held) continue;
       const key = renderTemplate(target.key, sessionTemplateValues(runId, { ...session, userId }));

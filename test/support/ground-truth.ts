@@ -19,10 +19,12 @@ export function stageDifferences(
   sessions: readonly StoredSession[],
   truths: readonly JobTruth[],
 ): StageDifference[] {
+  // A pool user runs several sessions: the thread id in the subject carries each session's token.
+  const byThread = new Map(truths.map((t) => [t.threadId, t]));
   const byUser = new Map(truths.map((t) => [t.userId, t]));
   const out: StageDifference[] = [];
   for (const session of sessions) {
-    const truth = byUser.get(session.userId);
+    const truth = byThread.get(session.token) ?? byUser.get(session.userId);
     for (const stage of profile.target.stages) {
       const expected = 's3' in stage ? truth?.site?.lastModified : truth?.markers[stage.name];
       out.push({
