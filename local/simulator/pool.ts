@@ -286,12 +286,7 @@ export class Pool<J extends PoolJob> {
   private freeTask(): PoolTask | undefined {
     return this.tasks.find(
       (t) =>
-        t.state === 'running' &&
-        t.booted &&
-        !t.draining &&
-        t.activity === 'idle' &&
-        !t.lane &&
-        !t.busyClaim,
+        t.state === 'running' && t.booted && !t.draining && t.activity === 'idle' && !t.lane && !t.busyClaim,
     );
   }
 
@@ -336,7 +331,13 @@ export class Pool<J extends PoolJob> {
     lane.owner = task;
     task.busyTimer = setTimeout(() => {
       delete task.busyTimer;
-      this.options.emit({ type: 'lane-claimed', taskId: task.id, laneKey: lane.key, claimMs, whileBusy: true });
+      this.options.emit({
+        type: 'lane-claimed',
+        taskId: task.id,
+        laneKey: lane.key,
+        claimMs,
+        whileBusy: true,
+      });
       void this.options.onLane(task, lane.vars, 'claimed').then(() => this.takeOver(task, lane));
     }, claimMs);
   }
