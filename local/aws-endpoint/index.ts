@@ -10,6 +10,7 @@ export { EcsStore } from './ecs.js';
 export { AwsEndpointError } from './errors.js';
 export { LogsStore, type LogsStoreOptions } from './logs.js';
 export { type IssuedToken, SfnStore, TaskFailedError } from './sfn.js';
+export type { AdversarialDeliveryOptions } from './delivery-plan.js';
 export type {
   DeliveryFailure,
   DestinationHandler,
