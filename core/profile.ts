@@ -180,7 +180,10 @@ export const LocalDeliverySchema = z.strictObject({
   /** When the second delivery comes, after the first (uniform). */
   redeliverDelayMs: z
     .strictObject({ min: z.number().int().min(0).max(600_000), max: z.number().int().min(0).max(600_000) })
-    .refine((d) => d.max >= d.min, { path: ['max'], message: 'must be >= min' })
+    .superRefine((d, ctx) => {
+      if (d.max < d.min)
+        ctx.addIssue({ code: 'custom', path: ['max'], input: d.max, message: `must be >= min (${d.min})` });
+    })
     .default({ min: 1_000, max: 3_000 }),
   /** Concurrent collector instances, each a process of its own (separate warm state); payloads of one stream are spread over them. */
   instances: z.number().int().min(1).max(16).default(1),

@@ -5,12 +5,12 @@ import { type JsonService, startJsonServer } from './server.js';
 import { SfnStore } from './sfn.js';
 
 export { CloudWatchStore } from './cloudwatch.js';
+export type { AdversarialDeliveryOptions } from './delivery-plan.js';
 export type { DesiredCountChange, EcsService, ServiceDefinition } from './ecs.js';
 export { EcsStore } from './ecs.js';
 export { AwsEndpointError } from './errors.js';
 export { LogsStore, type LogsStoreOptions } from './logs.js';
 export { type IssuedToken, SfnStore, TaskFailedError } from './sfn.js';
-export type { AdversarialDeliveryOptions } from './delivery-plan.js';
 export type {
   DeliveryFailure,
   DestinationHandler,

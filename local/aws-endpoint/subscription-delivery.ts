@@ -126,7 +126,8 @@ export class SubscriptionDelivery {
     if (jobs.length === 0) return;
     if (this.#planner) {
       for (const job of jobs) {
-        for (const draw of this.#planner.plan(`${job.destinationArn}\u0000${laneKey}`)) this.#schedule(job, draw);
+        for (const draw of this.#planner.plan(`${job.destinationArn}\u0000${laneKey}`))
+          this.#schedule(job, draw);
       }
       return;
     }

@@ -19,8 +19,11 @@ if (!process.send) {
   process.exit(2);
 }
 
+// Tests point this at another handler module; by default it is the real collector.
+const handlerModule = process.env.WEBORDINARY_INSTANCE_MODULE ?? '../../lambdas/collector.js';
+
 try {
-  const { handler } = (await import('../../lambdas/collector.js')) as {
+  const { handler } = (await import(handlerModule)) as {
     handler: (event: unknown) => Promise<unknown>;
   };
   process.on('message', (request: InstanceRequest) => {

@@ -28,11 +28,19 @@ const CHILD = fileURLToPath(new URL('./collector-instance-process.ts', import.me
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
-export async function startCollectorInstances(count: number): Promise<CollectorInstances> {
+export interface CollectorInstancesOptions {
+  /** The module whose `handler` each instance runs, as a file URL (default: lambdas/collector.ts). */
+  readonly handlerModule?: string;
+}
+
+export async function startCollectorInstances(
+  count: number,
+  options: CollectorInstancesOptions = {},
+): Promise<CollectorInstances> {
   const instances: Instance[] = [];
   const close = () => Promise.all(instances.map((i) => i.close())).then(() => undefined);
   try {
-    for (let index = 0; index < count; index++) instances.push(new Instance(index));
+    for (let index = 0; index < count; index++) instances.push(new Instance(index, options.handlerModule));
     await Promise.all(instances.map((i) => i.ready));
   } catch (error) {
     await close();
@@ -48,10 +56,17 @@ class Instance {
   private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 1;
 
-  constructor(private readonly index: number) {
+  constructor(
+    private readonly index: number,
+    handlerModule: string | undefined,
+  ) {
     this.child = fork(CHILD, [], {
       cwd: PROJECT_ROOT,
       execArgv: ['--import', 'tsx'],
+      env: {
+        ...process.env,
+        ...(handlerModule !== undefined ? { WEBORDINARY_INSTANCE_MODULE: handlerModule } : {}),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));

@@ -11,6 +11,7 @@ import type { AwsEndpointOptions } from '../aws-endpoint/index.js';
 import { applyEnv, startLocalAws } from '../emulators.js';
 import { renderDefinition } from '../render-definition.js';
 import { type JobTruth, loadTargetModel, startSimulator } from '../simulator/index.js';
+import { type CollectorInstances, startCollectorInstances } from './collector-instances.js';
 import {
   createBuckets,
   createLogGroups,
@@ -22,7 +23,6 @@ import {
   logSink,
   metricSink,
 } from './local-aws-setup.js';
-import { type CollectorInstances, startCollectorInstances } from './collector-instances.js';
 import { type ProgressMode, startProgress } from './progress.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
