@@ -21,8 +21,7 @@ useSimulatorServers();
 
 describe('simulator pool and lanes', () => {
   it('runs a burst of 20 distinct users with one job per container at a time', async () => {
-    // Free containers only: busy claims are simulator-busy-claim.test.ts's subject.
-    const h = await start(variant(models.demo, (m) => delete m.lanes.claimWhileBusy));
+    const h = await start(variant(models.demo));
     const sent = Date.now();
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
