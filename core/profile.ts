@@ -256,6 +256,34 @@ export const PublishSchema = z
   })
   .default({ cloudwatch: true, namespace: 'WebOrdinary/Performance' });
 
+/**
+ * Local mode's CloudWatch Logs delivery made as hostile as AWS's (absent: each
+ * stream's payloads in order, once, to one collector, readable at once). A
+ * subscription invokes its Lambda asynchronously: payloads of one stream can
+ * arrive late, out of order, twice, and at several warm instances at once;
+ * FilterLogEvents sees an event only after its ingestion delay.
+ */
+export const LocalDeliverySchema = z.strictObject({
+  /** Each payload is held a random 0..shuffleWindowMs, so later batches of a stream can overtake earlier ones. */
+  shuffleWindowMs: z.number().int().min(0).max(600_000).default(0),
+  /** Share of payloads delivered a second time (same payload, same event ids), as an async retry, 0 to 1. */
+  redeliverShare: z.number().min(0).max(1).default(0),
+  /** When the second delivery comes, after the first (uniform). */
+  redeliverDelayMs: z
+    .strictObject({ min: z.number().int().min(0).max(600_000), max: z.number().int().min(0).max(600_000) })
+    .superRefine((d, ctx) => {
+      if (d.max < d.min)
+        ctx.addIssue({ code: 'custom', path: ['max'], input: d.max, message: `must be >= min (${d.min})` });
+    })
+    .default({ min: 1_000, max: 3_000 }),
+  /** Concurrent collector instances, each a process of its own (separate warm state); payloads of one stream are spread over them. */
+  instances: z.number().int().min(1).max(16).default(1),
+  /** FilterLogEvents returns an event only once now >= its timestamp + ingestionLagMs (poll mode). */
+  ingestionLagMs: z.number().int().min(0).max(3_600_000).default(0),
+  /** Seed of the delivery draws (default: `local.seed`, else 1): the same seed gives the same draws per payload. */
+  seed: z.number().int().optional(),
+});
+
 /** Settings for local mode only (`bench local`); ignored on AWS. */
 export const LocalSettingsSchema = z.strictObject({
   /** The simulator's target model file, relative to the working directory. */
@@ -264,6 +292,8 @@ export const LocalSettingsSchema = z.strictObject({
   seed: z.number().int().optional(),
   /** The local SES account's MaxSendRate (emails per second) that triggers are paced to. */
   sesMaxSendRate: z.number().positive().max(1_000).default(14),
+  /** Adversarial subscription delivery and ingestion lag (absent: ordered, once, one instance, no lag). */
+  delivery: LocalDeliverySchema.optional(),
 });
 
 export const ProfileSchema = z.strictObject({
@@ -289,6 +319,7 @@ export type Provision = z.infer<typeof ProvisionSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioType = Scenario['type'];
 export type Threshold = z.infer<typeof ThresholdSchema>;
+export type LocalDelivery = z.infer<typeof LocalDeliverySchema>;
 
 export function isLogStage(stage: Stage): stage is LogStage {
   return 'log' in stage;

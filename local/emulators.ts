@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AwsEndpoint, startAwsEndpoint } from './aws-endpoint/index.js';
+import { type AwsEndpoint, type AwsEndpointOptions, startAwsEndpoint } from './aws-endpoint/index.js';
 import type { EmulatorMessage } from './emulator-process.js';
 import type { EmulatorUrls } from './emulator-servers.js';
 
@@ -36,6 +36,8 @@ export interface LocalAws {
 export interface LocalAwsOptions {
   /** Keeps the S3 objects in `<dataDir>/s3` (kept on close) instead of a temp dir (removed on close). */
   dataDir?: string;
+  /** Options of the project's own endpoint (e.g. adversarial log delivery). */
+  endpoint?: AwsEndpointOptions;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     const emulators = await forkEmulators(s3Dir);
     closers.push(emulators.close);
 
-    const endpoint = await startAwsEndpoint();
+    const endpoint = await startAwsEndpoint(options.endpoint);
     closers.push(() => endpoint.close());
 
     const endpoints: LocalAwsEndpoints = {

@@ -6,6 +6,7 @@ import { SfnStore } from './sfn.js';
 import { SQS_QUERY_CODES, SqsStore } from './sqs.js';
 
 export { CloudWatchStore } from './cloudwatch.js';
+export type { AdversarialDeliveryOptions } from './delivery-plan.js';
 export type { DesiredCountChange, EcsService, ServiceDefinition } from './ecs.js';
 export { EcsStore } from './ecs.js';
 export { AwsEndpointError } from './errors.js';

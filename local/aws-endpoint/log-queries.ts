@@ -42,13 +42,21 @@ function searchedStreams(group: LogGroup, input: Input): LogStream[] {
   return prefix === undefined ? all : all.filter((s) => s.name.startsWith(prefix));
 }
 
+/** CloudWatch Logs' ingestion delay as a reader sees it: an event is searchable from `timestamp + lagMs`. */
+export interface IngestionLag {
+  readonly lagMs: number;
+  readonly now: number;
+}
+
 /**
  * FilterLogEvents over one group: events with startTime <= timestamp <= endTime
  * that match the pattern, sorted by timestamp. The token is the position after
  * the last returned event, so later pages neither repeat nor skip events that
- * were already stored when the first page was read.
+ * were already stored when the first page was read. With an ingestion lag, an
+ * event is left out until `now >= timestamp + lagMs`, and its ingestionTime is
+ * no earlier than that.
  */
-export function filterLogEvents(group: LogGroup, input: Input): FilterLogEventsResult {
+export function filterLogEvents(group: LogGroup, input: Input, lag?: IngestionLag): FilterLogEventsResult {
   const matches = compileFilterPattern(input.optString('filterPattern'));
   const startTime = input.optNumber('startTime') ?? Number.NEGATIVE_INFINITY;
   const endTime = input.optNumber('endTime') ?? Number.POSITIVE_INFINITY;
@@ -62,13 +70,19 @@ export function filterLogEvents(group: LogGroup, input: Input): FilterLogEventsR
     for (const event of stream.events) {
       if (event.timestamp < startTime || event.timestamp > endTime) continue;
       if (after !== undefined && compareEvents(event, after) <= 0) continue;
+      if (lag !== undefined && lag.lagMs > 0 && event.timestamp + lag.lagMs > lag.now) continue;
       if (matches(event.message)) selected.push(event);
     }
   }
   selected.sort(compareEvents);
   const page = selected.slice(0, limit);
   const last = page[page.length - 1];
-  const result: FilterLogEventsResult = { events: page.map(toFiltered) };
+  const lagMs = lag?.lagMs ?? 0;
+  const result: FilterLogEventsResult = {
+    events: page.map((e) =>
+      toFiltered(lagMs > 0 ? { ...e, ingestionTime: Math.max(e.ingestionTime, e.timestamp + lagMs) } : e),
+    ),
+  };
   if (selected.length > limit && last !== undefined) {
     result.nextToken = encodeToken({ t: last.timestamp, s: last.seq });
   }

@@ -30,6 +30,8 @@ const DAY_MS = 86_400_000;
 export interface LogsStoreOptions extends DeliveryOptions {
   /** The clock for ingestion times and the too-old / too-new checks (default Date.now). */
   now?: () => number;
+  /** FilterLogEvents returns an event only once now >= its timestamp + ingestionLagMs (default 0). */
+  ingestionLagMs?: number;
 }
 
 const notFound = (what: string) =>
@@ -44,15 +46,20 @@ export class LogsStore {
   readonly #groups = new Map<string, LogGroup>();
   readonly #delivery: SubscriptionDelivery;
   readonly #now: () => number;
+  readonly #ingestionLagMs: number;
   #seq = 0;
 
   constructor(options: LogsStoreOptions = {}) {
     this.#delivery = new SubscriptionDelivery(options);
     this.#now = options.now ?? Date.now;
+    this.#ingestionLagMs = options.ingestionLagMs ?? 0;
   }
 
-  /** Routes subscription payloads for `destinationArn` to `handler`; returns an unregister function. */
-  registerDestination(destinationArn: string, handler: DestinationHandler): () => void {
+  /** Routes subscription payloads for `destinationArn` to `handler` (or its instances); returns an unregister function. */
+  registerDestination(
+    destinationArn: string,
+    handler: DestinationHandler | readonly DestinationHandler[],
+  ): () => void {
     return this.#delivery.registerDestination(destinationArn, handler);
   }
 
@@ -212,7 +219,10 @@ export class LogsStore {
 
   filterLogEvents(body: unknown): FilterLogEventsResult {
     const input = new Input(body, INVALID);
-    return filterLogEvents(this.#groupOf(input), input);
+    return filterLogEvents(this.#groupOf(input), input, {
+      lagMs: this.#ingestionLagMs,
+      now: this.#now(),
+    });
   }
 
   /** Adds or replaces a filter; at most 2 per group. The destination must be registered. */

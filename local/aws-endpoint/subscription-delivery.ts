@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
+import { type AdversarialDeliveryOptions, type DeliveryDraw, DeliveryPlanner } from './delivery-plan.js';
 import { ACCOUNT_ID } from './ids.js';
 import type { StoredLogEvent, SubscriptionFilter } from './log-model.js';
 
@@ -36,6 +37,8 @@ export interface DeliveryOptions {
   attempts?: number;
   /** Wait before the second attempt, doubled each time after (default 50 ms). */
   backoffMs?: number;
+  /** Deliver as AWS may: shuffled, some twice, spread over the destination's instances (absent: in order, once). */
+  adversarial?: AdversarialDeliveryOptions;
 }
 
 export interface DeliveryJob {
@@ -71,24 +74,40 @@ export function dataMessages(
  * Delivers subscription payloads off the request path: one lane per log stream
  * keeps each stream's order, lanes run concurrently, failures are retried with
  * exponential backoff and then reported to `onDeliveryError` listeners.
+ *
+ * Adversarial mode instead holds each payload a random time within the
+ * shuffle window (so a stream's batches can overtake each other), delivers a
+ * share of them a second time after a delay, and sends each delivery to one of
+ * the destination's instances (each runs one invocation at a time, as a Lambda
+ * instance does), all drawn from a seed per payload.
  */
 export class SubscriptionDelivery {
-  readonly #destinations = new Map<string, DestinationHandler>();
+  readonly #destinations = new Map<string, readonly DestinationHandler[]>();
   readonly #lanes = new Map<string, Promise<void>>();
+  readonly #pending = new Set<Promise<void>>();
+  readonly #instances = new Map<string, Promise<void>>();
   readonly #errorListeners = new Set<(failure: DeliveryFailure) => void>();
   readonly #attempts: number;
   readonly #backoffMs: number;
+  readonly #planner: DeliveryPlanner | undefined;
 
   constructor(options: DeliveryOptions = {}) {
     this.#attempts = Math.max(1, options.attempts ?? 3);
     this.#backoffMs = options.backoffMs ?? 50;
+    this.#planner = options.adversarial && new DeliveryPlanner(options.adversarial);
   }
 
-  /** Routes payloads for `arn` to `handler`; returns a function that unregisters it. */
-  registerDestination(arn: string, handler: DestinationHandler): () => void {
-    this.#destinations.set(arn, handler);
+  /**
+   * Routes payloads for `arn` to `handler`, or (adversarial mode) to one of
+   * `handlers`, the function's concurrent instances; returns a function that
+   * unregisters it. In order mode only the first instance is used.
+   */
+  registerDestination(arn: string, handler: DestinationHandler | readonly DestinationHandler[]): () => void {
+    const handlers = typeof handler === 'function' ? [handler] : [...handler];
+    if (handlers.length === 0) throw new Error(`destination ${arn} needs at least one handler`);
+    this.#destinations.set(arn, handlers);
     return () => {
-      if (this.#destinations.get(arn) === handler) this.#destinations.delete(arn);
+      if (this.#destinations.get(arn) === handlers) this.#destinations.delete(arn);
     };
   }
 
@@ -105,6 +124,13 @@ export class SubscriptionDelivery {
   /** Queues payloads behind everything already queued for the same log stream. */
   enqueue(laneKey: string, jobs: DeliveryJob[]): void {
     if (jobs.length === 0) return;
+    if (this.#planner) {
+      for (const job of jobs) {
+        for (const draw of this.#planner.plan(`${job.destinationArn}\u0000${laneKey}`))
+          this.#schedule(job, draw);
+      }
+      return;
+    }
     const previous = this.#lanes.get(laneKey) ?? Promise.resolve();
     const tail = previous.then(async () => {
       // Never run a destination inside the PutLogEvents request that caused it.
@@ -119,17 +145,35 @@ export class SubscriptionDelivery {
 
   /** Resolves when every payload queued so far has been delivered or reported as failed. */
   async drain(): Promise<void> {
-    await Promise.all([...this.#lanes.values()]);
+    await Promise.all([...this.#lanes.values(), ...this.#pending]);
   }
 
-  async #deliver(job: DeliveryJob): Promise<void> {
+  /** One adversarial delivery: wait its delay, then run on its instance after what that instance is running. */
+  #schedule(job: DeliveryJob, draw: DeliveryDraw): void {
+    const delivered = (async () => {
+      // Never run a destination inside the PutLogEvents request that caused it.
+      await (draw.delayMs > 0 ? sleep(draw.delayMs) : new Promise((resolve) => setImmediate(resolve)));
+      const count = this.#destinations.get(job.destinationArn)?.length ?? 1;
+      const instance = Math.floor(draw.instance * count);
+      const key = `${job.destinationArn}#${instance}`;
+      const previous = this.#instances.get(key) ?? Promise.resolve();
+      const turn = previous.then(() => this.#deliver(job, instance));
+      this.#instances.set(key, turn);
+      await turn;
+      if (this.#instances.get(key) === turn) this.#instances.delete(key);
+    })();
+    this.#pending.add(delivered);
+    void delivered.finally(() => this.#pending.delete(delivered));
+  }
+
+  async #deliver(job: DeliveryJob, instance = 0): Promise<void> {
     const event: SubscriptionEvent = {
       awslogs: { data: gzipSync(JSON.stringify(job.message)).toString('base64') },
     };
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#attempts; attempt += 1) {
       if (attempt > 1) await sleep(this.#backoffMs * 2 ** (attempt - 2));
-      const handler = this.#destinations.get(job.destinationArn);
+      const handler = this.#destinations.get(job.destinationArn)?.[instance];
       try {
         if (handler === undefined) {
           throw new Error(`no destination is registered for ${job.destinationArn}`);

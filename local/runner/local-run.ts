@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { scenarioName } from '../../core/profile.js';
+import { type LocalDelivery, scenarioName } from '../../core/profile.js';
 import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
 import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
+import type { AwsEndpointOptions } from '../aws-endpoint/index.js';
 import { applyEnv, type LocalAws, startLocalAws } from '../emulators.js';
 import { renderDefinition } from '../render-definition.js';
 import { type JobTruth, loadTargetModel, startSimulator } from '../simulator/index.js';
+import { type CollectorInstances, startCollectorInstances } from './collector-instances.js';
 import {
   createBuckets,
   createLogGroups,
@@ -77,7 +79,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const sesAccount = applyEnv({
     AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)),
   });
-  const aws = await startLocalAws();
+  const delivery = profile.local?.delivery;
+  const aws = await startLocalAws({ endpoint: endpointOptions(delivery, seed) });
   const restoreEnv = applyEnv({
     ...aws.env,
     TABLE_NAME: LOCAL_TABLE,
@@ -87,19 +90,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   resetClients();
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  let instances: CollectorInstances | undefined;
   let progress: { stop(): void } | undefined;
   // Ctrl-C: stop the simulator and the emulators (and remove their temp files) before leaving.
   const interrupted = () => {
     progress?.stop();
     process.stderr.write(`\nInterrupted: stopping ${runId}'s simulator and emulators\n`);
-    void Promise.allSettled([simulator?.stop(), aws.close()]).then(() => process.exit(130));
+    void Promise.allSettled([simulator?.stop(), aws.close(), instances?.close()]).then(() =>
+      process.exit(130),
+    );
   };
   process.once('SIGINT', interrupted);
   try {
     const handlers = await loadHandlers();
     await createTable();
     await createBuckets(s3, profile, model);
-    await createLogGroups(aws, profile, model, handlers.collector as Handler);
+    // Several collector instances (processes with their own warm state) only when asked for.
+    if (delivery && delivery.instances > 1) instances = await startCollectorInstances(delivery.instances);
+    await createLogGroups(aws, profile, model, instances?.handlers ?? (handlers.collector as Handler));
     const ecs = ecsControl(aws, model);
     options.onLocalAws?.(aws);
     simulator = await startSimulator({
@@ -136,10 +144,27 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     progress?.stop();
     await simulator?.stop();
     await aws.close();
+    await instances?.close();
     restoreEnv();
     sesAccount();
     resetClients();
   }
+}
+
+/** The endpoint's log delivery for the profile's `local.delivery` (none: in order, once, no lag). */
+function endpointOptions(delivery: LocalDelivery | undefined, seed: number | undefined): AwsEndpointOptions {
+  if (!delivery) return {};
+  return {
+    logs: {
+      ingestionLagMs: delivery.ingestionLagMs,
+      adversarial: {
+        shuffleWindowMs: delivery.shuffleWindowMs,
+        redeliverShare: delivery.redeliverShare,
+        redeliverDelayMs: delivery.redeliverDelayMs,
+        seed: delivery.seed ?? seed ?? 1,
+      },
+    },
+  };
 }
 
 async function loadHandlers(): Promise<Record<string, Handler>> {

@@ -22,7 +22,17 @@ export type SimulatorEvent = { readonly at: number } & (
       readonly taskId: string;
       readonly laneKey: string;
       readonly claimMs: number;
+      /** The container claimed the lane while it was running a job of another lane. */
+      readonly whileBusy?: boolean;
     }
+  | {
+      readonly type: 'lane-abandoned';
+      readonly taskId: string;
+      readonly laneKey: string;
+      /** Until the lane can be claimed again (its ownership record expires). */
+      readonly untilMs: number;
+    }
+  | { readonly type: 'job-dropped'; readonly jobId: string; readonly taskId: string }
   | { readonly type: 'lane-released'; readonly taskId: string; readonly laneKey: string }
   | { readonly type: 'job-started'; readonly jobId: string; readonly taskId: string }
   | { readonly type: 'marker'; readonly jobId: string; readonly step: string; readonly timestamp: number }

@@ -32,7 +32,13 @@ export interface JobTruth extends JobIdentity {
   /** Every line written for the job (message without formatting). */
   readonly lines: LineTruth[];
   site?: SiteTruth;
-  status: 'received' | 'queued' | 'running' | 'ok' | 'failed' | 'abandoned';
+  /**
+   * `dropped`: a busy container picked the job up and lost it (see the model's
+   * `lanes.claimWhileBusy`); its only marker is the first step's (the pickup).
+   */
+  status: 'received' | 'queued' | 'running' | 'ok' | 'failed' | 'dropped' | 'abandoned';
+  /** Where and when the job was dropped, when `status` is `dropped`. */
+  dropped?: DropTruth;
   failedStep?: string;
   finishedAt?: number;
 }
@@ -59,4 +65,16 @@ export interface SiteTruth {
    */
   readonly lastModified: number;
   readonly etag?: string;
+}
+
+export interface DropTruth {
+  /** The `timestamp` of the log event of the first drop line (the WARN `Already processing a message...`). */
+  readonly at: number;
+  /** The busy container (ECS task id) that dropped the job. */
+  readonly taskId: string;
+  readonly logGroup: string;
+  /** The busy container's stream: the one its running job writes to. */
+  readonly logStream: string;
+  /** The job that was running in that container when this one was dropped. */
+  readonly runningJobId?: string;
 }

@@ -5,7 +5,7 @@ import type { JobTruth } from './ground-truth.js';
 import { IdentityReader } from './identity.js';
 import { type IncomingEmail, startIntake } from './intake.js';
 import type { SimulatorIo } from './io.js';
-import { drawClaim, JobRunner, type SimJob } from './job-runner.js';
+import { drawBusyClaim, drawClaim, JobRunner, type SimJob } from './job-runner.js';
 import { writeLines } from './line-writer.js';
 import { StreamWriter } from './log-writer.js';
 import { startMetrics } from './metrics.js';
@@ -15,7 +15,7 @@ import { deriveRng } from './rng.js';
 import { SiteDeployer } from './site.js';
 
 export type { SimulatorEvent } from './events.js';
-export type { JobTruth, LineTruth, SiteTruth } from './ground-truth.js';
+export type { DropTruth, JobTruth, LineTruth, SiteTruth } from './ground-truth.js';
 export type { EcsControl, LogEvent, LogSink, MetricDatum, MetricSink, SimulatorIo } from './io.js';
 export { loadTargetModel, parseTargetModel, type TargetModel, TargetModelError } from './model.js';
 
@@ -36,7 +36,7 @@ export interface SimulatorSnapshot {
   readonly pending: number;
   /** Tasks running a job. */
   readonly busy: number;
-  /** Jobs that ended (ok or failed). */
+  /** Jobs that ended (ok, failed or dropped). */
   readonly jobsDone: number;
 }
 
@@ -88,6 +88,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     claimMs: model.lanes.claimMs,
     idleReleaseMs: model.lanes.idleReleaseMs,
     ...(model.ecs.scaleFromZero ? { scaleFromZero: model.ecs.scaleFromZero } : {}),
+    ...(model.lanes.claimWhileBusy
+      ? {
+          claimWhileBusy: {
+            share: model.lanes.claimWhileBusy.share,
+            abandonedLaneMs: model.lanes.claimWhileBusy.abandonedLaneMs,
+            drop: (task: PoolTask, job: SimJob) => {
+              const done = runner.drop(task, job);
+              running.add(done);
+              return done.finally(() => running.delete(done));
+            },
+          },
+        }
+      : {}),
     ecs: io.ecs,
     emit,
     run: (task, job, start) => {
@@ -163,6 +176,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       workspaceKey: identity.workspaceKey,
       rng,
       drawClaimMs: drawClaim(rng),
+      drawBusyClaim: drawBusyClaim(rng),
     };
     const timer = setTimeout(
       () => {
@@ -200,7 +214,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     groundTruth: () => truths,
     snapshot: () => {
       const { queued, running: tasks, pending, busy } = pool.snapshot();
-      const jobsDone = truths.filter((t) => t.status === 'ok' || t.status === 'failed').length;
+      const jobsDone = truths.filter(
+        (t) => t.status === 'ok' || t.status === 'failed' || t.status === 'dropped',
+      ).length;
       return { queued, running: tasks, pending, busy, jobsDone };
     },
     async stop() {

@@ -22,6 +22,10 @@ export function drawClaim(rng: (purpose: string) => Rng): (distribution: Distrib
   return (distribution) => sampleMs(distribution, rng('claim'));
 }
 
+export function drawBusyClaim(rng: (purpose: string) => Rng): () => number {
+  return () => rng('busy-claim')();
+}
+
 export interface JobRunnerOptions {
   readonly model: TargetModel;
   readonly writerFor: (task: PoolTask) => StreamWriter;
@@ -33,6 +37,8 @@ export interface JobRunnerOptions {
 /** Runs a job's steps in a container: waits each latency, writes its lines, deploys the site. */
 export class JobRunner {
   private readonly workspaces = new Set<string>();
+  /** Task id -> the job it is running. */
+  private readonly running = new Map<string, string>();
 
   constructor(private readonly options: JobRunnerOptions) {}
 
@@ -52,6 +58,7 @@ export class JobRunner {
       truth.setupMs = sampleMs(model.workspace.setupMs, job.rng('setup'));
     }
     truth.status = 'running';
+    this.running.set(task.id, truth.jobId);
     emit({ type: 'job-started', jobId: truth.jobId, taskId: task.id });
     const writer = this.options.writerFor(task);
     try {
@@ -64,8 +71,70 @@ export class JobRunner {
       }
     }
     truth.finishedAt = Date.now();
+    this.running.delete(task.id);
     await writer.flushed();
     emit({ type: 'job-finished', jobId: truth.jobId, status: truth.status as 'ok' | 'failed' | 'abandoned' });
+  }
+
+  /**
+   * A busy container picks the job up and loses it (the model's
+   * `lanes.claimWhileBusy`): the first step's lines, then the drop lines
+   * (WebOrdinary's WARN `Already processing a message...`), on the stream of
+   * the job it is running; no failure line, no callback. Never rejects.
+   */
+  async drop(task: PoolTask, job: SimJob): Promise<void> {
+    const { model, signal, emit } = this.options;
+    const dropLines = model.lanes.claimWhileBusy?.dropLines ?? [];
+    const truth = job.truth;
+    const first = model.steps[0]!;
+    const enqueuedAt = truth.enqueuedAt ?? Date.now();
+    truth.startedAt = Date.now();
+    truth.queueWaitMs = truth.startedAt - enqueuedAt;
+    truth.taskId = task.id;
+    truth.status = 'running';
+    const runningJobId = this.running.get(task.id);
+    const writer = this.options.writerFor(task);
+    const values = this.values(task, job);
+    const markerIndex = Math.max(
+      0,
+      first.lines.findIndex((line) => line.marker === true),
+    );
+    const write = (lines: readonly ModelLine[], step: string, index: number) =>
+      writeLines({
+        writer,
+        format: model.logs.format,
+        lines,
+        values,
+        delay: delayFrom(job.rng, `line:${step}`),
+        signal,
+        since: truth.startedAt!,
+        markerIndex: index,
+        step,
+      });
+    try {
+      const pickup = await write(first.lines, first.name, markerIndex);
+      truth.lines.push(...pickup);
+      truth.markers[first.name] = pickup[markerIndex]!.timestamp;
+      const dropped = await write(dropLines, 'dropped', -1);
+      truth.lines.push(...dropped);
+      truth.dropped = {
+        at: dropped[0]!.timestamp,
+        taskId: task.id,
+        logGroup: writer.group,
+        logStream: writer.stream,
+        ...(runningJobId !== undefined ? { runningJobId } : {}),
+      };
+      truth.status = 'dropped';
+      emit({ type: 'job-dropped', jobId: truth.jobId, taskId: task.id });
+    } catch (error) {
+      if (signal.aborted) truth.status = 'abandoned';
+      else {
+        truth.status = 'failed';
+        emit({ type: 'error', where: `drop ${truth.jobId}`, message: (error as Error).message });
+      }
+    }
+    truth.finishedAt = Date.now();
+    await writer.flushed();
   }
 
   private async steps(task: PoolTask, job: SimJob, writer: StreamWriter): Promise<void> {

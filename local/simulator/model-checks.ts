@@ -33,6 +33,7 @@ interface CheckedModel {
     readonly key: string;
     readonly claimLines: readonly CheckedLine[];
     readonly releaseLines: readonly CheckedLine[];
+    readonly claimWhileBusy?: { readonly dropLines: readonly CheckedLine[] } | undefined;
   };
   readonly workspace: {
     readonly key: string;
@@ -100,6 +101,18 @@ export function checkModel(model: CheckedModel, ctx: z.RefinementCtx): void {
   checkTemplate(['lanes', 'key'], model.lanes.key, IDENTITY_VARS);
   checkLines(['lanes', 'claimLines'], model.lanes.claimLines, LANE_VARS);
   checkLines(['lanes', 'releaseLines'], model.lanes.releaseLines, LANE_VARS);
+  const busy = model.lanes.claimWhileBusy;
+  if (busy) {
+    checkLines(['lanes', 'claimWhileBusy', 'dropLines'], busy.dropLines, jobVars);
+    busy.dropLines.forEach((line, index) => {
+      if (line.marker === true) {
+        fail(
+          ['lanes', 'claimWhileBusy', 'dropLines', index, 'marker'],
+          "must not be set: a dropped job's marker is the first step's",
+        );
+      }
+    });
+  }
   checkTemplate(['workspace', 'key'], model.workspace.key, IDENTITY_VARS);
   model.steps.forEach((step, index) => {
     checkLines(['steps', index, 'lines'], step.lines, jobVars);

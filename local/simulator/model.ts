@@ -83,6 +83,34 @@ const NestFormatSchema = z.strictObject({
   timeZone: z.string().min(1).default('UTC'),
 });
 
+/**
+ * A container that is busy with a job can still claim a second lane, and then
+ * drops that lane's jobs while the first job runs. In WebOrdinary,
+ * `claude-code-container/src/services/generic-container.service.ts`
+ * `handleUnclaimedMessage` claims a project+user with no busy check and starts
+ * a second `pollProjectQueue` loop (which abandons the lane it owned: its
+ * ownership record stays until its 1 h TTL). That loop logs `Received Step
+ * Functions message for {p}/{u}` and hands the message to
+ * `message-processor.service.ts` `handleMessage`, which logs `Received Step
+ * Functions message for {p}#{u}` and the task token line before it checks
+ * `isProcessing`; busy, it logs the WARN `Already processing a message, this
+ * should not happen with FIFO` and returns, and the loop deletes the message:
+ * the job is lost, with no failure line and no callback. The simulator writes
+ * the first step's lines, then `dropLines`, to the busy container's stream.
+ */
+export const ClaimWhileBusySchema = z.strictObject({
+  /**
+   * Chance, drawn once per job that waits for an unowned lane, that its claim
+   * request is taken by a busy container (when one is running) rather than by
+   * a free one. Every container polls the unclaimed queue, busy or not.
+   */
+  share: z.number().min(0).max(1),
+  /** What the container logs after the first step's lines when it drops a job (the WARN line). */
+  dropLines: z.array(LineSchema).min(1),
+  /** How long the lane the container abandoned stays owned by nobody who polls it (ownership TTL). */
+  abandonedLaneMs: DistributionSchema.default(3_600_000),
+});
+
 export const TargetModelSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -152,6 +180,8 @@ export const TargetModelSchema = z
       claimLines: z.array(LineSchema).default([]),
       /** Lines the owner writes when it lets the lane go (same placeholders). */
       releaseLines: z.array(LineSchema).default([]),
+      /** A busy container may claim a waiting lane and then drop its jobs; absent: only free containers claim. */
+      claimWhileBusy: ClaimWhileBusySchema.optional(),
     }),
     /** The per-lane workspace (shared storage): cloned and installed once per simulator run. */
     workspace: z.strictObject({

@@ -9,6 +9,11 @@ import { deriveRng, hexId, type Rng } from './rng.js';
  * waits for a free task to claim it; an owner lets its lane go after being
  * idle for `idleReleaseMs`. Desired count changes launch tasks (each paying a
  * cold start) or stop them: pending first, then idle, busy ones after their job.
+ *
+ * With `claimWhileBusy`, a waiting lane's claim may go to a busy task instead
+ * (as WebOrdinary's `handleUnclaimedMessage` does): the task abandons the lane
+ * it owned, takes the new one, and drops that lane's jobs while its running
+ * job (of the other lane) lasts; after it, it runs the new lane's jobs.
  */
 
 export interface PoolTask {
@@ -29,6 +34,13 @@ export interface PoolTask {
   jobsRun: number;
   lane?: Lane<PoolJob>;
   timer?: NodeJS.Timeout;
+  /** The lane of the job it is running. */
+  jobLane?: Lane<PoolJob>;
+  /** A lane it is claiming while busy, and that claim's timer. */
+  busyClaim?: Lane<PoolJob>;
+  busyTimer?: NodeJS.Timeout;
+  /** Drops run one after another, as the poll loop handles one message at a time. */
+  drops?: Promise<void>;
 }
 
 export interface PoolJob {
@@ -37,6 +49,8 @@ export interface PoolJob {
   readonly laneVars: Readonly<Record<string, string>>;
   /** The claim cost when this job makes its container claim the lane. */
   drawClaimMs(distribution: Distribution): number;
+  /** A uniform draw in [0, 1): does this job's claim request reach a busy container? */
+  drawBusyClaim(): number;
 }
 
 interface Lane<J> {
@@ -45,6 +59,10 @@ interface Lane<J> {
   readonly queue: J[];
   owner?: PoolTask;
   waiting: boolean;
+  /** The head job's busy-claim draw for the current wait. */
+  busyDraw?: number;
+  /** An owner abandoned it: nobody may claim it before then (epoch ms). */
+  abandonedUntil?: number;
 }
 
 /** How a job starts: `claimMs` > 0 when its container had to claim the lane first. */
@@ -66,6 +84,13 @@ export interface PoolOptions<J extends PoolJob> {
   readonly run: (task: PoolTask, job: J, start: JobStart) => Promise<void>;
   /** A task became ready. */
   readonly onReady: (task: PoolTask) => Promise<void>;
+  /** Busy tasks may claim waiting lanes, and drop their jobs (absent: never). */
+  readonly claimWhileBusy?: {
+    readonly share: number;
+    readonly abandonedLaneMs: Distribution;
+    /** Writes the pickup and drop lines of `job` in `task` and records it (never rejects). */
+    readonly drop: (task: PoolTask, job: J) => Promise<void>;
+  };
   /** A task completed a claim of, or let go of, a lane. */
   readonly onLane: (
     task: PoolTask,
@@ -81,6 +106,7 @@ export class Pool<J extends PoolJob> {
   private launched = 0;
   private stopped = false;
   private scaleOutTimer: NodeJS.Timeout | undefined;
+  private readonly laneTimers = new Set<NodeJS.Timeout>();
   private readonly scalingRng: Rng;
 
   constructor(private readonly options: PoolOptions<J>) {
@@ -103,10 +129,11 @@ export class Pool<J extends PoolJob> {
     lane.queue.push(job);
     const owner = lane.owner;
     if (owner) {
-      if (owner.activity === 'idle') this.next(owner);
-    } else if (!lane.waiting) {
-      lane.waiting = true;
-      this.waiting.push(lane);
+      // An owner still claiming (busy claim) takes the job when its claim completes.
+      if (owner.lane === lane && owner.activity === 'idle') this.next(owner);
+      else if (this.dropsFrom(owner, lane)) this.dropQueued(owner, lane);
+    } else if (!lane.waiting && lane.abandonedUntil === undefined) {
+      this.wait(lane, false);
       this.dispatch();
     }
     this.scaleFromZero();
@@ -177,7 +204,11 @@ export class Pool<J extends PoolJob> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.scaleOutTimer);
-    for (const task of this.tasks) if (task.timer) clearTimeout(task.timer);
+    for (const task of this.tasks) {
+      clearTimeout(task.timer);
+      clearTimeout(task.busyTimer);
+    }
+    for (const timer of this.laneTimers) clearTimeout(timer);
   }
 
   private launch(warm: boolean): void {
@@ -219,23 +250,145 @@ export class Pool<J extends PoolJob> {
 
   private stopTask(task: PoolTask): void {
     if (task.timer) clearTimeout(task.timer);
+    clearTimeout(task.busyTimer);
     task.state = 'stopped';
+    const claiming = task.busyClaim as Lane<J> | undefined;
+    if (claiming) {
+      delete task.busyClaim;
+      delete claiming.owner;
+      if (claiming.queue.length > 0) this.wait(claiming, true);
+    }
     if (task.lane) this.release(task, true);
     this.options.emit({ type: 'task-stopped', taskId: task.id });
     this.tasks.splice(this.tasks.indexOf(task), 1);
   }
 
-  /** Free tasks claim waiting lanes, oldest waiting lane first. */
+  /** Free tasks (or, as drawn, busy ones) claim waiting lanes, oldest waiting lane first. */
   private dispatch(): void {
     if (this.stopped) return;
-    while (this.waiting.length > 0) {
-      const task = this.tasks.find(
-        (t) => t.state === 'running' && t.booted && !t.draining && t.activity === 'idle' && !t.lane,
-      );
-      if (!task) return;
-      const lane = this.waiting.shift()!;
-      lane.waiting = false;
-      if (lane.queue.length > 0) this.claim(task, lane);
+    for (const lane of [...this.waiting]) {
+      if (lane.queue.length === 0) {
+        this.unwait(lane);
+        continue;
+      }
+      const busy = this.busyTaskFor(lane);
+      const task = busy ?? this.freeTask();
+      if (!task) {
+        if (this.options.claimWhileBusy) continue;
+        return;
+      }
+      this.unwait(lane);
+      if (busy) this.claimWhileBusy(busy, lane);
+      else this.claim(task, lane);
+    }
+  }
+
+  private freeTask(): PoolTask | undefined {
+    return this.tasks.find(
+      (t) =>
+        t.state === 'running' && t.booted && !t.draining && t.activity === 'idle' && !t.lane && !t.busyClaim,
+    );
+  }
+
+  /** The busy task this lane's claim request reaches, when its draw says so and one is running. */
+  private busyTaskFor(lane: Lane<J>): PoolTask | undefined {
+    const option = this.options.claimWhileBusy;
+    const draw = lane.busyDraw;
+    if (!option || draw === undefined || draw >= option.share) return undefined;
+    const busy = this.tasks.filter(
+      (t) =>
+        t.state === 'running' &&
+        t.booted &&
+        !t.draining &&
+        t.activity === 'working' &&
+        !t.busyClaim &&
+        t.lane !== lane,
+    );
+    // Below `share` the draw is uniform again: it also picks which busy task.
+    return busy[Math.floor((draw / option.share) * busy.length)];
+  }
+
+  /** The lane's work waits for a claim (first in line when its owner was cut short). */
+  private wait(lane: Lane<J>, first: boolean): void {
+    lane.waiting = true;
+    const head = lane.queue[0];
+    if (head) lane.busyDraw = head.drawBusyClaim();
+    else delete lane.busyDraw;
+    if (first) this.waiting.unshift(lane);
+    else this.waiting.push(lane);
+  }
+
+  private unwait(lane: Lane<J>): void {
+    lane.waiting = false;
+    const index = this.waiting.indexOf(lane);
+    if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  /** A busy task claims `lane` (its running job goes on); see the class comment. */
+  private claimWhileBusy(task: PoolTask, lane: Lane<J>): void {
+    const claimMs = lane.queue[0]!.drawClaimMs(this.options.claimMs);
+    task.busyClaim = lane as Lane<PoolJob>;
+    lane.owner = task;
+    task.busyTimer = setTimeout(() => {
+      delete task.busyTimer;
+      this.options.emit({
+        type: 'lane-claimed',
+        taskId: task.id,
+        laneKey: lane.key,
+        claimMs,
+        whileBusy: true,
+      });
+      void this.options.onLane(task, lane.vars, 'claimed').then(() => this.takeOver(task, lane));
+    }, claimMs);
+  }
+
+  /** The claim completed: the new lane replaces the one the task owned, which is abandoned. */
+  private takeOver(task: PoolTask, lane: Lane<J>): void {
+    if (task.busyClaim !== lane) return;
+    delete task.busyClaim;
+    if (this.stopped || task.state !== 'running') return;
+    const previous = task.lane as Lane<J> | undefined;
+    task.lane = lane as Lane<PoolJob>;
+    if (previous && previous !== lane) this.abandon(task, previous);
+    if (this.dropsFrom(task, lane)) this.dropQueued(task, lane);
+    else if (task.activity === 'idle') this.next(task);
+  }
+
+  /** The task stops polling `lane` but its ownership stays recorded until `abandonedLaneMs` passes. */
+  private abandon(task: PoolTask, lane: Lane<J>): void {
+    const option = this.options.claimWhileBusy!;
+    delete lane.owner;
+    const untilMs = sampleMs(option.abandonedLaneMs, task.rng);
+    lane.abandonedUntil = Date.now() + untilMs;
+    this.options.emit({ type: 'lane-abandoned', taskId: task.id, laneKey: lane.key, untilMs });
+    const timer = setTimeout(() => {
+      this.laneTimers.delete(timer);
+      delete lane.abandonedUntil;
+      if (lane.owner || lane.waiting) return;
+      if (lane.queue.length === 0) {
+        this.lanes.delete(lane.key);
+        return;
+      }
+      this.wait(lane, false);
+      this.dispatch();
+    }, untilMs);
+    this.laneTimers.add(timer);
+  }
+
+  /** The task's second poll loop takes messages of `lane` while a job of another lane runs. */
+  private dropsFrom(task: PoolTask, lane: Lane<J>): boolean {
+    return (
+      this.options.claimWhileBusy !== undefined &&
+      task.lane === lane &&
+      task.activity === 'working' &&
+      task.jobLane !== lane
+    );
+  }
+
+  private dropQueued(task: PoolTask, lane: Lane<J>): void {
+    const drop = this.options.claimWhileBusy!.drop;
+    for (const job of lane.queue.splice(0)) {
+      task.drops = (task.drops ?? Promise.resolve()).then(() => drop(task, job));
     }
   }
 
@@ -279,9 +432,11 @@ export class Pool<J extends PoolJob> {
       return;
     }
     task.activity = 'working';
+    task.jobLane = lane as Lane<PoolJob>;
     void this.options.run(task, job, start ?? { startedAt: Date.now(), claimMs: 0 }).then(() => {
       task.jobsRun++;
       task.activity = 'idle';
+      delete task.jobLane;
       this.next(task);
     });
   }
@@ -297,9 +452,7 @@ export class Pool<J extends PoolJob> {
     if (lane.queue.length === 0) {
       this.lanes.delete(lane.key);
     } else if (!lane.waiting) {
-      lane.waiting = true;
-      if (cutShort) this.waiting.unshift(lane);
-      else this.waiting.push(lane);
+      this.wait(lane, cutShort);
     }
   }
 

@@ -56,6 +56,32 @@ describe('target model', () => {
       (m: ReturnType<typeof base>) => ((m.identity as { recipient: string }).recipient = '^(.+)@x$'),
       'identity.recipient: must define the named group (?<projectId>',
     ],
+    [
+      'a busy-claim share above 1',
+      (m: ReturnType<typeof base>) =>
+        ((m.lanes as { claimWhileBusy: { share: number } }).claimWhileBusy.share = 1.5),
+      'lanes.claimWhileBusy.share: Too big: expected number to be <=1',
+    ],
+    [
+      'busy claims without drop lines',
+      (m: ReturnType<typeof base>) =>
+        ((m.lanes as { claimWhileBusy: { dropLines: unknown[] } }).claimWhileBusy.dropLines = []),
+      'lanes.claimWhileBusy.dropLines: Too small: expected array to have >=1 items',
+    ],
+    [
+      'a drop line with an unknown placeholder',
+      (m: ReturnType<typeof base>) =>
+        ((m.lanes as { claimWhileBusy: { dropLines: { text: string }[] } }).claimWhileBusy
+          .dropLines[0]!.text = 'busy {nope}'),
+      'lanes.claimWhileBusy.dropLines[0].text: uses unknown placeholder {nope}',
+    ],
+    [
+      'a drop line marked as a marker',
+      (m: ReturnType<typeof base>) =>
+        ((m.lanes as { claimWhileBusy: { dropLines: { marker?: boolean }[] } }).claimWhileBusy
+          .dropLines[0]!.marker = true),
+      "lanes.claimWhileBusy.dropLines[0].marker: must not be set: a dropped job's marker is the first step's",
+    ],
   ])('names the field for %s', (_, change, message) => {
     const model = base();
     change(model);
@@ -69,6 +95,7 @@ describe('target model', () => {
       ecs: [m.ecs.cluster, m.ecs.service, m.ecs.startupLines],
       steps: m.steps.map((s) => [s.name, s.lines.map((l) => [l.text, l.context, l.level, l.marker])]),
       site: [m.site?.bucket, m.site?.body, m.site?.step],
+      dropLines: m.lanes.claimWhileBusy?.dropLines,
     });
     expect(shape(models.demo)).toEqual(shape(models.real));
   });

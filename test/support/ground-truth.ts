@@ -1,6 +1,6 @@
 import type { Profile } from '../../core/profile.js';
 import type { StoredSession } from '../../lambdas/shared/store.js';
-import type { JobTruth } from '../../local/simulator/index.js';
+import type { DropTruth, JobTruth } from '../../local/simulator/index.js';
 
 export interface StageDifference {
   readonly sessionId: string;
@@ -36,4 +36,9 @@ export function stageDifferences(
     }
   }
   return out;
+}
+
+/** The jobs a busy container dropped (status `dropped`), by userId: sessions a run must report as failed `dropped`. */
+export function droppedByUser(truths: readonly JobTruth[]): Map<string, DropTruth> {
+  return new Map(truths.flatMap((t) => (t.status === 'dropped' && t.dropped ? [[t.userId, t.dropped]] : [])));
 }
