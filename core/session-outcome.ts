@@ -8,7 +8,8 @@ import { sessionTimeoutSeconds } from './session-plan.js';
  * late, so the evidence can change after the wait ended:
  * - a failure or rejection line makes it failed, with that reason;
  * - a session whose every required stage was seen before its timeout ran out
- *   is ok, even when the signal that would have ended its wait was lost;
+ *   is ok, even when the signal that would have ended its wait was lost, or a
+ *   failure line first credited to it turned out to be another job's;
  * - a session whose wait ended ok but whose stages are no longer all credited
  *   to it (a later marker showed they were another job's) is failed.
  */
@@ -23,7 +24,9 @@ export function resolveOutcome(
   }
   const required = requiredStages(profile, session.scenario);
   const missing = required.filter((name) => session.stages[name] === undefined);
-  if (missing.length === 0 && status === 'timedOut' && finishedInTime(profile, session, required)) {
+  // Timed out, or failed by a failure line that later markers showed was another job's, yet every
+  // stage was seen in time: the session finished, and only the signal of it was lost or wrong.
+  if (missing.length === 0 && status !== 'ok' && finishedInTime(profile, session, required)) {
     const { error: _error, ...rest } = session;
     return { ...rest, status: 'ok' };
   }

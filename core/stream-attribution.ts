@@ -111,11 +111,21 @@ export function attributeStream(markers: readonly StreamMarker[]): Map<string, S
 }
 
 /**
+ * How far a rejection line may follow the pickup it rejects. WebOrdinary logs
+ * the WARN synchronously right after the pickup line (the same millisecond or
+ * the next), so a rejection never reaches back to the running job's pickup,
+ * which is seconds older, while the rejected pickup's line is still on its way.
+ */
+export const REJECTION_WINDOW_MS = 1_000;
+
+/**
  * Keyed markers (by index in `ordered`) that a rejection line rejects, with
  * the failure it records. A rejection rejects the session of the latest keyed
- * marker before it, with all of that session's keyed markers back to the
- * previous keyed marker of another session (a pickup may be logged more than
- * once, as WebOrdinary logs `Received Step Functions message` twice).
+ * marker before it (within {@link REJECTION_WINDOW_MS}), with all of that
+ * session's keyed markers back to the previous keyed marker of another session
+ * (a pickup may be logged more than once, as WebOrdinary logs `Received Step
+ * Functions message` twice). With no pickup in the window it rejects nothing
+ * yet: the pickup's line has not arrived.
  */
 function rejectedPickups(ordered: readonly StreamMarker[]): Map<number, StreamFailure> {
   const rejected = new Map<number, StreamFailure>();
@@ -124,6 +134,7 @@ function rejectedPickups(ordered: readonly StreamMarker[]): Map<number, StreamFa
     let target: string | null | undefined;
     for (let i = index - 1; i >= 0; i--) {
       const before = ordered[i];
+      if (before && before.timestamp < marker.timestamp - REJECTION_WINDOW_MS) break;
       if (before?.kind !== 'key' || rejected.has(i)) continue;
       if (target === undefined) target = before.sessionId;
       else if (before.sessionId !== target) break;

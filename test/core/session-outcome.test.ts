@@ -34,6 +34,16 @@ describe('resolveOutcome', () => {
       'timedOut',
     ],
     [
+      'a session failed by a rejection that later markers gave to another job, complete in time',
+      { ...base, status: 'failed' as const, error: 'dropped: Already processing a message' },
+      'ok',
+    ],
+    [
+      'a failed session with a stage missing and no failure line (a harness failure)',
+      { ...base, status: 'failed' as const, stages: { pickup: 1 }, error: 'SES refused' },
+      'failed',
+    ],
+    [
       'a timed-out session with a stage missing',
       { ...base, status: 'timedOut' as const, stages: { pickup: 1 } },
       'timedOut',

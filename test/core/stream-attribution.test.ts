@@ -77,6 +77,27 @@ describe('attributeStream', () => {
     });
   });
 
+  it('rejects only a pickup just before the rejection line, never the running job’s older one', () => {
+    // The rejected pickup's own line has not arrived yet: the running job keeps the stream.
+    const early = attributeStream([
+      key('01', 10, 'A'),
+      stage('02', 20, 'thread'),
+      reject('05', 2_000),
+      stage('06', 3_000, 'done', true),
+    ]);
+    expect(early.get('A')).toEqual({ stages: { thread: 20, done: 3_000 } });
+    // Once it arrives, it is the one rejected.
+    const late = attributeStream([
+      key('01', 10, 'A'),
+      stage('02', 20, 'thread'),
+      key('04', 1_999, 'B'),
+      reject('05', 2_000),
+      stage('06', 3_000, 'done', true),
+    ]);
+    expect(late.get('A')).toEqual({ stages: { thread: 20, done: 3_000 } });
+    expect(late.get('B')?.failure?.reason).toBe('dropped');
+  });
+
   it('gives the same credits for any order and any duplication of the markers', () => {
     const markers = [
       key('01', 10, 'A'),
