@@ -37,7 +37,10 @@ import type {
   SessionReport,
   StageInfo,
   Summary,
+  TargetCost,
 } from './report-model.js';
+import { estimateCost } from './cost.js';
+import { buildMetricData } from './metric-data.js';
 import { evaluateThreshold } from './threshold-verdict.js';
 
 export interface ReportInput {
@@ -48,6 +51,13 @@ export interface ReportInput {
   readonly memory: MetricSeries | null;
   /** Epoch ms. */
   readonly finishedAt: number;
+  /** True when the run was interrupted and the report holds what was recorded by then. */
+  readonly partial?: boolean;
+  /**
+   * What the target spent, when the run captured it from the target's markers
+   * (hook for captured marker values; absent until a profile captures cost).
+   */
+  readonly targetCost?: TargetCost | null;
 }
 
 /** The times a session's figures are computed from (a SessionRecord or a SessionReport). */
@@ -130,7 +140,7 @@ export function buildReport(input: ReportInput): Report {
     const counts = countSessions(scope.map((t) => t.record));
     return evaluateThreshold(threshold, { values: (metric) => values(scope, metric), ...counts });
   });
-  return {
+  const report: Report = {
     runId: run.runId,
     profile: profile.name,
     startedAt: run.startedAt,
@@ -143,7 +153,25 @@ export function buildReport(input: ReportInput): Report {
     sessions: timed.map(sessionReport),
     thresholds,
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
+    ...(input.partial ? { partial: true } : {}),
   };
+  return { ...report, cost: runCost(report, profile, input) };
+}
+
+/** The cost estimate, counted from the finished report (sessions, stages) and what publishing it sends. */
+function runCost(report: Report, profile: Profile, input: ReportInput) {
+  const metricRequests = profile.publish.cloudwatch
+    ? buildMetricData(report, { namespace: profile.publish.namespace, profileName: profile.name, timestamp: new Date(input.finishedAt) }).length
+    : 0;
+  return estimateCost({
+    profile,
+    sessions: report.sessions,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    metricRequests,
+    metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
+    target: input.targetCost ?? null,
+  });
 }
 
 /** Load scenarios in profile order, then any scenario that has sessions but is not in the profile (nothing is dropped). */

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { scenarioName } from '../../core/profile.js';
+import { type Profile, scenarioName } from '../../core/profile.js';
+import { planRun } from '../../core/session-plan.js';
 import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
@@ -21,14 +23,17 @@ import {
   logSink,
   metricSink,
 } from './local-aws-setup.js';
-import { type ProgressMode, startProgress } from './progress.js';
+import { writePartialReport } from './partial-report.js';
+import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
 export interface LocalRunOptions {
   /** The profile as given (the execution input); it is validated again here, as Prepare does. */
   readonly profile: unknown;
-  /** The simulator's target model; default: the profile's `local.model`. */
+  /** The simulator's target model; default: the profile's `local.model`, read from `baseDir`. */
   readonly modelPath?: string;
+  /** The folder the profile's own paths (`local.model`) are relative to: the profile file's folder (default: the working directory). */
+  readonly baseDir?: string;
   readonly seed?: number;
   /** Reports go to `<outDir>/<runId>/`; none are written when absent. */
   readonly outDir?: string;
@@ -65,9 +70,7 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const profile = parseProfile(options.profile);
-  const model = await loadTargetModel(
-    options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json',
-  );
+  const model = await loadTargetModel(options.modelPath ?? modelOf(options.profile, options.baseDir));
   const runId = options.runId ?? localRunId();
   const seed = options.seed ?? profile.local?.seed;
   const sesAccount = applyEnv({
@@ -79,11 +82,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let progress: { stop(): void } | undefined;
-  // Ctrl-C: stop the simulator and the emulators (and remove their temp files) before leaving.
+  // Ctrl-C: write a partial report of what was recorded, then stop the simulator and the emulators
+  // (removing their temp files). A second Ctrl-C leaves at once.
   const interrupted = () => {
     progress?.stop();
-    process.stderr.write(`\nInterrupted: stopping ${runId}'s simulator and emulators\n`);
-    void Promise.allSettled([simulator?.stop(), aws.close()]).then(() => process.exit(130));
+    process.once('SIGINT', () => process.exit(130));
+    process.stderr.write(`\nInterrupted: writing a partial report of ${runId}, then stopping\n`);
+    const partial = options.outDir
+      ? writePartialReport(new Store(LOCAL_TABLE), runId, options.outDir).then(
+          (written) =>
+            process.stderr.write(
+              written ? `Partial report: ${written.dir}/report.{json,md,html}\n` : 'No partial report: the run had not started\n',
+            ),
+          (error: Error) => process.stderr.write(`No partial report: ${error.message}\n`),
+        )
+      : Promise.resolve();
+    void partial
+      .then(() => Promise.allSettled([simulator?.stop(), aws.close()]))
+      .then(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   try {
@@ -103,7 +119,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       runId,
       store,
       simulator,
-      profile.scenarios.map(scenarioName),
+      plannedScenarios(runId, profile),
     );
     const { definition, handlerOf } = renderDefinition();
     const execution = await runStateMachine({
@@ -130,6 +146,23 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     sesAccount();
     resetClients();
   }
+}
+
+/** The load scenarios in order with the sessions each plans (for the progress bar). */
+function plannedScenarios(runId: string, profile: Profile): PlannedScenario[] {
+  const plan = planRun(runId, profile);
+  return profile.scenarios
+    .filter((s) => s.type !== 'resources')
+    .map((s) => ({ name: scenarioName(s), sessions: plan.filter((p) => p.scenario === scenarioName(s)).length }));
+}
+
+/** The simulator model shipped with the project, when a profile names none. */
+const DEFAULT_MODEL = fileURLToPath(new URL('../models/webordinary-demo.json', import.meta.url));
+
+/** The profile's own `local.model`, relative to its folder; the shipped demo model when it names none. */
+function modelOf(input: unknown, baseDir = '.'): string {
+  const local = (input as { local?: { model?: unknown } } | null)?.local;
+  return typeof local?.model === 'string' ? resolve(baseDir, local.model) : DEFAULT_MODEL;
 }
 
 async function loadHandlers(): Promise<Record<string, Handler>> {
