@@ -93,6 +93,8 @@ export function parseMilliseconds(option: string, text: string): number {
 export function parseInteger(option: string, text: string, min?: number): number {
   const value = Number(text.trim() === '' ? Number.NaN : text);
   if (!Number.isInteger(value) || (min !== undefined && value < min))
-    throw new UsageError(`${option} must be an integer${min !== undefined ? ` >= ${min}` : ''}, got "${text}"`);
+    throw new UsageError(
+      `${option} must be an integer${min !== undefined ? ` >= ${min}` : ''}, got "${text}"`,
+    );
   return value;
 }

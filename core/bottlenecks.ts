@@ -1,5 +1,5 @@
-import { percentile, quantileInterval, sortValues } from './percentiles.js';
 import { formatDuration } from './format.js';
+import { percentile, quantileInterval, sortValues } from './percentiles.js';
 import type { Report, SessionReport } from './report-model.js';
 import { metricValues } from './report-values.js';
 import { holmAdjust, rankTest } from './significance.js';
@@ -97,7 +97,15 @@ export function bottlenecks(report: Report): ScenarioVerdict[] {
       changes,
       bottleneck: slower[0] ?? null,
       slower,
-      text: verdictText(scenario.name, scenario.type, changes, slower, shares, loaded.length, baseline.length),
+      text: verdictText(
+        scenario.name,
+        scenario.type,
+        changes,
+        slower,
+        shares,
+        loaded.length,
+        baseline.length,
+      ),
     };
   });
 }
@@ -127,7 +135,8 @@ function stageChanges(
     const ratio = bp !== null && lp !== null && bp > 0 ? lp / bp : null;
     const bi = quantileInterval(b, 50, 0.975);
     const li = quantileInterval(l, 50, 0.975);
-    const interval = bi && li && bi.low > 0 && bi.high > 0 ? { low: li.low / bi.high, high: li.high / bi.low } : null;
+    const interval =
+      bi && li && bi.low > 0 && bi.high > 0 ? { low: li.low / bi.high, high: li.high / bi.low } : null;
     const test = b.length >= MIN_N && l.length >= MIN_N ? rankTest(b, l) : null;
     return { stage, b, l, bp, lp, ratio, interval, test };
   });
@@ -137,7 +146,11 @@ function stageChanges(
     const i = tested.indexOf(r);
     const p = i >= 0 ? adjusted[i]! : null;
     const material =
-      r.ratio !== null && r.ratio >= MATERIAL_RATIO && r.lp !== null && r.bp !== null && r.lp - r.bp >= MATERIAL_MS;
+      r.ratio !== null &&
+      r.ratio >= MATERIAL_RATIO &&
+      r.lp !== null &&
+      r.bp !== null &&
+      r.lp - r.bp >= MATERIAL_MS;
     const slower = p !== null && p < ALPHA && material && (r.test?.probabilityGreater ?? 0) > 0.5;
     return {
       stage: r.stage,
@@ -204,7 +217,10 @@ function verdictText(
     .map((c) => ` while ${c.stage} ${formatRatio(c.ratio)}`)
     .join('');
   const gain = changes.reduce((sum, c) => sum + Math.max(0, added(c)), 0);
-  const share = gain > 0 ? ` It adds ${formatDuration(added(first))} of the ${formatDuration(gain)} the stages gained at p50.` : '';
+  const share =
+    gain > 0
+      ? ` It adds ${formatDuration(added(first))} of the ${formatDuration(gain)} the stages gained at p50.`
+      : '';
   const also = slower.length > 1 ? ` Also credibly slower: ${slower.slice(1).join(', ')}.` : '';
   return `Bottleneck ${under}: ${first.stage}, p50 ${ratioWithInterval(first)}${others}.${share}${also}`;
 }

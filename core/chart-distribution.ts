@@ -7,8 +7,8 @@
 import { sortValues } from './percentiles.js';
 import type { Summary } from './report-model.js';
 import {
-  type Box,
   BAD,
+  type Box,
   COLORS,
   durationTick,
   escapeHtml,
@@ -54,7 +54,9 @@ export function histogramChart(series: readonly Series[]): string {
     const peak = Math.max(1, nonPositive, ...counts);
     const h = (count: number): number => ((bottom - top) * count) / peak;
     const color = COLORS[r % COLORS.length]!;
-    parts.push(`<text x="0" y="${top + 14}">${escapeHtml(s.name)}</text><text x="0" y="${top + 27}" class="meta-text">n = ${s.values.length}</text>`);
+    parts.push(
+      `<text x="0" y="${top + 14}">${escapeHtml(s.name)}</text><text x="0" y="${top + 27}" class="meta-text">n = ${s.values.length}</text>`,
+    );
     // The count axis of this row: 0 at the baseline, the peak count at the top.
     parts.push(
       `<line x1="${left - 2}" x2="${left - 2}" y1="${top}" y2="${bottom}" stroke="#999"/>` +
@@ -86,11 +88,18 @@ export function histogramChart(series: readonly Series[]): string {
     }
   });
   for (const decade of x.ticks) {
-    parts.push(`<line x1="${num(x(decade))}" x2="${num(x(decade))}" y1="0" y2="${height - 28}" stroke="#eee"/>`);
-    parts.push(`<text x="${num(x(decade))}" y="${height - 16}" text-anchor="middle">${durationTick(decade)}</text>`);
+    parts.push(
+      `<line x1="${num(x(decade))}" x2="${num(x(decade))}" y1="0" y2="${height - 28}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${num(x(decade))}" y="${height - 16}" text-anchor="middle">${durationTick(decade)}</text>`,
+    );
   }
-  parts.push(`<text x="${left + width}" y="${height - 3}" text-anchor="end" class="axis-title">duration (log scale); bar height: sessions, 0 to the row's peak</text>`);
-  const caption = 'Distribution of each stage: sessions per duration bin (log scale); solid line p50, dashed p95';
+  parts.push(
+    `<text x="${left + width}" y="${height - 3}" text-anchor="end" class="axis-title">duration (log scale); bar height: sessions, 0 to the row's peak</text>`,
+  );
+  const caption =
+    'Distribution of each stage: sessions per duration bin (log scale); solid line p50, dashed p95';
   return svgChart(left + width + 30, height, caption, parts.join(''));
 }
 
@@ -98,7 +107,7 @@ export function histogramChart(series: readonly Series[]): string {
 export function cdfChart(series: readonly Series[]): string {
   const drawn = series.filter((s) => s.values.some((v) => v > 0));
   if (drawn.length === 0) return '<p class="meta">No positive durations to chart.</p>';
-  const box: Box = { left: 60, top: 20, width: 620, height: 220 };
+  const box: Box = { left: 60, top: 26, width: 620, height: 220 };
   const positive = drawn.flatMap((s) => s.values.filter((v) => v > 0));
   const x = logScale(Math.min(...positive), Math.max(...positive), box.left, box.left + box.width);
   const y = linearScale(0, 1, box.top + box.height, box.top, 4);
@@ -110,13 +119,20 @@ export function cdfChart(series: readonly Series[]): string {
       d += `H${num(x(v))}V${num(y((k + 1) / n))}`;
     });
     const color = COLORS[series.indexOf(s) % COLORS.length]!;
-    return `<path class="mark" d="${d}" stroke="${color}" stroke-width="1.8" fill="none">${tooltip(`${s.name} (n = ${n})`)}</path>` +
-      `<text x="${box.left + box.width + 8}" y="${box.top + 12 + i * 14}" fill="${color}">${escapeHtml(s.name)}</text>`;
+    return (
+      `<path class="mark" d="${d}" stroke="${color}" stroke-width="1.8" fill="none">${tooltip(`${s.name} (n = ${n})`)}</path>` +
+      `<text x="${box.left + box.width + 8}" y="${box.top + 12 + i * 14}" fill="${color}">${escapeHtml(s.name)}</text>`
+    );
   });
   const content = [
     yAxis(box, y, (v) => `${Math.round(v * 100)}%`, 'sessions at or below'),
     xAxis(box, x, durationTick, 'duration (log scale)'),
     ...lines,
   ].join('');
-  return svgChart(box.left + box.width + 120, box.top + box.height + 36, 'Cumulative distribution of each stage', content);
+  return svgChart(
+    box.left + box.width + 120,
+    box.top + box.height + 36,
+    'Cumulative distribution of each stage',
+    content,
+  );
 }

@@ -8,8 +8,8 @@ import { percentile, sortValues } from './percentiles.js';
 import type { Report, SessionReport } from './report-model.js';
 import { sessionValue } from './report-values.js';
 import {
-  type Box,
   BAD,
+  type Box,
   COLORS,
   durationTick,
   elapsedLabel,
@@ -26,7 +26,7 @@ import {
 } from './svg.js';
 
 const WIDTH = 860;
-const BOX: Box = { left: 70, top: 34, width: 740, height: 200 };
+const BOX: Box = { left: 70, top: 48, width: 740, height: 200 };
 const HEIGHT = BOX.top + BOX.height + 36;
 const BUCKETS = 24;
 /** Scatter points beyond this many sessions are an even sample (the p95 line still uses every session). */
@@ -65,7 +65,12 @@ export function scenarioSpans(report: Report): Span[] {
 /** The run's time span (ms since start) that the charts cover. */
 export function runSpan(report: Report, extra: readonly number[] = []): number {
   const ends = report.sessions.flatMap((s) => [endOf(s), startOf(s)]).filter((v): v is number => v !== null);
-  return Math.max(1, ...ends.map((t) => t - report.startedAt), ...extra, report.finishedAt - report.startedAt);
+  return Math.max(
+    1,
+    ...ends.map((t) => t - report.startedAt),
+    ...extra,
+    report.finishedAt - report.startedAt,
+  );
 }
 
 /** Dashed lines at each scenario's start, labelled above the plot. */
@@ -87,7 +92,10 @@ export function latencyOverTime(report: Report): string {
   const metrics = ['total', ...report.stageNames];
   const spans = scenarioSpans(report);
   const span = runSpan(report);
-  const charts = metrics.map((metric, i) => ({ metric, svg: latencyChart(report, metric, spans, span, COLORS[i % COLORS.length]!) }));
+  const charts = metrics.map((metric, i) => ({
+    metric,
+    svg: latencyChart(report, metric, spans, span, COLORS[i % COLORS.length]!),
+  }));
   const shown = charts.filter((c) => c.svg !== null);
   if (shown.length === 0) return '<p class="meta">No session has a value to chart.</p>';
   const id = 'lat';
@@ -101,11 +109,19 @@ export function latencyOverTime(report: Report): string {
   return `<div class="tabs">${tabs}${panels}</div>`;
 }
 
-function latencyChart(report: Report, metric: string, spans: readonly Span[], span: number, color: string): string | null {
+function latencyChart(
+  report: Report,
+  metric: string,
+  spans: readonly Span[],
+  span: number,
+  color: string,
+): string | null {
   const points = report.sessions.flatMap((s) => {
     const start = startOf(s);
     const value = sessionValue(s, metric);
-    return start !== null && value !== undefined ? [{ at: start - report.startedAt, value, id: s.sessionId }] : [];
+    return start !== null && value !== undefined
+      ? [{ at: start - report.startedAt, value, id: s.sessionId }]
+      : [];
   });
   if (points.length === 0) return null;
   const lo = Math.min(0, ...points.map((p) => p.value));
@@ -122,11 +138,12 @@ function latencyChart(report: Report, metric: string, spans: readonly Span[], sp
     );
   }
   const p95 = bucketP95(points, span);
-  const line = p95
-    .map((b) => `M${num(x(b.from))},${num(y(b.p95))}H${num(x(b.to))}`)
-    .join('');
+  const line = p95.map((b) => `M${num(x(b.from))},${num(y(b.p95))}H${num(x(b.to))}`).join('');
   const lineTitle = tooltip(`p95 per ${elapsedLabel(span / BUCKETS).slice(1)} bucket`);
-  const zero = lo < 0 ? `<line x1="${BOX.left}" x2="${BOX.left + BOX.width}" y1="${num(y(0))}" y2="${num(y(0))}" stroke="#999"/>` : '';
+  const zero =
+    lo < 0
+      ? `<line x1="${BOX.left}" x2="${BOX.left + BOX.width}" y1="${num(y(0))}" y2="${num(y(0))}" stroke="#999"/>`
+      : '';
   const caption = `${metric} by session start: each point a session, the line p95 per time bucket`;
   const content = [
     yAxis(BOX, y, durationTick, metric),
@@ -135,7 +152,7 @@ function latencyChart(report: Report, metric: string, spans: readonly Span[], sp
     boundaries(spans, x, BOX),
     dots.join(''),
     `<path class="mark p95" d="${line}" stroke="#222" stroke-width="2" fill="none">${lineTitle}</path>`,
-    `<text x="${BOX.left + BOX.width}" y="${BOX.top - 20}" text-anchor="end">● session  ━ p95 per bucket (n ${points.length}${points.length > MAX_POINTS ? `, ${MAX_POINTS} drawn` : ''})</text>`,
+    `<text x="${BOX.left + BOX.width}" y="12" text-anchor="end">● session  ━ p95 per bucket (n ${points.length}${points.length > MAX_POINTS ? `, ${MAX_POINTS} drawn` : ''})</text>`,
   ].join('');
   return svgChart(WIDTH, HEIGHT, caption, content);
 }
@@ -150,7 +167,12 @@ function bucketP95(points: readonly { at: number; value: number }[], span: numbe
   }
   return [...buckets]
     .sort((a, b) => a[0] - b[0])
-    .map(([b, values]) => ({ from: b * width, to: (b + 1) * width, p95: percentile(sortValues(values), 95), n: values.length }));
+    .map(([b, values]) => ({
+      from: b * width,
+      to: (b + 1) * width,
+      p95: percentile(sortValues(values), 95),
+      n: values.length,
+    }));
 }
 
 /** Sessions in flight (sent, last event not yet seen) as a step line, and completions per bucket as bars. */
@@ -186,7 +208,12 @@ export function flowChart(report: Report): string {
         : `<rect class="mark" x="${num(x(b * width) + 1)}" y="${num(y(count))}" width="${num(Math.max(1, x(width) - x(0) - 2))}" height="${num(y(0) - y(count))}" fill="${COLORS[2]}" fill-opacity="0.55">${tooltip(`${count} completed between ${elapsedLabel(b * width)} and ${elapsedLabel((b + 1) * width)}`)}</rect>`,
     )
     .join('');
-  const path = steps.map((s, i) => `${i === 0 ? 'M' : 'H'}${num(x(s.at))}${i === 0 ? `,${num(y(s.open))}` : `V${num(y(s.open))}`}`).join('');
+  const path = steps
+    .map(
+      (s, i) =>
+        `${i === 0 ? 'M' : 'H'}${num(x(s.at))}${i === 0 ? `,${num(y(s.open))}` : `V${num(y(s.open))}`}`,
+    )
+    .join('');
   const peak = Math.max(...steps.map((s) => s.open));
   const caption = 'Sessions in flight (line) and completed per time bucket (bars)';
   const content = [
@@ -195,19 +222,29 @@ export function flowChart(report: Report): string {
     boundaries(scenarioSpans(report), x, BOX),
     bars,
     `<path class="mark" d="${path}" stroke="${COLORS[0]}" stroke-width="2" fill="none">${tooltip(`in flight (peak ${peak}): sent, final stage not yet seen`)}</path>`,
-    `<text x="${BOX.left + BOX.width}" y="${BOX.top - 20}" text-anchor="end">━ in flight (peak ${peak})  ▮ completed ok per ${elapsedLabel(width).slice(1)}</text>`,
+    `<text x="${BOX.left + BOX.width}" y="12" text-anchor="end">━ in flight (peak ${peak})  ▮ completed ok per ${elapsedLabel(width).slice(1)}</text>`,
   ].join('');
   return svgChart(WIDTH, HEIGHT, caption, content);
 }
 
 /** A resource series over the run's time axis, with its unit on the y axis and the scenario boundaries. */
-export function resourceChart(report: Report, name: string, unit: string, points: readonly { at: number; value: number }[]): string {
+export function resourceChart(
+  report: Report,
+  name: string,
+  unit: string,
+  points: readonly { at: number; value: number }[],
+): string {
   if (points.length === 0) return '';
-  const span = runSpan(report, points.map((p) => p.at - report.startedAt));
+  const span = runSpan(
+    report,
+    points.map((p) => p.at - report.startedAt),
+  );
   const x = timeScale(span, BOX.left, BOX.left + BOX.width);
   const top = niceCeiling(Math.max(1, ...points.map((p) => p.value)));
   const y = linearScale(0, top, BOX.top + BOX.height, BOX.top);
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${num(x(p.at - report.startedAt))},${num(y(p.value))}`).join('');
+  const path = points
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${num(x(p.at - report.startedAt))},${num(y(p.value))}`)
+    .join('');
   const dots = points
     .map(
       (p) =>
@@ -220,7 +257,7 @@ export function resourceChart(report: Report, name: string, unit: string, points
     boundaries(scenarioSpans(report), x, BOX),
     `<path class="mark" d="${path}" stroke="${COLORS[0]}" stroke-width="1.5" fill="none"/>`,
     dots,
-    `<text x="${BOX.left}" y="${BOX.top - 20}" font-weight="bold">${escapeHtml(name)}</text>`,
+    `<text x="${BOX.left}" y="12" font-weight="bold">${escapeHtml(name)}</text>`,
   ].join('');
   return svgChart(WIDTH, HEIGHT, `${name} (${unit}) over the run`, content);
 }

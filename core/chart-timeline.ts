@@ -6,9 +6,10 @@
  * diamond, never a segment, and the log chain runs past it. A segment whose
  * event came before the previous one (negative) is drawn as a red outline.
  */
+
+import { formatDuration } from './format.js';
 import type { SessionReport, StageInfo } from './report-model.js';
 import { BAD, COLORS, elapsedLabel, escapeHtml, GREY, num, svgChart, tooltip } from './svg.js';
-import { formatDuration } from './format.js';
 
 /** Timelines beyond this many sessions show an even sample of them (the tables hold every session). */
 const MAX_ROWS = 80;
@@ -18,7 +19,10 @@ export function timelineChart(sessions: readonly SessionReport[], stageInfo: rea
   if (starts.length === 0) return '<p class="meta">No session was started.</p>';
   const ordered = [...sessions].sort((a, b) => (a.scheduledAt ?? 0) - (b.scheduledAt ?? 0));
   const step = Math.max(1, ordered.length / MAX_ROWS);
-  const shown = Array.from({ length: Math.min(ordered.length, MAX_ROWS) }, (_, i) => ordered[Math.floor(i * step)]!);
+  const shown = Array.from(
+    { length: Math.min(ordered.length, MAX_ROWS) },
+    (_, i) => ordered[Math.floor(i * step)]!,
+  );
   const t0 = Math.min(...starts);
   const ends = shown.flatMap((s) => [s.sentAt ?? t0, ...Object.values(s.stages)]);
   const span = Math.max(1, Math.max(...ends) - t0);

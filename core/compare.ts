@@ -17,7 +17,8 @@ import { fisherExact, holmAdjust, rankTest } from './significance.js';
  * - **success rate**: Fisher's exact test, in the same Holm family.
  *
  * A credible difference must also be material: larger than `tolerance` of
- * the baseline and than `minDeltaMs` (a rate: than `successDrop`). The
+ * the baseline and than `minDeltaMs` (a rate: than `successDrop`; an S3
+ * stage: than its one-second resolution). The
  * comparison warns when the two runs come from different profiles or stage
  * sets: their figures may not measure the same thing.
  */
@@ -42,6 +43,9 @@ export const DEFAULT_COMPARE: CompareOptions = {
   alpha: 0.05,
   minSessions: 8,
 };
+
+/** S3's LastModified resolution: an S3 stage's change must exceed it to matter. */
+export const S3_RESOLUTION_MS = 1_000;
 
 export type Stat = 'p50' | 'p95' | 'rate';
 /** `regression` / `improvement`: credible and material; `same`: no credible, material change; `insufficient`: too little data to say. */
@@ -106,6 +110,17 @@ export function compareReports(
   const before = new Set(baseline.scenarios.map((s) => s.name));
   const after = new Set(current.scenarios.map((s) => s.name));
   const stageNames = [...new Set([...baseline.stageNames, ...current.stageNames])];
+  // An S3 milestone has whole seconds, and the rounding is shared by a run's sessions (sent together):
+  // a change smaller than that resolution is not material, however many sessions agree on it.
+  const milestones = new Set(
+    [...(baseline.stageInfo ?? []), ...(current.stageInfo ?? [])]
+      .filter((s) => s.source === 's3')
+      .map((s) => s.name),
+  );
+  const optionsFor = (metric: string): CompareOptions =>
+    milestones.has(metric)
+      ? { ...options, minDeltaMs: Math.max(options.minDeltaMs, S3_RESOLUTION_MS) }
+      : options;
   const scopes: (string | null)[] = current.scenarios.filter((s) => before.has(s.name)).map((s) => s.name);
   // The whole run, when it has more than one scenario (otherwise it would repeat the one).
   if (current.scenarios.length > 1 && baseline.scenarios.length > 1) scopes.push(null);
@@ -120,22 +135,24 @@ export function compareReports(
       const bv = metricValues(b, metric);
       const cv = metricValues(c, metric);
       if (bv.length === 0 && cv.length === 0) continue;
-      pending.push(p50Row(scenario, metric, bv, cv, options));
-      fixed.push(p95Row(scenario, metric, bv, cv, options));
+      pending.push(p50Row(scenario, metric, bv, cv, optionsFor(metric)));
+      fixed.push(p95Row(scenario, metric, bv, cv, optionsFor(metric)));
     }
     pending.push(rateRow(scenario, b, c, options));
   }
   const adjusted = holmAdjust(pending.filter((r) => r.rawP !== null).map((r) => r.rawP!));
   let k = 0;
   const tested = pending.map((entry): ComparisonRow => {
-    if (entry.rawP === null) return { ...entry.row, verdict: 'insufficient', evidence: entry.evidence, regression: false };
+    if (entry.rawP === null)
+      return { ...entry.row, verdict: 'insufficient', evidence: entry.evidence, regression: false };
     const p = adjusted[k++]!;
     const credible = p < options.alpha;
     const verdict: Verdict =
       credible && entry.material ? (entry.direction > 0 ? 'regression' : 'improvement') : 'same';
+    // p: how often runs of one unchanged target would differ this clearly by chance (after Holm's adjustment).
     const sure = credible
-      ? `${entry.evidence}, p = ${formatP(p)} (Holm-adjusted): ${(100 * (1 - p)).toFixed(p < 0.001 ? 1 : 0)} % sure it is not noise`
-      : `${entry.evidence}, p = ${formatP(p)} (Holm-adjusted): could be noise`;
+      ? `${entry.evidence}; p = ${formatP(p)} after Holm: chance alone would rarely do this`
+      : `${entry.evidence}; p = ${formatP(p)} after Holm: within chance`;
     const why = credible && !entry.material ? `${sure}; too small to matter` : sure;
     return { ...entry.row, p, verdict, evidence: why, regression: verdict === 'regression' };
   });
@@ -218,7 +235,13 @@ function p95Row(
     apart === 0
       ? `95 % intervals ${span(bi)} and ${span(ci)} overlap: could be noise`
       : `95 % intervals ${span(bi)} and ${span(ci)} do not overlap${material ? '' : '; too small to matter'}`;
-  return { ...row, intervals: { baseline: bi, current: ci }, verdict, evidence, regression: verdict === 'regression' };
+  return {
+    ...row,
+    intervals: { baseline: bi, current: ci },
+    verdict,
+    evidence,
+    regression: verdict === 'regression',
+  };
 }
 
 function rateRow(
@@ -274,10 +297,13 @@ function isMaterial(delta: number | null, baseline: number | null, options: Comp
 function warnings(baseline: Report, current: Report): string[] {
   const out: string[] = [];
   if (baseline.profile !== current.profile)
-    out.push(`different profiles: ${baseline.profile} vs ${current.profile}; the runs may not measure the same thing`);
+    out.push(
+      `different profiles: ${baseline.profile} vs ${current.profile}; the runs may not measure the same thing`,
+    );
   const bs = baseline.stageNames.join(', ');
   const cs = current.stageNames.join(', ');
-  if (bs !== cs) out.push(`different stage sets: [${bs}] vs [${cs}]; segments of the stages around a change differ`);
+  if (bs !== cs)
+    out.push(`different stage sets: [${bs}] vs [${cs}]; segments of the stages around a change differ`);
   for (const [which, report] of [
     ['baseline', baseline],
     ['current', current],

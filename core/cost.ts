@@ -88,8 +88,18 @@ export function estimateCost(input: CostInput): CostReport {
       : item('S3', 'emails dropped (PUT)', sent, PRICES.s3PerPut),
     item('S3', 'stage checks (GET/HEAD)', s3Polls, PRICES.s3PerGet),
     item('S3', 'reports written (PUT)', USAGE.reportPuts, PRICES.s3PerPut),
-    item('CloudWatch', 'PutMetricData requests', input.metricRequests, PRICES.cloudWatchPerPutMetricDataRequest),
-    item('CloudWatch', 'metrics read (GetMetricData)', input.metricsRead, PRICES.cloudWatchPerMetricRequested),
+    item(
+      'CloudWatch',
+      'PutMetricData requests',
+      input.metricRequests,
+      PRICES.cloudWatchPerPutMetricDataRequest,
+    ),
+    item(
+      'CloudWatch',
+      'metrics read (GetMetricData)',
+      input.metricsRead,
+      PRICES.cloudWatchPerMetricRequested,
+    ),
   ].filter((i) => i.quantity > 0);
   const harness = items.reduce((sum, i) => sum + i.amount, 0);
   return {

@@ -33,7 +33,9 @@ export function renderComparison(comparison: Comparison, options: { color?: bool
     out.push('', paint('1', scenario === 'all' ? 'All sessions' : `Scenario ${scenario}`));
     const success = rows.find((r) => r.metric === 'success');
     if (success)
-      out.push(`  success ${formatPercent(success.baseline)} → ${formatPercent(success.current)} ${mark(success)}`);
+      out.push(
+        `  success ${formatPercent(success.baseline)} → ${formatPercent(success.current)} ${mark(success)}`,
+      );
     out.push(...alignTable(durationTable(rows), paint));
   }
   if (comparison.unmatched.length > 0) out.push('', `Only in one report: ${comparison.unmatched.join(', ')}`);
@@ -57,7 +59,10 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     out.push('', `#### ${scenario === 'all' ? 'All sessions' : `Scenario ${escapeMarkdown(scenario)}`}`, '');
     const success = rows.find((r) => r.metric === 'success');
     if (success)
-      out.push(`Success ${formatPercent(success.baseline)} → ${formatPercent(success.current)} ${mark(success)}`, '');
+      out.push(
+        `Success ${formatPercent(success.baseline)} → ${formatPercent(success.current)} ${mark(success)}`,
+        '',
+      );
     out.push(
       `| ${table.header.map(escapeMarkdown).join(' | ')} |`,
       `|${table.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`,
@@ -83,7 +88,7 @@ export function changeLines(comparison: Comparison): string[] {
   }
   return credible.map(
     (r) =>
-      `${r.verdict === 'regression' ? '▲ regression' : '▼ improvement'}: ${r.scenario === 'all' ? 'all sessions' : r.scenario} ${r.metric} ${r.stat} ${value(r, r.baseline)} → ${value(r, r.current)} (${change(r)}); ${r.evidence}`,
+      `${r.verdict === 'regression' ? '▲ regression' : '▼ improvement'}: ${r.scenario === 'all' ? 'all sessions' : r.scenario} ${r.metric} ${r.stat} ${value(r, r.baseline)} → ${value(r, r.current)}, ${change(r)}; ${r.evidence}`,
   );
 }
 
@@ -113,7 +118,18 @@ function mark(row: ComparisonRow | undefined): string {
 
 function durationTable(rows: readonly ComparisonRow[]): Table {
   const metrics = [...new Set(rows.filter((r) => r.stat !== 'rate').map((r) => r.metric))];
-  const header = ['metric', 'n', 'p50 before', 'p50 now', 'change', '', 'p95 before', 'p95 now', 'change', ''];
+  const header = [
+    'metric',
+    'n',
+    'p50 before',
+    'p50 now',
+    'change',
+    '',
+    'p95 before',
+    'p95 now',
+    'change',
+    '',
+  ];
   const body = metrics.map((metric) => {
     const p50 = rows.find((r) => r.metric === metric && r.stat === 'p50');
     const p95 = rows.find((r) => r.metric === metric && r.stat === 'p95');
@@ -125,7 +141,12 @@ function durationTable(rows: readonly ComparisonRow[]): Table {
 
 function cells(row: ComparisonRow | undefined): string[] {
   if (!row) return ['–', '–', '–', ''];
-  return [formatDuration(row.baseline), formatDuration(row.current), row.delta === null ? '–' : change(row), mark(row)];
+  return [
+    formatDuration(row.baseline),
+    formatDuration(row.current),
+    row.delta === null ? '–' : change(row),
+    mark(row),
+  ];
 }
 
 function value(row: ComparisonRow, v: number | null): string {

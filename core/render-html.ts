@@ -12,7 +12,6 @@ import { bottlenecks, type ScenarioVerdict } from './bottlenecks.js';
 import { cdfChart, histogramChart, type Series } from './chart-distribution.js';
 import { flowChart, latencyOverTime, resourceChart } from './chart-time.js';
 import { timelineChart } from './chart-timeline.js';
-import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import {
   formatElapsed,
   formatTime,
@@ -28,6 +27,7 @@ import {
   thresholdsTable,
   topErrors,
 } from './render-text.js';
+import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import type { AggregateReport, Report, ScenarioReport } from './report-model.js';
 import { metricValues, scenarioSessions } from './report-values.js';
 import { escapeHtml } from './svg.js';
@@ -169,7 +169,8 @@ export function renderHtml(report: Report): string {
   report.scenarios.forEach((scenario, i) => {
     body.push(figuresSection(report, scenarioTitle(scenario), scenario, scenario, verdicts[i]));
   });
-  if (report.scenarios.length > 1) body.push(figuresSection(report, 'All sessions', report.overall, null, undefined));
+  if (report.scenarios.length > 1)
+    body.push(figuresSection(report, 'All sessions', report.overall, null, undefined));
   if (report.cost) {
     body.push(
       '<h2>Cost detail</h2>',

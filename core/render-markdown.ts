@@ -1,14 +1,13 @@
 /** The report as GitHub-flavoured Markdown: the same figures as the terminal report, as tables. */
 
 import { bottlenecks } from './bottlenecks.js';
-import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import {
   formatElapsed,
-  negativeNotes,
-  SHARE_NOTE,
   formatTime,
+  negativeNotes,
   phasesTable,
   resourcesTable,
+  SHARE_NOTE,
   scenarioTitle,
   sessionsLine,
   stageNote,
@@ -17,6 +16,7 @@ import {
   thresholdsTable,
   topErrors,
 } from './render-text.js';
+import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import type { AggregateReport, Report } from './report-model.js';
 
 /** Escapes text for a Markdown table cell or line: no raw HTML, no column breaks, no line breaks. */
@@ -65,14 +65,24 @@ export function renderMarkdown(report: Report): string {
     if (negatives.length > 0) out.push('', ...negatives.map((n) => `- ${escapeMarkdown(n)}`));
   };
   if (verdicts.length > 0) {
-    out.push('', '## Bottlenecks', '', ...verdicts.map((v) => `- **${escapeMarkdown(v.scenario)}**: ${escapeMarkdown(v.text)}`));
+    out.push(
+      '',
+      '## Bottlenecks',
+      '',
+      ...verdicts.map((v) => `- **${escapeMarkdown(v.scenario)}**: ${escapeMarkdown(v.text)}`),
+    );
   }
   if (report.cost) out.push('', `**Cost**: ${escapeMarkdown(costLine(report.cost))}`);
   report.scenarios.forEach((scenario, i) => {
     block(scenarioTitle(scenario), scenario, scenario.name);
     const verdictTable = verdicts[i] ? bottleneckTable(verdicts[i]) : null;
     if (verdictTable) {
-      out.push('', '### Stages: share of the total, change against unloaded sessions', '', ...markdownTable(verdictTable));
+      out.push(
+        '',
+        '### Stages: share of the total, change against unloaded sessions',
+        '',
+        ...markdownTable(verdictTable),
+      );
       out.push('', escapeMarkdown(SHARE_DEFINITION));
     }
     const phases = phasesTable(scenario, report.stageNames);
@@ -99,7 +109,14 @@ export function renderMarkdown(report: Report): string {
     out.push(...markdownTable(thresholdsTable(report)));
   }
   if (report.cost) {
-    out.push('', '## Cost', '', escapeMarkdown(costLine(report.cost)), '', ...markdownTable(costTable(report.cost)));
+    out.push(
+      '',
+      '## Cost',
+      '',
+      escapeMarkdown(costLine(report.cost)),
+      '',
+      ...markdownTable(costTable(report.cost)),
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -99,10 +99,13 @@ export const SHARE_NOTE = `⚠ n cold/warm: fewer than ${SMALL_N} sessions in a 
  * can measure below zero, with how many and the lowest. Empty when none.
  */
 export function negativeNotes(report: Report, scenario: string | null): string[] {
-  const sessions = scenario === null ? report.sessions : report.sessions.filter((s) => s.scenario === scenario);
+  const sessions =
+    scenario === null ? report.sessions : report.sessions.filter((s) => s.scenario === scenario);
   const notes: string[] = [];
   for (const info of report.stageInfo ?? []) {
-    const values = sessions.flatMap((s) => (Object.hasOwn(s.segments, info.name) ? [s.segments[info.name]!] : []));
+    const values = sessions.flatMap((s) =>
+      Object.hasOwn(s.segments, info.name) ? [s.segments[info.name]!] : [],
+    );
     const negative = values.filter((v) => v < 0);
     if (negative.length === 0) continue;
     const why =
@@ -256,7 +259,8 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     `${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)}) · verdict ${verdict}`,
     paint('2', stageNote(report)),
   ];
-  if (report.partial) out.push(paint('1;33', 'PARTIAL: the run was interrupted; this holds only what was recorded by then.'));
+  if (report.partial)
+    out.push(paint('1;33', 'PARTIAL: the run was interrupted; this holds only what was recorded by then.'));
   const verdicts = bottlenecks(report);
   const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
     out.push('', paint('1', title), `  sessions: ${sessionsLine(figures.sessions, figures.successRate)}`);

@@ -7,8 +7,8 @@
  */
 import { formatDuration, formatTime } from './format.js';
 import {
-  type Box,
   BAD,
+  type Box,
   COLORS,
   durationTick,
   escapeHtml,
@@ -124,5 +124,10 @@ function seriesChart(series: TrendSeries, trend: Trend): string {
     dots,
     marks,
   ].join('');
-  return svgChart(box.left + box.width + 14, box.top + box.height + 30, `${series.scenario} ${series.metric} p50 and p95 per run`, content);
+  return svgChart(
+    box.left + box.width + 14,
+    box.top + box.height + 30,
+    `${series.scenario} ${series.metric} p50 and p95 per run`,
+    content,
+  );
 }

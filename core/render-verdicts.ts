@@ -3,8 +3,8 @@
  * text, Markdown and HTML renderings so that they always say the same.
  */
 import { formatRatio, type ScenarioVerdict } from './bottlenecks.js';
-import type { CostReport } from './report-model.js';
 import type { Table } from './render-text.js';
+import type { CostReport } from './report-model.js';
 
 const NONE = '–';
 const percent = (v: number | null): string => (v === null ? NONE : `${Math.round(v * 100)}%`);
@@ -36,7 +36,8 @@ export function bottleneckTable(verdict: ScenarioVerdict): Table | null {
   return { header, rows, numeric: header.map((_, i) => i > 0 && i < header.length - 1) };
 }
 
-const ms = (v: number | null): string => (v === null ? NONE : v < 1_000 ? `${Math.round(v)} ms` : `${(v / 1_000).toFixed(2)} s`);
+const ms = (v: number | null): string =>
+  v === null ? NONE : v < 1_000 ? `${Math.round(v)} ms` : `${(v / 1_000).toFixed(2)} s`;
 
 export const SHARE_DEFINITION =
   "Share: the stage's p50 (p95) over the total's p50 (p95); shares need not add up to 100 % (the total includes lateness and S3 milestones overlap). " +
@@ -68,6 +69,13 @@ export function costTable(cost: CostReport): Table {
     formatMoney(i.amount, cost.currency),
   ]);
   rows.push(['harness', 'total', '', '', formatMoney(cost.harness.total, cost.currency)]);
-  if (cost.target) rows.push(['target', cost.target.source, String(cost.target.sessions), '', formatMoney(cost.target.total, cost.currency)]);
+  if (cost.target)
+    rows.push([
+      'target',
+      cost.target.source,
+      String(cost.target.sessions),
+      '',
+      formatMoney(cost.target.total, cost.currency),
+    ]);
   return { header, rows, numeric: [false, false, true, true, true] };
 }

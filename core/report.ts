@@ -23,6 +23,8 @@
  *   nothing is an average of percentiles.
  */
 
+import { estimateCost } from './cost.js';
+import { buildMetricData } from './metric-data.js';
 import { summarize } from './percentiles.js';
 import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
@@ -39,8 +41,6 @@ import type {
   Summary,
   TargetCost,
 } from './report-model.js';
-import { estimateCost } from './cost.js';
-import { buildMetricData } from './metric-data.js';
 import { evaluateThreshold } from './threshold-verdict.js';
 
 export interface ReportInput {
@@ -161,7 +161,11 @@ export function buildReport(input: ReportInput): Report {
 /** The cost estimate, counted from the finished report (sessions, stages) and what publishing it sends. */
 function runCost(report: Report, profile: Profile, input: ReportInput) {
   const metricRequests = profile.publish.cloudwatch
-    ? buildMetricData(report, { namespace: profile.publish.namespace, profileName: profile.name, timestamp: new Date(input.finishedAt) }).length
+    ? buildMetricData(report, {
+        namespace: profile.publish.namespace,
+        profileName: profile.name,
+        timestamp: new Date(input.finishedAt),
+      }).length
     : 0;
   return estimateCost({
     profile,

@@ -8,7 +8,8 @@
 export function normalUpperTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
   const erfc = poly * Math.exp(-x * x);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
@@ -48,7 +49,8 @@ export function rankTest(a: readonly number[], b: readonly number[]): RankTest {
   const meanU = (n1 * n2) / 2;
   const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
   const diff = Math.abs(u - meanU);
-  const p = variance <= 0 ? 1 : Math.min(1, 2 * normalUpperTail(Math.max(0, diff - 0.5) / Math.sqrt(variance)));
+  const p =
+    variance <= 0 ? 1 : Math.min(1, 2 * normalUpperTail(Math.max(0, diff - 0.5) / Math.sqrt(variance)));
   return { u, p, probabilityGreater: u / (n1 * n2) };
 }
 

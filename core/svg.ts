@@ -49,7 +49,8 @@ export function linearScale(lo: number, hi: number, from: number, to: number, co
   const span = hi - lo || 1;
   const step = niceCeiling(span / count, Number.MIN_VALUE);
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.round(t / step) * step);
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push(Math.round(t / step) * step);
   const scale = ((value: number) => from + ((value - lo) / span) * (to - from)) as Scale;
   return Object.assign(scale, { ticks });
 }
@@ -61,7 +62,8 @@ export function logScale(lo: number, hi: number, from: number, to: number): Scal
   const ticks: number[] = [];
   for (let d = low; d <= high * 1.0001; d *= 10) ticks.push(d);
   const scale = ((value: number) =>
-    from + ((Math.log10(Math.max(value, low)) - Math.log10(low)) / Math.log10(high / low)) * (to - from)) as Scale;
+    from +
+    ((Math.log10(Math.max(value, low)) - Math.log10(low)) / Math.log10(high / low)) * (to - from)) as Scale;
   return Object.assign(scale, { ticks, lo: low });
 }
 
@@ -88,9 +90,7 @@ export function yAxis(box: Box, scale: Scale, format: (v: number) => string, lab
       `<line x1="${box.left}" x2="${box.left + box.width}" y1="${num(scale(t))}" y2="${num(scale(t))}" stroke="#eee"/>` +
       `<text x="${box.left - 4}" y="${num(scale(t) + 4)}" text-anchor="end">${escapeHtml(format(t))}</text>`,
   );
-  out.push(
-    `<text x="${box.left - 4}" y="${box.top - 6}" text-anchor="end" class="axis-title">${escapeHtml(label)}</text>`,
-  );
+  out.push(`<text x="0" y="${box.top - 8}" class="axis-title">${escapeHtml(label)}</text>`);
   return out.join('');
 }
 
@@ -118,7 +118,9 @@ export const durationTick = (v: number): string => formatDuration(v);
 
 /** Time ticks on an elapsed axis: round steps of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1 h… */
 export function timeScale(spanMs: number, from: number, to: number): Scale {
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 21_600].map((s) => s * 1_000);
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 21_600].map(
+    (s) => s * 1_000,
+  );
   const step = steps.find((s) => spanMs / s <= 8) ?? spanMs / 8;
   const ticks: number[] = [];
   for (let t = 0; t <= spanMs + 1; t += step) ticks.push(t);

@@ -17,7 +17,11 @@ export interface TrendRun {
   readonly startedAt: number;
   readonly verdict: 'pass' | 'fail';
   readonly partial: boolean;
-  readonly bottlenecks: readonly { readonly scenario: string; readonly stage: string | null; readonly text: string }[];
+  readonly bottlenecks: readonly {
+    readonly scenario: string;
+    readonly stage: string | null;
+    readonly text: string;
+  }[];
 }
 
 export interface TrendPoint {

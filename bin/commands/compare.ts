@@ -42,7 +42,11 @@ export function registerCompare(program: Command): void {
     .action(exitWith(compare));
 }
 
-async function compare(baselineFile: string, currentFile: string, options: CompareCliOptions): Promise<number> {
+async function compare(
+  baselineFile: string,
+  currentFile: string,
+  options: CompareCliOptions,
+): Promise<number> {
   const render = {
     text: () => renderComparison(comparison, { color: useColor(process.stdout) }),
     md: () => renderComparisonMarkdown(comparison),
@@ -50,7 +54,8 @@ async function compare(baselineFile: string, currentFile: string, options: Compa
   }[options.format];
   if (!render) throw new UsageError(`--format must be text, md or json, got "${options.format}"`);
   const alpha = parseFraction('--alpha', options.alpha);
-  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be between 0 and 1, got "${options.alpha}"`);
+  if (!(alpha > 0 && alpha < 1))
+    throw new UsageError(`--alpha must be between 0 and 1, got "${options.alpha}"`);
   const settings = {
     tolerance: parseFraction('--tolerance', options.tolerance),
     minDeltaMs: parseMilliseconds('--min-delta', options.minDelta),

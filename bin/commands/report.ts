@@ -17,7 +17,9 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .summary('render a report.json again (text, md or html; JUnit)')
-    .description('Render a report.json as text, Markdown or one self-contained HTML page; optionally its thresholds as JUnit XML.')
+    .description(
+      'Render a report.json as text, Markdown or one self-contained HTML page; optionally its thresholds as JUnit XML.',
+    )
     .argument('<report>', 'a report.json')
     .option('--format <format>', 'text, md or html', 'text')
     .option('-o, --output <file>', 'write to a file instead of standard output')

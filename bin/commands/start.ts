@@ -24,8 +24,7 @@ async function start(file: string, options: StartOptions): Promise<number> {
   const valid = await loadValidProfile(file);
   if (!valid) return EXIT.invalidProfile;
   const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
-  const name =
-    options.name ?? `${valid.profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const name = options.name ?? `${valid.profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const out = await new SFNClient({}).send(
     new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(valid.json) }),
   );

@@ -17,7 +17,7 @@ export function registerTrend(program: Command): void {
     .summary('one HTML page of p50 / p95 per stage and verdicts over many runs')
     .description(
       'Build one self-contained HTML page from many reports: p50 and p95 of every stage per scenario, run after ' +
-        'run, each run\'s verdict and bottlenecks, and the change points (credible changes from the run before, ' +
+        "run, each run's verdict and bottlenecks, and the change points (credible changes from the run before, " +
         'by the tests of bench compare). Sources: report.json files, folders holding <runId>/report.json, or an ' +
         'S3 prefix (s3://bucket/reports/).',
     )
@@ -67,7 +67,9 @@ async function loadS3(url: string): Promise<Report[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) if (object.Key?.endsWith('/report.json')) keys.push(object.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

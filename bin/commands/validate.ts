@@ -6,7 +6,9 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .summary('check profiles; lists every problem with its path')
-    .description('Check one or more profiles against the schema and the run limits. Exit 104 when any is invalid.')
+    .description(
+      'Check one or more profiles against the schema and the run limits. Exit 104 when any is invalid.',
+    )
     .argument('<profiles...>', 'profile JSON files')
     .action(exitWith(validate));
 }

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type Profile, scenarioName } from '../../core/profile.js';
-import { planRun } from '../../core/session-plan.js';
 import type { Report } from '../../core/report-model.js';
+import { planRun } from '../../core/session-plan.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
@@ -92,7 +92,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       ? writePartialReport(new Store(LOCAL_TABLE), runId, options.outDir).then(
           (written) =>
             process.stderr.write(
-              written ? `Partial report: ${written.dir}/report.{json,md,html}\n` : 'No partial report: the run had not started\n',
+              written
+                ? `Partial report: ${written.dir}/report.{json,md,html}\n`
+                : 'No partial report: the run had not started\n',
             ),
           (error: Error) => process.stderr.write(`No partial report: ${error.message}\n`),
         )
@@ -153,7 +155,10 @@ function plannedScenarios(runId: string, profile: Profile): PlannedScenario[] {
   const plan = planRun(runId, profile);
   return profile.scenarios
     .filter((s) => s.type !== 'resources')
-    .map((s) => ({ name: scenarioName(s), sessions: plan.filter((p) => p.scenario === scenarioName(s)).length }));
+    .map((s) => ({
+      name: scenarioName(s),
+      sessions: plan.filter((p) => p.scenario === scenarioName(s)).length,
+    }));
 }
 
 /** The simulator model shipped with the project, when a profile names none. */

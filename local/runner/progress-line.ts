@@ -49,7 +49,12 @@ function parts(state: ProgressState): { text: string; priority: number }[] {
     ...(problems > 0 ? [{ text: `${state.failed} failed, ${state.timedOut} timed out`, priority: 3 }] : []),
     { text: clock(state.elapsedMs), priority: 5 },
     ...(state.pool
-      ? [{ text: `pool ${state.pool.busy}/${state.pool.running} busy, ${state.pool.queued} queued`, priority: 6 }]
+      ? [
+          {
+            text: `pool ${state.pool.busy}/${state.pool.running} busy, ${state.pool.queued} queued`,
+            priority: 6,
+          },
+        ]
       : []),
   ];
 }

@@ -49,7 +49,9 @@ export function startProgress(
     }
   };
   const timer = setInterval(tick, mode === 'tty' ? 250 : 5_000);
-  process.stderr.write(`Running ${runId} locally against the WebOrdinary simulator (Ctrl-C writes a partial report)\n`);
+  process.stderr.write(
+    `Running ${runId} locally against the WebOrdinary simulator (Ctrl-C writes a partial report)\n`,
+  );
   return {
     stop() {
       if (stopped) return;
