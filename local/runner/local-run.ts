@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type Profile, scenarioName } from '../../core/profile.js';
 import type { Report } from '../../core/report-model.js';
@@ -23,6 +22,7 @@ import {
   logSink,
   metricSink,
 } from './local-aws-setup.js';
+import { profileModelPath } from './model-path.js';
 import { writePartialReport } from './partial-report.js';
 import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
@@ -70,7 +70,9 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
  */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const profile = parseProfile(options.profile);
-  const model = await loadTargetModel(options.modelPath ?? modelOf(options.profile, options.baseDir));
+  const model = await loadTargetModel(
+    options.modelPath ?? profileModelPath(options.profile, options.baseDir),
+  );
   const runId = options.runId ?? localRunId();
   const seed = options.seed ?? profile.local?.seed;
   const sesAccount = applyEnv({
@@ -159,15 +161,6 @@ function plannedScenarios(runId: string, profile: Profile): PlannedScenario[] {
       name: scenarioName(s),
       sessions: plan.filter((p) => p.scenario === scenarioName(s)).length,
     }));
-}
-
-/** The simulator model shipped with the project, when a profile names none. */
-const DEFAULT_MODEL = fileURLToPath(new URL('../models/webordinary-demo.json', import.meta.url));
-
-/** The profile's own `local.model`, relative to its folder; the shipped demo model when it names none. */
-function modelOf(input: unknown, baseDir = '.'): string {
-  const local = (input as { local?: { model?: unknown } } | null)?.local;
-  return typeof local?.model === 'string' ? resolve(baseDir, local.model) : DEFAULT_MODEL;
 }
 
 async function loadHandlers(): Promise<Record<string, Handler>> {
