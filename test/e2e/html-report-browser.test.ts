@@ -75,7 +75,7 @@ describe('the HTML report of profiles/local-all.json in a browser', () => {
           .filter(
             (svg) =>
               ![...svg.querySelectorAll('.mark')].some((m) => {
-                const box = (m as SVGGraphicsElement).getBBox();
+                const box = (m as unknown as { getBBox(): { width: number; height: number } }).getBBox();
                 return box.width > 0 || box.height > 0;
               }),
           )
@@ -88,7 +88,7 @@ describe('the HTML report of profiles/local-all.json in a browser', () => {
       await tab.click();
       const shown = await page.$$eval('.tabs > .panel', (panels) =>
         panels
-          .filter((p) => getComputedStyle(p).display !== 'none')
+          .filter((p) => p.getBoundingClientRect().height > 0)
           .map((p) => p.querySelectorAll('.mark').length),
       );
       expect(shown).toHaveLength(1);
