@@ -163,7 +163,9 @@ function bucketP95(points: readonly { at: number; value: number }[], span: numbe
   const buckets = new Map<number, number[]>();
   for (const p of points) {
     const b = Math.min(BUCKETS - 1, Math.floor(p.at / width));
-    buckets.set(b, [...(buckets.get(b) ?? []), p.value]);
+    const values = buckets.get(b);
+    if (values) values.push(p.value);
+    else buckets.set(b, [p.value]);
   }
   return [...buckets]
     .sort((a, b) => a[0] - b[0])

@@ -1,6 +1,6 @@
 import { PRICES, USAGE } from './prices.js';
 import type { Profile } from './profile.js';
-import type { CostItem, CostReport, SessionReport, TargetCost } from './report-model.js';
+import type { CostItem, CostReport, Report, SessionReport, TargetCost } from './report-model.js';
 
 /**
  * What the run cost: the harness's own AWS usage, counted from what the run
@@ -135,4 +135,37 @@ function s3StagePolls(
     }
   }
   return polls;
+}
+
+/** The cost of a finished report (before its `cost` is set): what it did, and what publishing it sends. */
+export function reportCost(
+  report: Report,
+  profile: Pick<Profile, 'target' | 'scenarios' | 'publish'>,
+  extra: { readonly metricsRead: number; readonly target: TargetCost | null },
+): CostReport {
+  return estimateCost({
+    profile,
+    sessions: report.sessions,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    metricRequests: profile.publish.cloudwatch ? metricRequests(report) : 0,
+    metricsRead: extra.metricsRead,
+    target: extra.target,
+  });
+}
+
+/**
+ * About how many PutMetricData requests publishing the report takes
+ * (core/metric-data.ts): per scenario and `all`, one datum per 150 values of
+ * each duration metric plus the counts, 1,000 datums a request. Counted,
+ * not built: building them twice would double the report's cost in time.
+ */
+function metricRequests(report: Report): number {
+  const groups = [...report.scenarios, report.overall];
+  let datums = 0;
+  for (const group of groups) {
+    const counts = [...Object.values(group.stages), group.total, group.lateness].map((s) => s?.count ?? 0);
+    datums += counts.reduce((sum, n) => sum + Math.ceil(n / 150), 0) + 5;
+  }
+  return Math.max(1, Math.ceil(datums / 1_000));
 }

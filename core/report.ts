@@ -23,7 +23,7 @@
  *   nothing is an average of percentiles.
  */
 
-import { estimateCost } from './cost.js';
+import { reportCost } from './cost.js';
 import { summarize } from './percentiles.js';
 import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
@@ -154,36 +154,13 @@ export function buildReport(input: ReportInput): Report {
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
     ...(input.partial ? { partial: true } : {}),
   };
-  return { ...report, cost: runCost(report, profile, input) };
-}
-
-/** The cost estimate, counted from the finished report (sessions, stages) and what publishing it sends. */
-function runCost(report: Report, profile: Profile, input: ReportInput) {
-  return estimateCost({
-    profile,
-    sessions: report.sessions,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    metricRequests: profile.publish.cloudwatch ? metricRequests(report) : 0,
-    metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
-    target: input.targetCost ?? null,
-  });
-}
-
-/**
- * About how many PutMetricData requests publishing the report takes
- * (core/metric-data.ts): per scenario and `all`, one datum per 150 values of
- * each duration metric plus the counts, 1,000 datums a request. Counted,
- * not built: building them twice would double the report's cost in time.
- */
-function metricRequests(report: Report): number {
-  const groups = [...report.scenarios, report.overall];
-  let datums = 0;
-  for (const group of groups) {
-    const counts = [...Object.values(group.stages), group.total, group.lateness].map((s) => s?.count ?? 0);
-    datums += counts.reduce((sum, n) => sum + Math.ceil(n / 150), 0) + 5;
-  }
-  return Math.max(1, Math.ceil(datums / 1_000));
+  return {
+    ...report,
+    cost: reportCost(report, profile, {
+      metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
+      target: input.targetCost ?? null,
+    }),
+  };
 }
 
 /** Load scenarios in profile order, then any scenario that has sessions but is not in the profile (nothing is dropped). */
