@@ -164,6 +164,12 @@ function stageChanges(
   });
 }
 
+/** What a slower stage means when its position says it: the first stage runs from the send, so it holds any wait for the target to pick the job up. */
+function why(stage: string, firstStage: string | undefined, type: string): string {
+  if (type === 'coldWarm') return ' (the cold start)';
+  return stage === firstStage ? ' (sessions wait for the target to pick them up: capacity or queueing)' : '';
+}
+
 const added = (c: StageChange): number => (c.loaded.p50 ?? 0) - (c.baseline.p50 ?? 0);
 
 export function formatRatio(ratio: number | null): string {
@@ -222,5 +228,5 @@ function verdictText(
       ? ` It adds ${formatDuration(added(first))} of the ${formatDuration(gain)} the stages gained at p50.`
       : '';
   const also = slower.length > 1 ? ` Also credibly slower: ${slower.slice(1).join(', ')}.` : '';
-  return `Bottleneck ${under}: ${first.stage}, p50 ${ratioWithInterval(first)}${others}.${share}${also}`;
+  return `Bottleneck ${under}: ${first.stage}, p50 ${ratioWithInterval(first)}${others}${why(first.stage, changes[0]?.stage, type)}.${share}${also}`;
 }

@@ -57,7 +57,7 @@ export function timelineChart(sessions: readonly SessionReport[], stageInfo: rea
           const label = `${s.sessionId} ${stage.name} ${formatDuration(at - s.sentAt)} after the send (S3 time, whole seconds)`;
           parts.push(
             `<line x1="${num(x(s.sentAt))}" x2="${num(x(at))}" y1="${num(mid)}" y2="${num(mid)}" stroke="${color}" stroke-width="1" stroke-dasharray="1 2"/>` +
-              `<path class="mark milestone" d="M${num(x(at))},${num(mid - 5)}l4,5l-4,5l-4,-5z" fill="${color}" stroke="#222" stroke-width="0.5">${tooltip(label)}</path>`,
+              `<path class="mark milestone" d="M${num(x(at))},${num(mid - 5)}l4,5l-4,5l-4,-5z" fill="${at < s.sentAt ? BAD : color}" stroke="#222" stroke-width="0.5">${tooltip(at < s.sentAt ? `${label}: before the send, as S3's whole seconds can make it` : label)}</path>`,
           );
         }
         continue; // A milestone is out of the log chain: the next log stage runs from the previous log stage.

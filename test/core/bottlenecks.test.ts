@@ -40,6 +40,16 @@ describe('bottlenecks', () => {
     }
   });
 
+  it('says what a slower first stage means: the wait before the target picks the job up', () => {
+    const slowPickup = slowerStep(DEMO_MODEL, 'pickup', 20);
+    const report = modelReport(6, DEMO_MODEL, LOCAL_ALL, (s) =>
+      s === 'sustained' ? slowPickup : DEMO_MODEL,
+    );
+    expect(verdictOf(report, 'sustained').text).toMatch(
+      /^Bottleneck under sustained: pickup, p50 ×\d+(\.\d+)? \(n 20 vs 4\)( while \w+ ×[\d.]+)? \(sessions wait for the target to pick them up: capacity or queueing\)\./,
+    );
+  });
+
   it('names the cold start in a coldWarm scenario (cold vs the unloaded warm sessions)', () => {
     const verdict = verdictOf(modelReport(3), 'coldWarm');
     // Two cold sessions are fewer than a rank test needs: the verdict says so instead of shouting.
