@@ -286,7 +286,7 @@ export const LocalDeliverySchema = z.strictObject({
 
 /** Settings for local mode only (`bench local`); ignored on AWS. */
 export const LocalSettingsSchema = z.strictObject({
-  /** The simulator's target model file, relative to the working directory. */
+  /** The simulator's target model file, relative to the profile file's folder (absent: the shipped demo model). */
   model: z.string().min(1).default('local/models/webordinary-demo.json'),
   /** Seed of the simulator's latency draws; the same seed gives the same run. */
   seed: z.number().int().optional(),

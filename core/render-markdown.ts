@@ -1,10 +1,13 @@
 /** The report as GitHub-flavoured Markdown: the same figures as the terminal report, as tables. */
 
+import { bottlenecks } from './bottlenecks.js';
 import {
   formatElapsed,
   formatTime,
+  negativeNotes,
   phasesTable,
   resourcesTable,
+  SHARE_NOTE,
   scenarioTitle,
   sessionsLine,
   stageNote,
@@ -14,6 +17,7 @@ import {
   thresholdsTable,
   topErrors,
 } from './render-text.js';
+import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import type { AggregateReport, Report } from './report-model.js';
 
 /** Escapes text for a Markdown table cell or line: no raw HTML, no column breaks, no line breaks. */
@@ -34,9 +38,13 @@ function markdownTable(table: Table): string[] {
 
 export function renderMarkdown(report: Report): string {
   const verdict = report.verdict === 'pass' ? '✅ PASS' : '❌ FAIL';
+  const verdicts = bottlenecks(report);
   const out: string[] = [
     `# WebOrdinary Bench: ${escapeMarkdown(report.profile)}`,
     '',
+    ...(report.partial
+      ? ['> ⚠️ **Partial report**: the run was interrupted; only what was recorded by then is here.', '']
+      : []),
     `**Verdict: ${verdict}** · run ${escapeMarkdown(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})`,
     '',
     `${escapeMarkdown(stageNote(report))} ` +
@@ -54,20 +62,41 @@ export function renderMarkdown(report: Report): string {
       out.push('', ...errors.map(({ reason, count }) => `- ${count}× ${escapeMarkdown(reason)}`));
     }
     out.push('', ...markdownTable(statsTable(figures, report.stageNames)));
+    const negatives = negativeNotes(report, scenario);
+    if (negatives.length > 0) out.push('', ...negatives.map((n) => `- ${escapeMarkdown(n)}`));
   };
-  for (const scenario of report.scenarios) {
+  if (verdicts.length > 0) {
+    out.push(
+      '',
+      '## Bottlenecks',
+      '',
+      ...verdicts.map((v) => `- **${escapeMarkdown(v.scenario)}**: ${escapeMarkdown(v.text)}`),
+    );
+  }
+  if (report.cost) out.push('', `**Cost**: ${escapeMarkdown(costLine(report.cost))}`);
+  report.scenarios.forEach((scenario, i) => {
     block(scenarioTitle(scenario), scenario, scenario.name);
+    const verdictTable = verdicts[i] ? bottleneckTable(verdicts[i]) : null;
+    if (verdictTable) {
+      out.push(
+        '',
+        '### Stages: share of the total, change against unloaded sessions',
+        '',
+        ...markdownTable(verdictTable),
+      );
+      out.push('', escapeMarkdown(SHARE_DEFINITION));
+    }
     const phases = phasesTable(scenario, report.stageNames);
     if (phases) {
       out.push(
         '',
         '### Cold vs warm',
         '',
-        'Share = (cold p50 − warm p50) of the stage / (cold p50 − warm p50) of total.',
+        `Share = (cold p50 − warm p50) of the stage / (cold p50 − warm p50) of total. ${escapeMarkdown(SHARE_NOTE)}`,
       );
       out.push('', ...markdownTable(phases));
     }
-  }
+  });
   if (report.scenarios.length > 1) block('All sessions', report.overall, null);
   if (report.resources) {
     const { cluster, service } = report.resources;
@@ -81,6 +110,16 @@ export function renderMarkdown(report: Report): string {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', `## Thresholds: ${passed} of ${report.thresholds.length} passed`, '');
     out.push(...markdownTable(thresholdsTable(report)));
+  }
+  if (report.cost) {
+    out.push(
+      '',
+      '## Cost',
+      '',
+      escapeMarkdown(costLine(report.cost)),
+      '',
+      ...markdownTable(costTable(report.cost)),
+    );
   }
   return `${out.join('\n')}\n`;
 }

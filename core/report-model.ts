@@ -159,4 +159,40 @@ export interface Report {
   readonly resources: ResourcesReport | null;
   /** What the run changed on the target, in order; empty when it changed nothing. */
   readonly targetChanges: readonly TargetChange[];
+  /** What the run cost: the harness's AWS usage at list prices, plus the target's captured cost when there is one. */
+  readonly cost?: CostReport;
+  /** True when the run was interrupted (Ctrl-C in local mode) and this report holds only what was recorded by then. */
+  readonly partial?: boolean;
+}
+
+/** One line of the cost estimate: quantity × unit price = amount (USD). */
+export interface CostItem {
+  readonly service: string;
+  readonly what: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly amount: number;
+}
+
+/** What the target itself spent on the run's sessions, as its own markers reported it. */
+export interface TargetCost {
+  readonly total: number;
+  /** Where the figure comes from, e.g. the captured metric's name. */
+  readonly source: string;
+  /** Sessions whose cost was captured. */
+  readonly sessions: number;
+}
+
+export interface CostReport {
+  readonly currency: string;
+  /** The region of the price table (core/prices.ts). */
+  readonly region: string;
+  /** When the price table's list prices were read. */
+  readonly pricesAsOf: string;
+  /** The harness's own AWS usage: an estimate from what the run did. */
+  readonly harness: { readonly total: number; readonly items: readonly CostItem[] };
+  /** The target's captured cost; null when the run captured none. */
+  readonly target: TargetCost | null;
+  /** harness + target (harness alone when the target's cost was not captured). */
+  readonly total: number;
 }

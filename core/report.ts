@@ -23,6 +23,7 @@
  *   nothing is an average of percentiles.
  */
 
+import { reportCost } from './cost.js';
 import { summarize } from './percentiles.js';
 import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
@@ -38,6 +39,7 @@ import type {
   StageInfo,
   Summary,
   TargetChange,
+  TargetCost,
 } from './report-model.js';
 import { evaluateThreshold } from './threshold-verdict.js';
 
@@ -51,6 +53,13 @@ export interface ReportInput {
   readonly finishedAt: number;
   /** What the run changed on the target (none when absent). */
   readonly targetChanges?: readonly TargetChange[];
+  /** True when the run was interrupted and the report holds what was recorded by then. */
+  readonly partial?: boolean;
+  /**
+   * What the target spent, when the run captured it from the target's markers
+   * (hook for captured marker values; absent until a profile captures cost).
+   */
+  readonly targetCost?: TargetCost | null;
 }
 
 /** The times a session's figures are computed from (a SessionRecord or a SessionReport). */
@@ -133,7 +142,7 @@ export function buildReport(input: ReportInput): Report {
     const counts = countSessions(scope.map((t) => t.record));
     return evaluateThreshold(threshold, { values: (metric) => values(scope, metric), ...counts });
   });
-  return {
+  const report: Report = {
     runId: run.runId,
     profile: profile.name,
     startedAt: run.startedAt,
@@ -156,6 +165,14 @@ export function buildReport(input: ReportInput): Report {
         restored,
       }),
     ),
+    ...(input.partial ? { partial: true } : {}),
+  };
+  return {
+    ...report,
+    cost: reportCost(report, profile, {
+      metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
+      target: input.targetCost ?? null,
+    }),
   };
 }
 

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { type LocalDelivery, scenarioName } from '../../core/profile.js';
+import { type LocalDelivery, type Profile, scenarioName } from '../../core/profile.js';
 import type { Report } from '../../core/report-model.js';
+import { planRun } from '../../core/session-plan.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
@@ -24,14 +25,18 @@ import {
   logSink,
   metricSink,
 } from './local-aws-setup.js';
-import { type ProgressMode, startProgress } from './progress.js';
+import { profileModelPath } from './model-path.js';
+import { writePartialReport } from './partial-report.js';
+import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
 export interface LocalRunOptions {
   /** The profile as given (the execution input); it is validated again here, as Prepare does. */
   readonly profile: unknown;
-  /** The simulator's target model; default: the profile's `local.model`. */
+  /** The simulator's target model; default: the profile's `local.model`, read from `baseDir`. */
   readonly modelPath?: string;
+  /** The folder the profile's own paths (`local.model`) are relative to: the profile file's folder (default: the working directory). */
+  readonly baseDir?: string;
   readonly seed?: number;
   /** Reports go to `<outDir>/<runId>/`; none are written when absent. */
   readonly outDir?: string;
@@ -72,7 +77,7 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const profile = parseProfile(options.profile);
   const model = await loadTargetModel(
-    options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json',
+    options.modelPath ?? profileModelPath(options.profile, options.baseDir),
   );
   const runId = options.runId ?? localRunId();
   const seed = options.seed ?? profile.local?.seed;
@@ -92,13 +97,26 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let instances: CollectorInstances | undefined;
   let progress: { stop(): void } | undefined;
-  // Ctrl-C: stop the simulator and the emulators (and remove their temp files) before leaving.
+  // Ctrl-C: write a partial report of what was recorded, then stop the simulator and the emulators
+  // (removing their temp files). A second Ctrl-C leaves at once.
   const interrupted = () => {
     progress?.stop();
-    process.stderr.write(`\nInterrupted: stopping ${runId}'s simulator and emulators\n`);
-    void Promise.allSettled([simulator?.stop(), aws.close(), instances?.close()]).then(() =>
-      process.exit(130),
-    );
+    process.once('SIGINT', () => process.exit(130));
+    process.stderr.write(`\nInterrupted: writing a partial report of ${runId}, then stopping\n`);
+    const partial = options.outDir
+      ? writePartialReport(new Store(LOCAL_TABLE), runId, options.outDir).then(
+          (written) =>
+            process.stderr.write(
+              written
+                ? `Partial report: ${written.dir}/report.{json,md,html}\n`
+                : 'No partial report: the run had not started\n',
+            ),
+          (error: Error) => process.stderr.write(`No partial report: ${error.message}\n`),
+        )
+      : Promise.resolve();
+    void partial
+      .then(() => Promise.allSettled([simulator?.stop(), aws.close(), instances?.close()]))
+      .then(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   try {
@@ -121,7 +139,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       runId,
       store,
       simulator,
-      profile.scenarios.map(scenarioName),
+      plannedScenarios(runId, profile),
     );
     const { definition, handlerOf } = renderDefinition();
     const execution = await runStateMachine({
@@ -165,6 +183,17 @@ function endpointOptions(delivery: LocalDelivery | undefined, seed: number | und
       },
     },
   };
+}
+
+/** The load scenarios in order with the sessions each plans (for the progress bar). */
+function plannedScenarios(runId: string, profile: Profile): PlannedScenario[] {
+  const plan = planRun(runId, profile);
+  return profile.scenarios
+    .filter((s) => s.type !== 'resources')
+    .map((s) => ({
+      name: scenarioName(s),
+      sessions: plan.filter((p) => p.scenario === scenarioName(s)).length,
+    }));
 }
 
 async function loadHandlers(): Promise<Record<string, Handler>> {

@@ -196,8 +196,12 @@ describe('renderHtml', () => {
     expect(html).toContain('<span class="badge fail">FAIL</span>');
     expect(html).toContain('Latency distribution');
     expect(html).toContain('aria-label="Session timeline"');
-    expect(html).toContain('aria-label="CPUUtilization"');
-    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(7);
+    expect(html).toContain('aria-label="CPUUtilization (Percent) over the run"');
+    expect(html).toContain('aria-label="Sessions in flight (line) and completed per time bucket (bars)"');
+    expect(html).toContain('aria-label="Cumulative distribution of each stage"');
+    expect(html).toContain('aria-label="total by session start');
+    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(12);
+    expect(html).not.toContain('<script');
     expect(html).not.toMatch(/\s(src|href)=/);
   });
 
@@ -205,6 +209,76 @@ describe('renderHtml', () => {
     const html = renderHtml(report());
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  });
+
+  it('draws an S3 milestone from the send as a marker, never as a segment, and the next log stage from the previous log stage', () => {
+    const milestoneProfile = pipelineProfile(['received', 'built', 'deployed'], {
+      name: 'milestones',
+      scenarios: [{ type: 'burst', sessions: 1 }],
+    });
+    const target = {
+      ...milestoneProfile.target,
+      stages: [
+        milestoneProfile.target.stages[0]!,
+        { name: 'live', s3: { bucket: 'b', key: '{userId}', check: 'contains' as const } },
+        milestoneProfile.target.stages[1]!,
+      ],
+    };
+    const sentAt = 1_000_500;
+    const built = buildReport({
+      run: { runId: 'm', startedAt: 1_000_000, profile: { ...milestoneProfile, target } },
+      sessions: [
+        {
+          ...session(0, 'burst', null),
+          sentAt,
+          scheduledAt: sentAt,
+          // S3 has whole seconds: `live` (1_002_000) lands after `built` (1_001_800) though it was written first.
+          stages: { received: sentAt + 300, live: 1_002_000, built: sentAt + 1_300 },
+          status: 'ok',
+        },
+      ],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_010_000,
+    });
+    const html = renderHtml(built);
+    const timeline = html.slice(html.indexOf('aria-label="Session timeline"'));
+    // built is a 1.00 s bar from received, not a 200 ms sliver after the S3 time.
+    expect(timeline).toContain('session-0 built 1.00 s</title>');
+    expect(timeline).toContain('class="mark milestone"');
+    expect(timeline).toContain('session-0 live 1.50 s after the send (S3 time, whole seconds)');
+    expect(timeline).not.toMatch(/<rect[^>]*><title>session-0 live/);
+  });
+
+  it('marks negative values and shares from few sessions for what they are', () => {
+    const negative = buildReport({
+      run: { runId: 'n', startedAt: 1_000_000, profile: profile([]) },
+      sessions: [session(0, 'burst', [250, -40]), session(1, 'burst', [300, 1_600])],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_010_000,
+    });
+    const text = renderText(negative);
+    expect(text).toContain('-40 ms ⚠');
+    expect(text).toContain(
+      "⚠ deployed: 1 of 2 values negative (lowest -40 ms): its marker is timestamped before the previous stage's",
+    );
+    expect(renderHtml(negative)).toContain('class="mark negative"');
+    // report(): cold and warm have one session each: the share is marked.
+    expect(renderText(report())).toMatch(/\d+% ⚠ n 1\/1/);
+    expect(renderMarkdown(report())).toContain('fewer than 5 sessions in a phase');
+  });
+
+  it('states the cost and marks a partial report', () => {
+    const partial = { ...report(), partial: true };
+    expect(renderText(partial)).toContain('PARTIAL: the run was interrupted');
+    expect(renderMarkdown(partial)).toContain('**Partial report**');
+    expect(renderHtml(partial)).toContain('<span class="badge partial">PARTIAL</span>');
+    expect(renderText(report())).toMatch(
+      /Cost: \$0\.\d+ in all: harness \$0\.\d+ \(estimate, us-east-1 list prices of \d{4}-\d\d-\d\d\); target not captured/,
+    );
   });
 
   it('samples the timeline of a large scenario and says so', () => {
