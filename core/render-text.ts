@@ -38,11 +38,18 @@ export function scenarioTitle(scenario: { readonly name: string; readonly type: 
     : `Scenario ${scenario.name} (${scenario.type})`;
 }
 
+/** ` (dropped 2, build 1)`: failures by the reason their line gave, most first; empty when no line gave one. */
+export function failedByText(failedBy: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(failedBy ?? {}).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+  if (entries.every(([reason]) => reason === 'other')) return '';
+  return ` (${entries.map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
+}
+
 export function sessionsLine(counts: SessionCounts, successRate: number): string {
   return [
     `${counts.planned} planned`,
     `${counts.ok} ok`,
-    `${counts.failed} failed`,
+    `${counts.failed} failed${failedByText(counts.failedBy)}`,
     `${counts.timedOut} timed out`,
     ...(counts.unfinished > 0 ? [`${counts.unfinished} unfinished`] : []),
     `success ${formatPercent(successRate)}`,

@@ -32,6 +32,12 @@ export interface SessionCounts {
   readonly timedOut: number;
   /** Still `planned` or `sent` when the report was written: neither ok nor failed, and not ok for the success rate. */
   readonly unfinished: number;
+  /**
+   * Failed sessions by the reason of the failure or rejection line that ended
+   * them (`build`, `push`, `dropped`, ...); `other` for a failure no line
+   * explains (e.g. the trigger could not send). Sums to `failed`.
+   */
+  readonly failedBy: Readonly<Record<string, number>>;
 }
 
 /** Figures of a set of sessions: one scenario, or the whole run (`Report.overall`). */
@@ -82,6 +88,10 @@ export interface SessionReport {
   readonly lateness: number | null;
   readonly status: SessionStatus;
   readonly error?: string;
+  /** The reason of the failure or rejection line that ended the session. */
+  readonly failureReason?: string;
+  /** With a user pool: the first session of the run on its user (it may have paid for setting up the workspace). */
+  readonly firstOnUser?: boolean;
 }
 
 /**

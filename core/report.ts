@@ -189,13 +189,17 @@ function scenarioOrder(profile: Profile, sessions: readonly SessionRecord[]): Sc
 
 export function countSessions(records: readonly SessionRecord[]): SessionCounts {
   const counts = { planned: records.length, ok: 0, failed: 0, timedOut: 0, unfinished: 0 };
-  for (const { status } of records) {
+  const failedBy: Record<string, number> = {};
+  for (const { status, failureReason } of records) {
     if (status === 'ok') counts.ok += 1;
-    else if (status === 'failed') counts.failed += 1;
-    else if (status === 'timedOut') counts.timedOut += 1;
+    else if (status === 'failed') {
+      counts.failed += 1;
+      const reason = failureReason ?? 'other';
+      failedBy[reason] = (failedBy[reason] ?? 0) + 1;
+    } else if (status === 'timedOut') counts.timedOut += 1;
     else counts.unfinished += 1;
   }
-  return counts;
+  return { ...counts, failedBy };
 }
 
 function aggregate(timed: readonly Timed[], stageNames: readonly string[]): AggregateReport {
@@ -289,6 +293,10 @@ function sessionReport({ record, timings }: Timed): SessionReport {
     lateness: timings.lateness,
     status: record.status,
     ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.status === 'failed' && record.failureReason !== undefined
+      ? { failureReason: record.failureReason }
+      : {}),
+    ...(record.firstOnUser !== undefined ? { firstOnUser: record.firstOnUser } : {}),
   };
 }
 

@@ -288,3 +288,16 @@ describe('renderHtml', () => {
     expect(html).toContain('Showing 80 of 500 sessions');
   });
 });
+
+describe('failures by reason in the sessions line', () => {
+  it('names the reasons their lines gave, most first, and nothing when no line gave one', async () => {
+    const { sessionsLine } = await import('../../core/render-text.js');
+    const counts = { planned: 5, ok: 1, timedOut: 0, unfinished: 0 };
+    expect(sessionsLine({ ...counts, failed: 4, failedBy: { build: 1, dropped: 2, other: 1 } }, 0.2)).toBe(
+      '5 planned · 1 ok · 4 failed (dropped 2, build 1, other 1) · 0 timed out · success 20.0%',
+    );
+    expect(sessionsLine({ ...counts, failed: 4, failedBy: { other: 4 } }, 0.2)).toBe(
+      '5 planned · 1 ok · 4 failed · 0 timed out · success 20.0%',
+    );
+  });
+});
