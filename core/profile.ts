@@ -185,6 +185,25 @@ export const TargetSchema = z.strictObject({
     })
     .default({ mode: 'push', intervalSeconds: 5, pollWindowSeconds: 60, settleSeconds: 10 }),
   ecs: z.strictObject({ cluster: z.string().min(1), service: z.string().min(1) }).optional(),
+  /**
+   * What a session leaves in the target once a stage shows it was made (e.g. the
+   * `thread-{token}` branch once `push` is seen): the report lists them so they
+   * can be cleaned up. `name` is a session template.
+   */
+  artifacts: z
+    .array(
+      z.strictObject({
+        kind: z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9-]{0,31}$/,
+            'must be lower-case letters, digits and -, starting with a letter',
+          ),
+        name: template,
+        stage: name,
+      }),
+    )
+    .default([]),
   /** Pre-provisioned users the sessions run as (see core/user-pool.ts). */
   userPool: UserPoolSchema.optional(),
   /** What each pool user needs in the target; needs userPool. */

@@ -13,6 +13,7 @@ import { cdfChart, histogramChart, type Series } from './chart-distribution.js';
 import { flowChart, latencyOverTime, resourceChart } from './chart-time.js';
 import { timelineChart } from './chart-timeline.js';
 import {
+  artifactLines,
   formatElapsed,
   formatTime,
   negativeNotes,
@@ -174,6 +175,12 @@ export function renderHtml(report: Report): string {
     body.push(figuresSection(report, 'All sessions', report.overall, null, undefined));
   const changes = targetChangesTable(report);
   if (changes) body.push('<h2>Target changes</h2>', htmlTable(changes));
+  const artifacts = artifactLines(report).slice(2);
+  if (artifacts.length > 0)
+    body.push(
+      '<h2>Left in the target</h2>',
+      `<ul>${artifacts.map((l) => `<li>${escapeHtml(l.trim())}</li>`).join('')}</ul>`,
+    );
   if (report.cost) {
     body.push(
       '<h2>Cost detail</h2>',

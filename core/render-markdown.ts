@@ -2,6 +2,7 @@
 
 import { bottlenecks } from './bottlenecks.js';
 import {
+  artifactLines,
   formatElapsed,
   formatTime,
   negativeNotes,
@@ -106,6 +107,9 @@ export function renderMarkdown(report: Report): string {
   }
   const changes = targetChangesTable(report);
   if (changes) out.push('', '## Target changes', '', ...markdownTable(changes));
+  const artifacts = artifactLines(report);
+  if (artifacts.length > 0)
+    out.push('', '## Left in the target', '', ...artifacts.slice(2).map((l) => `- ${l.trim()}`));
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', `## Thresholds: ${passed} of ${report.thresholds.length} passed`, '');

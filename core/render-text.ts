@@ -219,6 +219,20 @@ export function targetChangesTable(report: Report): Table | null {
   return { header, rows, numeric: [false, false, false, false, true, true, false] };
 }
 
+/** What the sessions left in the target, one line per kind (a few names shown), for cleaning up. */
+export function artifactLines(report: Report): string[] {
+  const artifacts = report.artifacts ?? [];
+  if (artifacts.length === 0) return [];
+  return [
+    '',
+    'Left in the target (clean up after the run):',
+    ...artifacts.map(
+      ({ kind, names }) =>
+        `  ${kind} ×${names.length}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? `, … (all in report.json)` : ''}`,
+    ),
+  ];
+}
+
 /** The most frequent reasons sessions of a scenario did not finish ok, most frequent first. */
 export function topErrors(
   report: Report,
@@ -312,6 +326,7 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   }
   const changes = targetChangesTable(report);
   if (changes) out.push('', paint('1', 'Target changes'), ...alignTable(changes, paint));
+  for (const line of artifactLines(report)) out.push(line);
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', paint('1', `Thresholds: ${passed} of ${report.thresholds.length} passed`));

@@ -92,6 +92,8 @@ export interface SessionReport {
   readonly failureReason?: string;
   /** With a user pool: the first session of the run on its user (it may have paid for setting up the workspace). */
   readonly firstOnUser?: boolean;
+  /** What the session left in the target (`target.artifacts` whose stage it reached), `kind name`. */
+  readonly artifacts?: readonly string[];
 }
 
 /**
@@ -169,6 +171,8 @@ export interface Report {
   readonly resources: ResourcesReport | null;
   /** What the run changed on the target, in order; empty when it changed nothing. */
   readonly targetChanges: readonly TargetChange[];
+  /** What the run's sessions left in the target, by kind (`target.artifacts`), to clean up. */
+  readonly artifacts?: readonly ArtifactSummary[];
   /** What the run cost: the harness's AWS usage at list prices, plus the target's captured cost when there is one. */
   readonly cost?: CostReport;
   /** True when the run was interrupted (Ctrl-C in local mode) and this report holds only what was recorded by then. */
@@ -205,4 +209,11 @@ export interface CostReport {
   readonly target: TargetCost | null;
   /** harness + target (harness alone when the target's cost was not captured). */
   readonly total: number;
+}
+
+/** One kind of thing the sessions left in the target. */
+export interface ArtifactSummary {
+  readonly kind: string;
+  /** Distinct names, sorted. */
+  readonly names: readonly string[];
 }

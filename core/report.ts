@@ -24,11 +24,13 @@
  */
 
 import { reportCost } from './cost.js';
+import { renderTemplate, sessionTemplateValues } from './identity.js';
 import { summarize } from './percentiles.js';
 import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
 import type {
   AggregateReport,
+  ArtifactSummary,
   PhaseReport,
   Report,
   ResourcesReport,
@@ -152,7 +154,7 @@ export function buildReport(input: ReportInput): Report {
     stageInfo: info,
     scenarios,
     overall: aggregate(timed, stageNames),
-    sessions: timed.map(sessionReport),
+    sessions: timed.map((t) => withArtifacts(sessionReport(t), profile, run.runId, t.record)),
     thresholds,
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
     targetChanges: (input.targetChanges ?? []).map(
@@ -167,8 +169,10 @@ export function buildReport(input: ReportInput): Report {
     ),
     ...(input.partial ? { partial: true } : {}),
   };
+  const artifacts = summarizeArtifacts(report.sessions);
   return {
     ...report,
+    ...(artifacts.length > 0 ? { artifacts } : {}),
     cost: reportCost(report, profile, {
       metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
       target: input.targetCost ?? null,
@@ -333,4 +337,26 @@ function seriesReport(series: MetricSeries | null): SeriesReport | null {
 
 function plainMean(numbers: readonly number[]): number {
   return numbers.reduce((a, b) => a + b, 0) / numbers.length;
+}
+
+/** The session's artifacts: each of `target.artifacts` whose stage it reached, with its name rendered. */
+function withArtifacts(
+  session: SessionReport,
+  profile: Profile,
+  runId: string,
+  record: SessionRecord,
+): SessionReport {
+  const left = profile.target.artifacts
+    .filter((a) => record.stages[a.stage] !== undefined)
+    .map((a) => `${a.kind} ${renderTemplate(a.name, sessionTemplateValues(runId, record))}`);
+  return left.length > 0 ? { ...session, artifacts: left } : session;
+}
+
+function summarizeArtifacts(sessions: readonly SessionReport[]): ArtifactSummary[] {
+  const byKind = new Map<string, Set<string>>();
+  for (const artifact of sessions.flatMap((s) => s.artifacts ?? [])) {
+    const [kind = '', ...rest] = artifact.split(' ');
+    byKind.set(kind, (byKind.get(kind) ?? new Set()).add(rest.join(' ')));
+  }
+  return [...byKind].map(([kind, names]) => ({ kind, names: [...names].sort() }));
 }

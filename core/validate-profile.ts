@@ -68,6 +68,10 @@ function crossFieldProblems(profile: Profile): string[] {
   target.failures.forEach((failure, i) => {
     if (failure.regex) problems.push(...regexProblem(`target.failures[${i}].pattern`, failure.pattern));
   });
+  target.artifacts.forEach((artifact, i) => {
+    if (!stageNames.has(artifact.stage))
+      problems.push(`target.artifacts[${i}].stage: no stage named "${artifact.stage}" in target.stages`);
+  });
   target.rejections.forEach((rejection, i) => {
     if (rejection.regex) problems.push(...regexProblem(`target.rejections[${i}].pattern`, rejection.pattern));
     const streams = target.stages.some(

@@ -373,3 +373,30 @@ describe('failures by reason', () => {
     ]);
   });
 });
+
+describe('artifacts', () => {
+  it('lists what each session left in the target once the stage that makes it was seen, and all of them by kind', () => {
+    const p = profile({
+      target: {
+        ...profile().target,
+        artifacts: [
+          { kind: 'git-branch', name: 'thread-{token}', stage: 'deployed' },
+          { kind: 's3-site', name: 's3://edit.example.com/', stage: 'built' },
+        ],
+      },
+    });
+    const report = buildReport(
+      input(p, [session('burst', 1_000, 0, [100, 100, 100]), session('burst', 1_000, 0, [100, 100, null])]),
+    );
+    const [first, second] = report.sessions;
+    expect(first?.artifacts).toEqual([
+      `git-branch thread-${first?.sessionId.replace('s-', 't')}`,
+      's3-site s3://edit.example.com/',
+    ]);
+    expect(second?.artifacts).toEqual(['s3-site s3://edit.example.com/']);
+    expect(report.artifacts).toEqual([
+      { kind: 'git-branch', names: [`thread-${first?.sessionId.replace('s-', 't')}`] },
+      { kind: 's3-site', names: ['s3://edit.example.com/'] },
+    ]);
+  });
+});
