@@ -20,6 +20,10 @@ const name = z
 
 const positiveSeconds = z.number().int().min(1);
 
+/** Units of a captured value: milliseconds, seconds, US dollars, a count, or none. */
+export const CAPTURE_UNITS = ['ms', 's', 'usd', 'count', 'none'] as const;
+export type CaptureUnit = (typeof CAPTURE_UNITS)[number];
+
 /** Why a session failed, as the report counts it: `build`, `push`, `dropped`, ... */
 const reason = z
   .string()
@@ -34,6 +38,21 @@ export const LogStageSchema = z.strictObject({
     regex: z.boolean().default(false),
     /** `key`: the line carries the session's key. `stream`: the line belongs to the session bound to its log stream. */
     correlation: z.enum(['key', 'stream']).default('key'),
+    /**
+     * Numbers the marker line carries, captured by the named groups of `regex`
+     * (e.g. `Cost: \\$(?<claudeCost>[0-9.]+)`); each group is a per-session
+     * metric with its unit, summarized per scenario, usable in thresholds and
+     * published to CloudWatch. Unit `usd` adds up to the target's cost.
+     */
+    capture: z
+      .strictObject({
+        regex: z.string().min(1),
+        units: z.record(
+          z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'must be a letter then letters or digits'),
+          z.enum(CAPTURE_UNITS),
+        ),
+      })
+      .optional(),
   }),
 });
 

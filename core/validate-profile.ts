@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { captureProblems, profileCaptures } from './captures.js';
 import { ALL_SCENARIOS } from './metric-data.js';
 import { peakConcurrency } from './pool-concurrency.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
@@ -68,6 +69,9 @@ function crossFieldProblems(profile: Profile): string[] {
   target.failures.forEach((failure, i) => {
     if (failure.regex) problems.push(...regexProblem(`target.failures[${i}].pattern`, failure.pattern));
   });
+  problems.push(
+    ...captureProblems(profile, new Set([...stageNames, TOTAL_METRIC, SUCCESS_METRIC, LATENESS_METRIC])),
+  );
   target.artifacts.forEach((artifact, i) => {
     if (!stageNames.has(artifact.stage))
       problems.push(`target.artifacts[${i}].stage: no stage named "${artifact.stage}" in target.stages`);
@@ -147,9 +151,10 @@ function crossFieldProblems(profile: Profile): string[] {
   profile.thresholds.forEach((threshold, i) => {
     const where = `thresholds[${i}]`;
     const known = threshold.metric === TOTAL_METRIC || threshold.metric === SUCCESS_METRIC;
-    if (!known && threshold.metric !== LATENESS_METRIC && !stageNames.has(threshold.metric)) {
+    const captured = profileCaptures(profile).some((c) => c.metric === threshold.metric);
+    if (!known && !captured && threshold.metric !== LATENESS_METRIC && !stageNames.has(threshold.metric)) {
       problems.push(
-        `${where}.metric: no stage or metric named "${threshold.metric}" (stages: ${[...stageNames].join(', ')}; or total, success, lateness)`,
+        `${where}.metric: no stage or metric named "${threshold.metric}" (stages: ${[...stageNames].join(', ')}; or total, success, lateness, or a captured value)`,
       );
     }
     if (threshold.scenario !== undefined) {
