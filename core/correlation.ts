@@ -1,6 +1,7 @@
 import { stripAnsi } from './ansi.js';
 import { keyPatternSource } from './identity.js';
 import { isLogStage, type Profile } from './profile.js';
+import { compileMarker } from './safe-pattern.js';
 
 /**
  * Attributes log events to sessions.
@@ -85,11 +86,8 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
   };
 }
 
-function tester(marker: { pattern: string; regex: boolean }): (line: string) => boolean {
-  if (!marker.regex) return (line) => line.includes(marker.pattern);
-  const regex = new RegExp(marker.pattern);
-  return (line) => regex.test(line);
-}
+// Linear-time matching (core/safe-pattern.ts): a profile's pattern cannot hang the collector.
+const tester = compileMarker;
 
 export interface Lookup {
   /** Session of a key in this run, if it is one of the run's keys. */
