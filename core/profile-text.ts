@@ -56,7 +56,7 @@ export function parseProfileText(text: string): ParsedProfileText {
   } catch (error) {
     return {
       ok: false,
-      problem: `is not valid JSON (${jsonErrorLocation(text) ?? (error as Error).message})`,
+      problem: `not valid JSON (${jsonErrorLocation(text) ?? (error as Error).message})`,
     };
   }
 }
