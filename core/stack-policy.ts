@@ -16,7 +16,7 @@ export const StackPolicySchema = z.strictObject({
   /** Where the s3-eml trigger may drop raw emails. */
   intake: z.strictObject({ bucket: z.string().min(1), prefix: z.string() }),
   /** Site buckets S3 stages may read; `*` matches any run of characters. */
-  siteBuckets: z.string().min(1),
+  siteBuckets: z.array(z.string().min(1)).min(1),
   ses: z.strictObject({
     /** Identities the ses trigger may send as: domains (`example.com`) or addresses; `*` allowed. */
     identities: z.array(z.string().min(1)).min(1),
@@ -69,9 +69,9 @@ export function stackPolicyProblems(profile: Profile, policy: StackPolicy): stri
     if (isLogStage(stage)) groupProblem(`target.stages[${i}].log.group`, stage.log.group);
     else {
       const bucket = renderTemplate(stage.s3.bucket, SAMPLE);
-      if (!globMatch(policy.siteBuckets, bucket))
+      if (!policy.siteBuckets.some((allowed) => globMatch(allowed, bucket)))
         problems.push(
-          `target.stages[${i}].s3.bucket: bucket ${JSON.stringify(stage.s3.bucket)} is not one the stack allows (${policy.siteBuckets})`,
+          `target.stages[${i}].s3.bucket: bucket ${JSON.stringify(stage.s3.bucket)} is not one the stack allows (${policy.siteBuckets.join(', ')})`,
         );
     }
   });

@@ -1,28 +1,56 @@
 import { z } from 'zod';
 import { scenarioName } from '../core/profile.js';
+import { maxRunSeconds } from '../core/run-limits.js';
 import { planRun } from '../core/session-plan.js';
-import { parseProfile } from '../core/validate-profile.js';
+import { stackPolicyProblems } from '../core/stack-policy.js';
+import { ProfileInvalidError, parseProfile } from '../core/validate-profile.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
+import { RunSlots } from './shared/run-slots.js';
+import { stackPolicy } from './shared/stack-policy-env.js';
 import { Store } from './shared/store.js';
 
-const store = new Store(requiredEnv('TABLE_NAME'));
+const table = requiredEnv('TABLE_NAME');
+const store = new Store(table);
+const slots = new RunSlots(table);
 
 const EventSchema = z.object({
   profile: z.unknown(),
   runId: z.string().min(1).max(80),
   /** The execution's start time (ISO 8601). */
-  startedAt: z.string().optional(),
+  startedAt: z
+    .string()
+    .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time')
+    .optional(),
 });
 
-/** Validates the profile (error ProfileInvalid lists every problem), plans the sessions, records the run. */
+/**
+ * Validates the profile, and that it stays inside what the stack allows (error
+ * ProfileInvalid lists every problem), takes the run's slot on the target
+ * (error RunNotAdmitted when another run holds it), plans the sessions and
+ * records the run. A refused run writes nothing.
+ */
 export async function handler(event: unknown) {
   const { profile: input, runId, startedAt } = parseEvent(EventSchema, event, 'prepare');
   const profile = parseProfile(input);
+  const policy = stackPolicy();
+  const outside = stackPolicyProblems(profile, policy);
+  if (outside.length > 0) throw new ProfileInvalidError(outside);
+  const started = startedAt ? Date.parse(startedAt) : Date.now();
   const sessions = planRun(runId, profile);
-  // Sessions first: the collector starts matching a run once its ACTIVE record exists, and loads its keys then.
-  await store.putSessions(runId, sessions);
-  await store.putRun({ runId, profile, startedAt: startedAt ? Date.parse(startedAt) : Date.now() });
+  await slots.acquire(
+    runId,
+    { until: started + maxRunSeconds(profile) * 1000, exclusive: !profile.allowConcurrentRuns },
+    policy.maxConcurrentRuns,
+  );
+  try {
+    // Sessions first: the collector starts matching a run once its ACTIVE record exists, and loads its keys then.
+    await store.putSessions(runId, sessions);
+    await store.putRun({ runId, profile, startedAt: started });
+  } catch (error) {
+    await slots.release(runId);
+    throw error;
+  }
   return {
     runId,
     sessions: sessions.length,

@@ -21,6 +21,7 @@ import {
   logSink,
   metricSink,
 } from './local-aws-setup.js';
+import { localStackPolicy } from './local-stack-policy.js';
 import { type ProgressMode, startProgress } from './progress.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
@@ -45,6 +46,9 @@ export interface LocalRun {
   readonly groundTruth: readonly JobTruth[];
   readonly sessions: readonly StoredSession[];
 }
+
+/** The local SES account's daily quota, which is also the local stack's daily send budget. */
+const LOCAL_MAX_24_HOUR_SEND = 50_000;
 
 /** Imported only after the environment points at the local endpoints: handlers read it at load. */
 const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler }>>> = {
@@ -74,7 +78,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     AWS_SES_ACCOUNT: JSON.stringify(sesAccountFor(profile.local?.sesMaxSendRate ?? 14)),
   });
   const aws = await startLocalAws();
-  const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
+  const restoreEnv = applyEnv({
+    ...aws.env,
+    TABLE_NAME: LOCAL_TABLE,
+    REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
+    STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
+  });
   resetClients();
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
@@ -184,7 +193,7 @@ function sesAccountFor(maxSendRate: number) {
     EnforcementStatus: 'HEALTHY',
     ProductionAccessEnabled: true,
     SendingEnabled: true,
-    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SendQuota: { Max24HourSend: LOCAL_MAX_24_HOUR_SEND, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
     SuppressionAttributes: { SuppressedReasons: [] },
   };
 }

@@ -1,6 +1,8 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll } from 'vitest';
-import { resetClients } from '../../lambdas/shared/clients.js';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { StackPolicy } from '../../core/stack-policy.js';
+import { dynamo, resetClients } from '../../lambdas/shared/clients.js';
 import { applyEnv, type LocalAws, startLocalAws } from '../../local/emulators.js';
 import {
   createTable,
@@ -9,13 +11,25 @@ import {
   localS3,
 } from '../../local/runner/local-aws-setup.js';
 
+/** The stack the handler tests run in: WebOrdinary's names, as the fixtures use them. */
+export const TEST_STACK_POLICY: StackPolicy = {
+  logGroups: ['/ecs/webordinary/edit', '/ecs/edit'],
+  intake: { bucket: 'webordinary-ses-emails', prefix: 'emails/' },
+  siteBuckets: ['edit.*.webordinary.com'],
+  ses: { identities: ['webordinary.com'], recipientDomains: ['*.webordinary.com'] },
+  metricsNamespace: 'WebOrdinary/Performance',
+  maxConcurrentRuns: 1,
+  dailySendBudget: 1_000,
+};
+
 export interface LocalAwsContext {
   aws: LocalAws;
 }
 
 /**
  * Starts the emulators and the project's endpoint for one test file, points
- * the handlers' SDK clients at them, and creates the table and buckets.
+ * the handlers' SDK clients at them (and gives them the test stack's policy),
+ * and creates the table and buckets.
  * Handlers must be imported after this (they read their environment at load):
  * use `await import(...)` inside the tests.
  */
@@ -24,12 +38,21 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
   let restore: () => void = () => {};
   beforeAll(async () => {
     context.aws = await startLocalAws();
-    restore = applyEnv({ ...context.aws.env, TABLE_NAME: LOCAL_TABLE, REPORTS_BUCKET: LOCAL_REPORTS_BUCKET });
+    restore = applyEnv({
+      ...context.aws.env,
+      TABLE_NAME: LOCAL_TABLE,
+      REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
+      STACK_POLICY: JSON.stringify(TEST_STACK_POLICY),
+    });
     resetClients();
     await createTable();
     const s3 = localS3();
     for (const Bucket of [LOCAL_REPORTS_BUCKET, ...buckets])
       await s3.send(new CreateBucketCommand({ Bucket }));
+  });
+  // Each test finds the target free: one run at a time is the default, and tests start runs without reporting them.
+  beforeEach(async () => {
+    await dynamo().send(new DeleteCommand({ TableName: LOCAL_TABLE, Key: { pk: 'STACK', sk: 'RUNS' } }));
   });
   afterAll(async () => {
     await context.aws?.close();
