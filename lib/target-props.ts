@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct, Node } from 'constructs';
+import type { StackPolicy } from '../core/stack-policy.js';
 
 /**
  * The WebOrdinary deployment the benchmark may touch. Every IAM statement that
@@ -23,6 +24,16 @@ import type { IConstruct, Node } from 'constructs';
  *   `*` allowed; a JSON array or a comma-separated list (default `webordinary.com`).
  * - `metricsNamespace`: the only CloudWatch namespace the report may publish to
  *   (default `WebOrdinary/Performance`).
+ * - `sesRecipientDomains`: the domains the triggers may address, `*` allowed; a JSON
+ *   array or a comma-separated list (default `bench.webordinary.com`, the benchmark's
+ *   own project, as in the nightly profile).
+ * - `maxConcurrentRuns`: runs that may be active at once; a profile must also opt in
+ *   with `allowConcurrentRuns` (default 1).
+ * - `dailySendBudget`: emails and raw .eml drops per UTC day across all runs, enforced
+ *   by the trigger (default 2000).
+ *
+ * Prepare and the trigger receive the same names as the stack policy
+ * (core/stack-policy.ts, environment STACK_POLICY; output `StackPolicy`).
  */
 export interface TargetProps {
   readonly logGroupNames: readonly string[];
@@ -34,6 +45,9 @@ export interface TargetProps {
   readonly ecsServiceName: string;
   readonly sesIdentities: readonly string[];
   readonly metricsNamespace: string;
+  readonly sesRecipientDomains: readonly string[];
+  readonly maxConcurrentRuns: number;
+  readonly dailySendBudget: number;
 }
 
 /** WebOrdinary's real names (see /work/shared/reference/webordinary-system.md). */
@@ -47,10 +61,13 @@ export const WEBORDINARY_TARGET: TargetProps = {
   ecsServiceName: 'webordinary-edit-service',
   sesIdentities: ['webordinary.com'],
   metricsNamespace: 'WebOrdinary/Performance',
+  sesRecipientDomains: ['bench.webordinary.com'],
+  maxConcurrentRuns: 1,
+  dailySendBudget: 2_000,
 };
 
 /** The target described by CDK context, with {@link WEBORDINARY_TARGET} for every key that is not set. */
-export function targetPropsFromContext(node: Node): TargetProps {
+export function targetPropsFromContext(node: Pick<Node, 'tryGetContext'>): TargetProps {
   const text = (key: string, fallback: string): string => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
@@ -67,6 +84,17 @@ export function targetPropsFromContext(node: Node): TargetProps {
       throw new Error(`context ${key} must list at least one name, got ${JSON.stringify(value)}`);
     return items;
   };
+  const count = (key: string, fallback: number, min: number): number => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined) return fallback;
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > 1_000_000) {
+      throw new Error(
+        `context ${key} must be an integer from ${min} to 1000000, got ${JSON.stringify(value)}`,
+      );
+    }
+    return n;
+  };
   const subscribe: unknown = node.tryGetContext('subscribeLogGroups');
   const d = WEBORDINARY_TARGET;
   return {
@@ -80,6 +108,9 @@ export function targetPropsFromContext(node: Node): TargetProps {
     ecsServiceName: text('ecsService', d.ecsServiceName),
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
+    sesRecipientDomains: list('sesRecipientDomains', d.sesRecipientDomains),
+    maxConcurrentRuns: count('maxConcurrentRuns', d.maxConcurrentRuns, 1),
+    dailySendBudget: count('dailySendBudget', d.dailySendBudget, 0),
   };
 }
 
@@ -117,5 +148,18 @@ export function targetArns(scope: IConstruct, target: TargetProps) {
     sesIdentities: target.sesIdentities.map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     ),
+  };
+}
+
+/** What Prepare and the trigger enforce (core/stack-policy.ts): the same names IAM is scoped to. */
+export function stackPolicyOf(target: TargetProps): StackPolicy {
+  return {
+    logGroups: [...target.logGroupNames],
+    intake: { bucket: target.intakeBucketName, prefix: target.intakePrefix },
+    siteBuckets: [target.siteBucketPattern],
+    ses: { identities: [...target.sesIdentities], recipientDomains: [...target.sesRecipientDomains] },
+    metricsNamespace: target.metricsNamespace,
+    maxConcurrentRuns: target.maxConcurrentRuns,
+    dailySendBudget: target.dailySendBudget,
   };
 }
