@@ -210,7 +210,8 @@ function oneLine(text: string): string {
 export function summaryLine(report: Report): string {
   const failed = report.thresholds.filter((t) => !t.ok);
   const { planned, ok } = report.overall.sessions;
-  const sessions = `${ok} of ${planned} sessions ok`;
+  const lost = report.lostBatches?.length ?? 0;
+  const sessions = `${ok} of ${planned} sessions ok${lost > 0 ? `; ${lost} log batch(es) lost` : ''}${report.partial ? '; PARTIAL' : ''}`;
   if (failed.length === 0) {
     return `PASS: ${report.thresholds.length} threshold(s) passed; ${sessions}`;
   }
@@ -273,6 +274,22 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
       ...lines.slice(1).map((line, i) => paint(report.thresholds[i]?.ok ? '32' : '31', line)),
     );
   }
-  out.push('', `Verdict: ${verdict}`);
+  out.push('', `Verdict: ${verdict}${caveats(report)}`);
   return `${out.join('\n')}\n`;
+}
+
+/** What the verdict cannot vouch for: a partial run, log batches the collector lost. */
+function caveats(report: Report): string {
+  const notes: string[] = [];
+  if (report.partial) notes.push(`PARTIAL report: ${report.partial.reason}`);
+  const lost = report.lostBatches ?? [];
+  if (lost.length > 0) {
+    const named = lost
+      .slice(0, 5)
+      .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
+    notes.push(
+      `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`,
+    );
+  }
+  return notes.map((n) => `\n  ${n}`).join('');
 }

@@ -141,4 +141,23 @@ export interface Report {
   readonly sessions: readonly SessionReport[];
   readonly thresholds: readonly ThresholdReport[];
   readonly resources: ResourcesReport | null;
+  /**
+   * Subscription batches the collector failed on (after Lambda's retries) whose
+   * events fall in the run: their stage times may be missing. Absent: none.
+   */
+  readonly lostBatches?: readonly LostBatch[];
+  /** Set when the run was cut short (an emulator died, the CLI was stopped): the figures cover what was recorded. */
+  readonly partial?: { readonly reason: string };
+}
+
+/** A log batch that went to the lost-batches queue instead of being processed. */
+export interface LostBatch {
+  readonly logGroup: string;
+  readonly logStream: string;
+  /** Timestamps of its first and last events (epoch ms). */
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly events: number;
+  /** Why the collector failed on it. */
+  readonly reason: string;
 }

@@ -5,7 +5,7 @@ import { planRun } from '../core/session-plan.js';
 import { stackPolicyProblems } from '../core/stack-policy.js';
 import { ProfileInvalidError, parseProfile } from '../core/validate-profile.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { parseEvent, RunIdSchema } from './shared/event.js';
 import { RunSlots } from './shared/run-slots.js';
 import { stackPolicy } from './shared/stack-policy-env.js';
 import { Store } from './shared/store.js';
@@ -16,7 +16,7 @@ const slots = new RunSlots(table);
 
 const EventSchema = z.object({
   profile: z.unknown(),
-  runId: z.string().min(1).max(80),
+  runId: RunIdSchema,
   /** The execution's start time (ISO 8601). */
   startedAt: z
     .string()

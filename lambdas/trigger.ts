@@ -6,7 +6,7 @@ import { renderTemplate, sessionTemplateValues } from '../core/identity.js';
 import type { Trigger } from '../core/profile.js';
 import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { SendBudget } from './shared/send-budget.js';
 import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
@@ -18,7 +18,7 @@ const store = new Store(table);
 const pacer = new SendPacer(table);
 const budget = new SendBudget(table);
 
-const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().min(1) });
+const EventSchema = z.object({ runId: RunIdSchema, sessionId: NameSchema });
 
 let accountSendRate: Promise<number | undefined> | undefined;
 

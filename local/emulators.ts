@@ -19,6 +19,7 @@ export interface LocalAwsEndpoints {
   cloudwatch: string;
   ecs: string;
   sfn: string;
+  sqs: string;
 }
 
 export interface LocalAws {
@@ -83,6 +84,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       cloudwatch: endpoint.url,
       ecs: endpoint.url,
       sfn: endpoint.url,
+      sqs: endpoint.url,
     };
     return { endpoints, env: envFor(endpoints), endpoint, s3Directory: s3Dir, close: closeAll };
   } catch (error) {
@@ -146,6 +148,7 @@ export function envFor(endpoints: LocalAwsEndpoints): Record<string, string> {
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
     AWS_ENDPOINT_URL_ECS: endpoints.ecs,
     AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: LOCAL_ACCESS_KEY,

@@ -5,6 +5,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -39,3 +40,4 @@ export const sfn = once(() => new SFNClient({}));
 export const logs = once(() => new CloudWatchLogsClient({}));
 export const cloudwatch = once(() => new CloudWatchClient({}));
 export const ecs = once(() => new ECSClient({}));
+export const sqs = once(() => new SQSClient({}));

@@ -3,6 +3,7 @@ import { EcsStore } from './ecs.js';
 import { LogsStore, type LogsStoreOptions } from './logs.js';
 import { type JsonService, startJsonServer } from './server.js';
 import { SfnStore } from './sfn.js';
+import { SqsStore } from './sqs.js';
 
 export { CloudWatchStore } from './cloudwatch.js';
 export type { DesiredCountChange, EcsService, ServiceDefinition } from './ecs.js';
@@ -10,6 +11,7 @@ export { EcsStore } from './ecs.js';
 export { AwsEndpointError } from './errors.js';
 export { LogsStore, type LogsStoreOptions } from './logs.js';
 export { type IssuedToken, SfnStore, TaskFailedError } from './sfn.js';
+export { SqsStore } from './sqs.js';
 export type {
   DeliveryFailure,
   DestinationHandler,
@@ -17,7 +19,7 @@ export type {
   SubscriptionEvent,
 } from './subscription-delivery.js';
 
-/** The local CloudWatch Logs, CloudWatch, ECS and Step Functions endpoint and its in-memory state. */
+/** The local CloudWatch Logs, CloudWatch, ECS, Step Functions and SQS endpoint and its in-memory state. */
 export interface AwsEndpoint {
   /** `http://127.0.0.1:<port>`, for every AWS_ENDPOINT_URL_* this endpoint serves. */
   url: string;
@@ -25,6 +27,7 @@ export interface AwsEndpoint {
   cloudwatch: CloudWatchStore;
   ecs: EcsStore;
   sfn: SfnStore;
+  sqs: SqsStore;
   /** Waits for the subscription deliveries already queued, then stops the server. */
   close(): Promise<void>;
 }
@@ -46,6 +49,8 @@ export async function startAwsEndpoint(options: AwsEndpointOptions = {}): Promis
   const cloudwatch = new CloudWatchStore();
   const ecs = new EcsStore();
   const sfn = new SfnStore();
+  let url = '';
+  const sqs = new SqsStore(() => url);
   const services: JsonService[] = [
     {
       targetPrefix: 'Logs_20140328',
@@ -91,14 +96,26 @@ export async function startAwsEndpoint(options: AwsEndpointOptions = {}): Promis
         SendTaskHeartbeat: (b) => sfn.sendTaskHeartbeat(b),
       },
     },
+    {
+      targetPrefix: 'AmazonSQS',
+      jsonVersion: '1.0',
+      operations: {
+        CreateQueue: (b) => sqs.createQueue(b),
+        SendMessage: (b) => sqs.sendMessage(b),
+        ReceiveMessage: (b) => sqs.receiveMessage(b),
+        DeleteMessage: (b) => sqs.deleteMessage(b),
+      },
+    },
   ];
   const server = await startJsonServer(services);
+  url = server.url;
   return {
     url: server.url,
     logs,
     cloudwatch,
     ecs,
     sfn,
+    sqs,
     close: async () => {
       // Deliver what is queued first: the collector calls back into this endpoint (SendTaskSuccess).
       await logs.drain();

@@ -29,6 +29,8 @@ export interface DeliveryFailure {
   eventCount: number;
   attempts: number;
   error: unknown;
+  /** The event the destination failed on, as it was invoked with. */
+  event: SubscriptionEvent;
 }
 
 export interface DeliveryOptions {
@@ -148,6 +150,7 @@ export class SubscriptionDelivery {
       eventCount: job.message.logEvents.length,
       attempts: this.#attempts,
       error: lastError,
+      event,
     });
   }
 

@@ -19,6 +19,7 @@ import {
   LOCAL_TABLE,
   localS3,
   logSink,
+  lostBatchesQueue,
   metricSink,
 } from './local-aws-setup.js';
 import { localStackPolicy } from './local-stack-policy.js';
@@ -83,6 +84,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     TABLE_NAME: LOCAL_TABLE,
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
     STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
+    LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
   });
   resetClients();
   const s3 = localS3();

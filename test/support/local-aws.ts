@@ -9,6 +9,7 @@ import {
   LOCAL_REPORTS_BUCKET,
   LOCAL_TABLE,
   localS3,
+  lostBatchesQueue,
 } from '../../local/runner/local-aws-setup.js';
 
 /** The stack the handler tests run in: WebOrdinary's names, as the fixtures use them. */
@@ -43,6 +44,7 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
       TABLE_NAME: LOCAL_TABLE,
       REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
       STACK_POLICY: JSON.stringify(TEST_STACK_POLICY),
+      LOST_BATCHES_QUEUE_URL: lostBatchesQueue(context.aws),
     });
     resetClients();
     await createTable();
