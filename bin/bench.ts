@@ -26,6 +26,7 @@ Commands:
       --out <dir>            where reports/<runId>/ goes (default: reports)
       --quiet                no progress line
   validate <profile.json>... check profiles; lists every problem with its path
+      --stack <file>         also check them against a stack: CDK outputs (StackPolicy), cdk.json or context JSON
   start <profile.json>       start a run on AWS
       --state-machine-arn <arn>   the deployed benchmark (or env BENCH_STATE_MACHINE_ARN)
       --name <runId>         execution name (default: generated)
@@ -68,12 +69,20 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function validate(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { stack: { type: 'string' } },
+  });
   if (positionals.length === 0) throw new UsageError('validate needs at least one profile file');
+  const { readStackPolicy, stackProblems } = await import('./commands/validate-stack.js');
+  const policy = values.stack === undefined ? undefined : await readStackPolicy(values.stack);
   let code: number = EXIT.ok;
   for (const file of positionals) {
     const loaded = await readProfileFile(file);
-    const result = loaded.ok ? validateProfile(loaded.json) : loaded;
+    const valid = loaded.ok ? validateProfile(loaded.json) : loaded;
+    const outside = valid.ok && policy ? stackProblems(valid.profile, policy) : [];
+    const result = outside.length > 0 ? { ok: false as const, problems: outside } : valid;
     if (result.ok) {
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
     } else {

@@ -219,7 +219,9 @@ describe('trigger', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(rejected.map((r) => (r.reason as Error).name)).toEqual(['SendBudgetExhausted']);
-      expect(String((rejected[0]?.reason as Error | undefined)?.message)).toContain('daily send budget of 2 emails');
+      expect(String((rejected[0]?.reason as Error | undefined)?.message)).toContain(
+        'daily send budget of 2 emails',
+      );
       const sent = (await (await fetch(`${ctx.aws.endpoints.ses}/store?since=${since}`)).json()) as {
         emails: { subject: string }[];
       };
