@@ -7,7 +7,7 @@ import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
-import { applyEnv, startLocalAws } from '../emulators.js';
+import { applyEnv, type LocalAws, startLocalAws } from '../emulators.js';
 import { renderDefinition } from '../render-definition.js';
 import { type JobTruth, loadTargetModel, startSimulator } from '../simulator/index.js';
 import {
@@ -23,7 +23,9 @@ import {
   metricSink,
 } from './local-aws-setup.js';
 import { localStackPolicy } from './local-stack-policy.js';
+import { writePartialReport } from './partial-report.js';
 import { type ProgressMode, startProgress } from './progress.js';
+import { guardRun } from './run-guard.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
 export interface LocalRunOptions {
@@ -36,6 +38,8 @@ export interface LocalRunOptions {
   readonly outDir?: string;
   readonly progress?: ProgressMode;
   readonly runId?: string;
+  /** Tests: called once the emulators run (to make one of them die). */
+  readonly onLocalAws?: (aws: LocalAws) => void;
 }
 
 export interface LocalRun {
@@ -90,13 +94,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let progress: { stop(): void } | undefined;
-  // Ctrl-C: stop the simulator and the emulators (and remove their temp files) before leaving.
-  const interrupted = () => {
-    progress?.stop();
-    process.stderr.write(`\nInterrupted: stopping ${runId}'s simulator and emulators\n`);
-    void Promise.allSettled([simulator?.stop(), aws.close()]).then(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
+  // An emulator that dies or a signal (Ctrl-C, kill) stops the run: partial report, then clean up.
+  const guard = guardRun(aws);
+  options.onLocalAws?.(aws);
+  const startedAt = Date.now();
+  const store = new Store(LOCAL_TABLE);
+  let lastSessions: StoredSession[] = [];
+  const snapshots = setInterval(() => {
+    store.sessions(runId).then(
+      (sessions) => {
+        lastSessions = sessions;
+      },
+      () => undefined,
+    );
+  }, 1_000);
   try {
     const handlers = await loadHandlers();
     await createTable();
@@ -108,7 +119,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },
       ...(seed !== undefined ? { seed } : {}),
     });
-    const store = new Store(LOCAL_TABLE);
     progress = startProgress(
       options.progress ?? 'none',
       runId,
@@ -125,21 +135,56 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       handlers,
       tokens: aws.endpoint.sfn,
       ecs: ecsClient,
+      signal: guard.signal,
     });
     progress.stop();
+    if (guard.signal.aborted) {
+      const reason = (guard.signal.reason as Error).message;
+      // The records as they are now if DynamoDB still answers, else as last read.
+      const sessions = await Promise.race([
+        store.sessions(runId),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 2_000).unref()),
+      ]).catch(() => lastSessions);
+      const partial = await writePartialReport({
+        runId,
+        profile,
+        startedAt,
+        sessions,
+        reason,
+        outDir: options.outDir,
+      });
+      process.stderr.write(
+        `\n${runId} stopped: ${reason}.${partial.dir ? ` Partial report: ${partial.dir}/report.{json,md,html}` : ''}\n`,
+      );
+      return {
+        runId,
+        execution,
+        report: partial.report,
+        reportDir: partial.dir,
+        groundTruth: simulator.groundTruth(),
+        sessions,
+      };
+    }
     await aws.endpoint.logs.drain();
     const report = await fetchReport(s3, runId);
     const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
     const sessions = await store.sessions(runId);
     return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
   } finally {
-    process.off('SIGINT', interrupted);
+    clearInterval(snapshots);
+    guard.dispose();
     progress?.stop();
     await simulator?.stop();
-    await aws.close();
+    await aws.close().catch((error: Error) => {
+      // A dead emulator cannot close cleanly; its temporary files are removed all the same.
+      if (!guard.signal.aborted) throw error;
+    });
     restoreEnv();
     sesAccount();
     resetClients();
+    // Killed by a signal: leave the way a signal would, now that everything is cleaned up.
+    const signal = guard.interruptedBy();
+    if (signal) process.kill(process.pid, signal);
   }
 }
 
