@@ -4,6 +4,7 @@ import {
   formatElapsed,
   formatTime,
   phasesTable,
+  reportCaveats,
   resourcesTable,
   scenarioTitle,
   sessionsLine,
@@ -37,6 +38,7 @@ export function renderMarkdown(report: Report): string {
     `# WebOrdinary Bench: ${escapeMarkdown(report.profile)}`,
     '',
     `**Verdict: ${verdict}** · run ${escapeMarkdown(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})`,
+    ...reportCaveats(report).map((note) => `\n> **${escapeMarkdown(note)}**`),
     '',
     `${escapeMarkdown(stageNote(report))} ` +
       '`total` is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.',

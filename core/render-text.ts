@@ -274,12 +274,17 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
       ...lines.slice(1).map((line, i) => paint(report.thresholds[i]?.ok ? '32' : '31', line)),
     );
   }
-  out.push('', `Verdict: ${verdict}${caveats(report)}`);
+  out.push(
+    '',
+    `Verdict: ${verdict}${reportCaveats(report)
+      .map((n) => `\n  ${n}`)
+      .join('')}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
 /** What the verdict cannot vouch for: a partial run, log batches the collector lost. */
-function caveats(report: Report): string {
+export function reportCaveats(report: Report): string[] {
   const notes: string[] = [];
   if (report.partial) notes.push(`PARTIAL report: ${report.partial.reason}`);
   const lost = report.lostBatches ?? [];
@@ -291,5 +296,5 @@ function caveats(report: Report): string {
       `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`,
     );
   }
-  return notes.map((n) => `\n  ${n}`).join('');
+  return notes;
 }
