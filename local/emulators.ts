@@ -147,16 +147,23 @@ function watchEmulators(emulators: ForkedEmulators): { stopped: Promise<string>;
   void emulators.exited.then((how) =>
     report(`the emulator process (${Object.values(SERVICES).join(', ')}) ${how}`),
   );
+  // A refused or reset connection twice in a row is a stopped emulator; a slow answer is only a busy machine.
+  const failures = new Map<keyof EmulatorUrls, number>();
   const timer = setInterval(() => {
     for (const key of Object.keys(SERVICES) as (keyof EmulatorUrls)[]) {
       const url = emulators.urls[key];
       const { hostname, port } = new URL(url);
       const socket = connect({ host: hostname, port: Number(port) });
-      socket.setTimeout(PROBE_MS * 3, () => socket.destroy(new Error('no answer within 3 s')));
-      socket.once('connect', () => socket.end());
-      socket.once('error', (error) =>
-        report(`${SERVICES[key]} at ${url} stopped answering (${error.message})`),
-      );
+      socket.setTimeout(PROBE_MS * 5, () => socket.destroy());
+      socket.once('connect', () => {
+        failures.set(key, 0);
+        socket.end();
+      });
+      socket.once('error', (error) => {
+        const count = (failures.get(key) ?? 0) + 1;
+        failures.set(key, count);
+        if (count >= 2) report(`${SERVICES[key]} at ${url} stopped answering (${error.message})`);
+      });
     }
   }, PROBE_MS);
   timer.unref();
