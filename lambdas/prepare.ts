@@ -44,9 +44,12 @@ export async function handler(event: unknown) {
     policy.maxConcurrentRuns,
   );
   try {
-    // Sessions first: the collector starts matching a run once its ACTIVE record exists, and loads its keys then.
-    await store.putSessions(runId, sessions);
-    await store.putRun({ runId, profile, startedAt: started });
+    // A retried Prepare finds the run recorded (its run record is written last): the records stay as they are.
+    if (!(await store.getRun(runId))) {
+      // Sessions first: the collector starts matching a run once its ACTIVE record exists, and loads its keys then.
+      await store.putSessions(runId, sessions);
+      await store.putRun({ runId, profile, startedAt: started });
+    }
   } catch (error) {
     await slots.release(runId);
     throw error;
