@@ -138,8 +138,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       signal: guard.signal,
     });
     progress.stop();
-    if (guard.signal.aborted) {
-      const reason = (guard.signal.reason as Error).message;
+    const stoppedEarly = async (reason: string): Promise<LocalRun> => {
       // The records as they are now if DynamoDB still answers, else as last read.
       const sessions = await Promise.race([
         store.sessions(runId),
@@ -156,29 +155,46 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       process.stderr.write(
         `\n${runId} stopped: ${reason}.${partial.dir ? ` Partial report: ${partial.dir}/report.{json,md,html}` : ''}\n`,
       );
+      const name = (guard.signal.reason as Error | undefined)?.name ?? 'EmulatorStopped';
       return {
         runId,
-        execution,
+        execution: { status: 'FAILED', error: name, cause: reason },
         report: partial.report,
         reportDir: partial.dir,
-        groundTruth: simulator.groundTruth(),
+        groundTruth: simulator?.groundTruth() ?? [],
         sessions,
       };
+    };
+    if (guard.signal.aborted) return await stoppedEarly((guard.signal.reason as Error).message);
+    try {
+      await aws.endpoint.logs.drain();
+      const report = await fetchReport(s3, runId);
+      const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
+      const sessions = await store.sessions(runId);
+      return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+    } catch (error) {
+      // An emulator that died just before the end makes the execution fail before the watch says so.
+      const reason = await Promise.race([
+        aws.stopped,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 3_000).unref()),
+      ]);
+      if (reason === null) throw error;
+      return await stoppedEarly(reason);
     }
-    await aws.endpoint.logs.drain();
-    const report = await fetchReport(s3, runId);
-    const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
-    const sessions = await store.sessions(runId);
-    return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
   } finally {
     clearInterval(snapshots);
     guard.dispose();
     progress?.stop();
-    await simulator?.stop();
-    await aws.close().catch((error: Error) => {
-      // A dead emulator cannot close cleanly; its temporary files are removed all the same.
-      if (!guard.signal.aborted) throw error;
+    // After a stop, a dead emulator makes parts of the cleanup fail; the rest (temp files included) still runs.
+    let stopped = guard.signal.aborted;
+    void aws.stopped.then(() => {
+      stopped = true;
     });
+    const tolerate = (error: Error) => {
+      if (!stopped) throw error;
+    };
+    await simulator?.stop().catch(tolerate);
+    await aws.close().catch(tolerate);
     restoreEnv();
     sesAccount();
     resetClients();
