@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { jsonErrorLocation } from '../core/json-error.js';
+import { readFile, stat } from 'node:fs/promises';
 import type { Profile } from '../core/profile.js';
+import { parseProfileBytes, profileSizeProblem } from '../core/profile-text.js';
 import type { Report } from '../core/report-model.js';
 import { validateProfile } from '../core/validate-profile.js';
 
@@ -24,26 +24,32 @@ export function exitWith<A extends unknown[]>(body: (...args: A) => Promise<numb
   };
 }
 
-/** Reads a profile file as JSON; a missing file or bad JSON is a problem to list, not a stack trace. */
+/**
+ * Reads a profile file as JSON within the limits of core/profile-text.ts (size, UTF-8, no BOM,
+ * nesting); a missing file or bad JSON is a problem to list, not a stack trace.
+ */
 export async function readProfileFile(file: string): Promise<LoadedProfile> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    // Refuse before reading: a huge file is never loaded into memory.
+    const size = profileSizeProblem((await stat(file)).size);
+    if (size) return { ok: false, problems: [`${file}: ${size}`] };
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as { code?: string }).code;
     return {
       ok: false,
-      problems: [code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(error as Error).message}`],
+      problems: [
+        code === 'ENOENT'
+          ? `${file}: no such file`
+          : `${file}: cannot be read (${code ?? (error as Error).message})`,
+      ],
     };
   }
-  try {
-    return { ok: true, json: JSON.parse(text) };
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [`${file}: not valid JSON (${jsonErrorLocation(text) ?? (error as Error).message})`],
-    };
-  }
+  const parsed = parseProfileBytes(bytes);
+  return parsed.ok
+    ? { ok: true, json: parsed.json }
+    : { ok: false, problems: [`${file}: ${parsed.problem}`] };
 }
 
 /** Reads and validates a profile; on a problem, lists every one on stderr and returns null. */

@@ -191,7 +191,7 @@ function ref(report: Report): RunRef {
     runId: report.runId,
     profile: report.profile,
     startedAt: report.startedAt,
-    partial: report.partial === true,
+    partial: report.partial !== undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { stripAnsi } from './ansi.js';
 import { keyPatternSource } from './identity.js';
 import { isLogStage, type Profile } from './profile.js';
+import { compileMarker } from './safe-pattern.js';
 import type { StreamMarker } from './stream-attribution.js';
 
 /**
@@ -102,11 +103,8 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
   };
 }
 
-function tester(marker: { pattern: string; regex: boolean }): (line: string) => boolean {
-  if (!marker.regex) return (line) => line.includes(marker.pattern);
-  const regex = new RegExp(marker.pattern);
-  return (line) => regex.test(line);
-}
+// Linear-time matching (core/safe-pattern.ts): a profile's pattern cannot hang the collector.
+const tester = compileMarker;
 
 /** The session that held `key` at event time `at`, if the key is one of the run's. */
 export type SessionOfKey = (key: string, at: number) => string | undefined;

@@ -130,7 +130,7 @@ export function renderHtml(report: Report): string {
   const body: string[] = [
     `<h1>WebOrdinary Bench: ${escapeHtml(report.profile)} <span class="badge ${report.verdict}">${verdict}</span>${report.partial ? ' <span class="badge partial">PARTIAL</span>' : ''}</h1>`,
     report.partial
-      ? '<p class="banner">This run was interrupted: the report holds only what was recorded by then, and unfinished sessions count against the success rate.</p>'
+      ? `<p class="banner">This run stopped early (${escapeHtml(report.partial.reason)}): the report holds only what was recorded by then, and unfinished sessions count against the success rate.</p>`
       : '',
     `<p class="meta">run ${escapeHtml(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})</p>`,
     `<p class="meta">${escapeHtml(stageNote(report))} Total is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.</p>`,

@@ -7,6 +7,7 @@ import {
   formatTime,
   negativeNotes,
   phasesTable,
+  reportCaveats,
   resourcesTable,
   SHARE_NOTE,
   scenarioTitle,
@@ -44,9 +45,13 @@ export function renderMarkdown(report: Report): string {
     `# WebOrdinary Bench: ${escapeMarkdown(report.profile)}`,
     '',
     ...(report.partial
-      ? ['> ⚠️ **Partial report**: the run was interrupted; only what was recorded by then is here.', '']
+      ? [
+          `> ⚠️ **Partial report**: the run stopped early (${escapeMarkdown(report.partial.reason)}); only what was recorded by then is here.`,
+          '',
+        ]
       : []),
     `**Verdict: ${verdict}** · run ${escapeMarkdown(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})`,
+    ...reportCaveats(report).map((note) => `\n> **${escapeMarkdown(note)}**`),
     '',
     `${escapeMarkdown(stageNote(report))} ` +
       '`total` is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.',

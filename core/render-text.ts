@@ -262,7 +262,8 @@ function oneLine(text: string): string {
 export function summaryLine(report: Report): string {
   const failed = report.thresholds.filter((t) => !t.ok);
   const { planned, ok } = report.overall.sessions;
-  const sessions = `${ok} of ${planned} sessions ok`;
+  const lost = report.lostBatches?.length ?? 0;
+  const sessions = `${ok} of ${planned} sessions ok${lost > 0 ? `; ${lost} log batch(es) lost` : ''}${report.partial ? '; PARTIAL' : ''}`;
   if (failed.length === 0) {
     return `PASS: ${report.thresholds.length} threshold(s) passed; ${sessions}`;
   }
@@ -299,7 +300,12 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     paint('2', stageNote(report)),
   ];
   if (report.partial)
-    out.push(paint('1;33', 'PARTIAL: the run was interrupted; this holds only what was recorded by then.'));
+    out.push(
+      paint(
+        '1;33',
+        `PARTIAL: the run stopped early (${report.partial.reason}); this holds only what was recorded by then.`,
+      ),
+    );
   const verdicts = bottlenecks(report);
   const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
     out.push('', paint('1', title), `  sessions: ${sessionsLine(figures.sessions, figures.successRate)}`);
@@ -337,6 +343,27 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     );
   }
   if (report.cost) out.push('', `Cost: ${costLine(report.cost)}`);
-  out.push('', `Verdict: ${verdict}`);
+  out.push(
+    '',
+    `Verdict: ${verdict}${reportCaveats(report)
+      .map((n) => `\n  ${n}`)
+      .join('')}`,
+  );
   return `${out.join('\n')}\n`;
+}
+
+/** What the verdict cannot vouch for: a partial run, log batches the collector lost. */
+export function reportCaveats(report: Report): string[] {
+  const notes: string[] = [];
+  if (report.partial) notes.push(`PARTIAL report: ${report.partial.reason}`);
+  const lost = report.lostBatches ?? [];
+  if (lost.length > 0) {
+    const named = lost
+      .slice(0, 5)
+      .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
+    notes.push(
+      `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`,
+    );
+  }
+  return notes;
 }

@@ -175,8 +175,13 @@ export interface Report {
   readonly artifacts?: readonly ArtifactSummary[];
   /** What the run cost: the harness's AWS usage at list prices, plus the target's captured cost when there is one. */
   readonly cost?: CostReport;
-  /** True when the run was interrupted (Ctrl-C in local mode) and this report holds only what was recorded by then. */
-  readonly partial?: boolean;
+  /**
+   * Subscription batches the collector failed on (after Lambda's retries) whose
+   * events fall in the run: their stage times may be missing. Absent: none.
+   */
+  readonly lostBatches?: readonly LostBatch[];
+  /** Set when the run was cut short (Ctrl-C, an emulator died, the CLI was stopped): the figures cover what was recorded by then. */
+  readonly partial?: { readonly reason: string };
 }
 
 /** One line of the cost estimate: quantity × unit price = amount (USD). */
@@ -216,4 +221,16 @@ export interface ArtifactSummary {
   readonly kind: string;
   /** Distinct names, sorted. */
   readonly names: readonly string[];
+}
+
+/** A log batch that went to the lost-batches queue instead of being processed. */
+export interface LostBatch {
+  readonly logGroup: string;
+  readonly logStream: string;
+  /** Timestamps of its first and last events (epoch ms). */
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly events: number;
+  /** Why the collector failed on it. */
+  readonly reason: string;
 }

@@ -55,8 +55,8 @@ export interface ReportInput {
   readonly finishedAt: number;
   /** What the run changed on the target (none when absent). */
   readonly targetChanges?: readonly TargetChange[];
-  /** True when the run was interrupted and the report holds what was recorded by then. */
-  readonly partial?: boolean;
+  /** Set when the run was cut short (interrupted, an emulator died): the report holds what was recorded by then. */
+  readonly partial?: { readonly reason: string };
   /**
    * What the target spent, when the run captured it from the target's markers
    * (hook for captured marker values; absent until a profile captures cost).
@@ -167,7 +167,7 @@ export function buildReport(input: ReportInput): Report {
         restored,
       }),
     ),
-    ...(input.partial ? { partial: true } : {}),
+    ...(input.partial ? { partial: input.partial } : {}),
   };
   const artifacts = summarizeArtifacts(report.sessions);
   return {

@@ -59,3 +59,35 @@ function scenarioEvents(profile: Profile, scenario: Scenario): number {
     }
   }
 }
+
+/** Drain bound of a cold session in the workflow: 120 checks 5 s apart. */
+const COLD_DRAIN_SECONDS = 600;
+/** Slack for the run's own states and the report. */
+const RUN_SLACK_SECONDS = 900;
+
+/**
+ * The longest a run can last (every session to its timeout, every cold
+ * session draining to the workflow's bound): after it, a run that never
+ * reported (an execution stopped by hand) no longer holds its slot.
+ */
+export function maxRunSeconds(profile: Profile): number {
+  const seconds = profile.scenarios.map((scenario) => scenarioSeconds(profile, scenario));
+  return RUN_SLACK_SECONDS + seconds.reduce((sum, s) => sum + s, 0);
+}
+
+function scenarioSeconds(profile: Profile, scenario: Scenario): number {
+  const timeout = sessionTimeoutSeconds(profile, scenario);
+  switch (scenario.type) {
+    case 'resources':
+      return 0;
+    case 'stages':
+    case 'burst':
+      return timeout;
+    case 'sustained':
+      return scenario.durationMinutes * 60 + timeout;
+    case 'coldWarm':
+      return (
+        scenario.cold * (timeout + COLD_DRAIN_SECONDS) + scenario.warm * (timeout + scenario.warmGapSeconds)
+      );
+  }
+}

@@ -60,7 +60,7 @@ export function buildTrend(reports: readonly Report[], options: CompareOptions =
       profile: r.profile,
       startedAt: r.startedAt,
       verdict: r.verdict,
-      partial: r.partial === true,
+      partial: r.partial !== undefined,
       bottlenecks: bottlenecks(r).map((v) => ({ scenario: v.scenario, stage: v.bottleneck, text: v.text })),
     }),
   );

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SessionStatus } from '../core/records.js';
 import { allStagesSeen, missingStages } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { Store } from './shared/store.js';
 import { UserLeases } from './shared/user-leases.js';
 
@@ -11,8 +11,8 @@ const store = new Store(table);
 const leases = new UserLeases(table);
 
 const EventSchema = z.object({
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
+  runId: RunIdSchema,
+  sessionId: NameSchema,
   outcome: z.enum(['completed', 'timedOut', 'failed']),
   /** What the state machine caught: {Error, Cause}. */
   error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),

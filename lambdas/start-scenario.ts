@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { scenarioName } from '../core/profile.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { Store } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
@@ -12,7 +12,7 @@ const LEAD_MS = 2_000;
 /** Slack after the last session's timeout before the observer gives up. */
 const GRACE_MS = 30_000;
 
-const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
+const EventSchema = z.object({ runId: RunIdSchema, scenario: NameSchema });
 
 /** Fixes the scenario's start time and hands the state machine its sessions. */
 export async function handler(event: unknown) {

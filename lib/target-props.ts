@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct, Node } from 'constructs';
+import type { StackPolicy } from '../core/stack-policy.js';
 
 /**
  * The WebOrdinary deployment the benchmark may touch. Every IAM statement that
@@ -27,6 +28,16 @@ import type { IConstruct, Node } from 'constructs';
  *   Prepare refuses a profile over it with `ProfileInvalid` (default 10).
  * - `queueNamePattern`: the SQS queues Prepare may look up (GetQueueUrl) to check that
  *   the pool users are provisioned, `*` allowed (default `webordinary-*`).
+ * - `sesRecipientDomains`: the domains the triggers may address, `*` allowed; a JSON
+ *   array or a comma-separated list (default `bench.webordinary.com`, the benchmark's
+ *   own project, as in the nightly profile).
+ * - `maxConcurrentRuns`: runs that may be active at once; a profile must also opt in
+ *   with `allowConcurrentRuns` (default 1).
+ * - `dailySendBudget`: emails and raw .eml drops per UTC day across all runs, enforced
+ *   by the trigger (default 2000).
+ *
+ * Prepare and the trigger receive the same names as the stack policy
+ * (core/stack-policy.ts, environment STACK_POLICY; output `StackPolicy`).
  */
 export interface TargetProps {
   readonly logGroupNames: readonly string[];
@@ -40,6 +51,9 @@ export interface TargetProps {
   readonly metricsNamespace: string;
   readonly maxDesiredCount: number;
   readonly queueNamePattern: string;
+  readonly sesRecipientDomains: readonly string[];
+  readonly maxConcurrentRuns: number;
+  readonly dailySendBudget: number;
 }
 
 /** WebOrdinary's real names (see /work/shared/reference/webordinary-system.md). */
@@ -55,10 +69,13 @@ export const WEBORDINARY_TARGET: TargetProps = {
   metricsNamespace: 'WebOrdinary/Performance',
   maxDesiredCount: 10,
   queueNamePattern: 'webordinary-*',
+  sesRecipientDomains: ['bench.webordinary.com'],
+  maxConcurrentRuns: 1,
+  dailySendBudget: 2_000,
 };
 
 /** The target described by CDK context, with {@link WEBORDINARY_TARGET} for every key that is not set. */
-export function targetPropsFromContext(node: Node): TargetProps {
+export function targetPropsFromContext(node: Pick<Node, 'tryGetContext'>): TargetProps {
   const text = (key: string, fallback: string): string => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
@@ -75,12 +92,14 @@ export function targetPropsFromContext(node: Node): TargetProps {
       throw new Error(`context ${key} must list at least one name, got ${JSON.stringify(value)}`);
     return items;
   };
-  const count = (key: string, fallback: number): number => {
+  const count = (key: string, fallback: number, min: number): number => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000) {
-      throw new Error(`context ${key} must be an integer from 1 to 1000, got ${JSON.stringify(value)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > 1_000_000) {
+      throw new Error(
+        `context ${key} must be an integer from ${min} to 1000000, got ${JSON.stringify(value)}`,
+      );
     }
     return n;
   };
@@ -97,8 +116,11 @@ export function targetPropsFromContext(node: Node): TargetProps {
     ecsServiceName: text('ecsService', d.ecsServiceName),
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
-    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount),
+    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount, 1),
     queueNamePattern: text('queueNamePattern', d.queueNamePattern),
+    sesRecipientDomains: list('sesRecipientDomains', d.sesRecipientDomains),
+    maxConcurrentRuns: count('maxConcurrentRuns', d.maxConcurrentRuns, 1),
+    dailySendBudget: count('dailySendBudget', d.dailySendBudget, 0),
   };
 }
 
@@ -137,5 +159,18 @@ export function targetArns(scope: IConstruct, target: TargetProps) {
     sesIdentities: target.sesIdentities.map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     ),
+  };
+}
+
+/** What Prepare and the trigger enforce (core/stack-policy.ts): the same names IAM is scoped to. */
+export function stackPolicyOf(target: TargetProps): StackPolicy {
+  return {
+    logGroups: [...target.logGroupNames],
+    intake: { bucket: target.intakeBucketName, prefix: target.intakePrefix },
+    siteBuckets: [target.siteBucketPattern],
+    ses: { identities: [...target.sesIdentities], recipientDomains: [...target.sesRecipientDomains] },
+    metricsNamespace: target.metricsNamespace,
+    maxConcurrentRuns: target.maxConcurrentRuns,
+    dailySendBudget: target.dailySendBudget,
   };
 }

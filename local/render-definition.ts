@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -48,7 +51,17 @@ export function renderDefinition(): RenderedDefinition {
 }
 
 function build(): AslDefinition {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // The app's own output directory, removed after: an App without one leaves a cdk.out temp dir behind.
+  const outdir = mkdtempSync(join(tmpdir(), 'webordinary-render-'));
+  try {
+    return buildIn(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function buildIn(outdir: string): AslDefinition {
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new BenchmarkStack(app, 'WebOrdinaryBench', { target: WEBORDINARY_TARGET });
   const handlers = new Map<string, HandlerName>();
   for (const [name, fn] of Object.entries(stack.handlers.functions)) {

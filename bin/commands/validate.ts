@@ -7,17 +7,25 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .summary('check profiles; lists every problem with its path')
     .description(
-      'Check one or more profiles against the schema and the run limits. Exit 104 when any is invalid.',
+      'Check one or more profiles against the schema and the run limits (and, with --stack, against what a deployed stack allows). Exit 104 when any is invalid.',
     )
     .argument('<profiles...>', 'profile JSON files')
+    .option(
+      '--stack <file>',
+      'also check them against a stack: CDK outputs (StackPolicy), cdk.json or context JSON',
+    )
     .action(exitWith(validate));
 }
 
-async function validate(files: string[]): Promise<number> {
+async function validate(files: string[], options: { stack?: string }): Promise<number> {
+  const { readStackPolicy, stackProblems } = await import('./validate-stack.js');
+  const policy = options.stack === undefined ? undefined : await readStackPolicy(options.stack);
   let code: number = EXIT.ok;
   for (const file of files) {
     const loaded = await readProfileFile(file);
-    const result = loaded.ok ? validateProfile(loaded.json) : loaded;
+    const valid = loaded.ok ? validateProfile(loaded.json) : loaded;
+    const outside = valid.ok && policy ? stackProblems(valid.profile, policy) : [];
+    const result = outside.length > 0 ? { ok: false as const, problems: outside } : valid;
     if (result.ok) {
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
     } else {

@@ -12,6 +12,7 @@ import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/r
 import { failureText, mergeEvidence, type RawEvidence } from '../../core/session-evidence.js';
 import type { PlannedSession } from '../../core/session-plan.js';
 import { dynamo } from './clients.js';
+import { RunSlots } from './run-slots.js';
 import { sleep } from './sleep.js';
 
 /**
@@ -88,7 +89,8 @@ export class Store {
    * Records the end of the run (the first report's time; a rebuilt report
    * keeps it). The collector goes on matching the run's markers until
    * `lateUntil`, so stage times that arrive after the report are still stored
-   * in the session records (a rebuilt report counts them).
+   * in the session records (a rebuilt report counts them). The run's slot on
+   * the target is freed: late markers are still matched, but nothing is sent.
    */
   async finishRun(runId: string, finishedAt: number, lateUntil: number): Promise<void> {
     await dynamo().send(
@@ -112,6 +114,7 @@ export class Store {
       .catch((error: unknown) => {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       });
+    await new RunSlots(this.table).release(runId);
   }
 
   /** Runs the collector matches: running, or finished less than their late-data window ago. */

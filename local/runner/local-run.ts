@@ -23,11 +23,14 @@ import {
   LOCAL_TABLE,
   localS3,
   logSink,
+  lostBatchesQueue,
   metricSink,
 } from './local-aws-setup.js';
+import { localStackPolicy } from './local-stack-policy.js';
 import { profileModelPath } from './model-path.js';
 import { writePartialReport } from './partial-report.js';
 import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
+import { guardRun } from './run-guard.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
 export interface LocalRunOptions {
@@ -42,7 +45,7 @@ export interface LocalRunOptions {
   readonly outDir?: string;
   readonly progress?: ProgressMode;
   readonly runId?: string;
-  /** Called once the local AWS is up and the target's ECS service is defined, before the run starts (tests). */
+  /** Tests: called once the local AWS is up, before the run starts (to define services, or make an emulator die). */
   readonly onLocalAws?: (aws: LocalAws) => void;
 }
 
@@ -69,6 +72,9 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
   'target-change': () => import('../../lambdas/target-change.js'),
 };
 
+/** The local SES account's 24-hour quota, which the stack policy's daily send budget follows locally. */
+const LOCAL_MAX_24_HOUR_SEND = 50_000;
+
 /**
  * Runs one benchmark on this machine: emulators and the project's endpoint on
  * 127.0.0.1, the WebOrdinary simulator, and the state machine rendered from
@@ -91,34 +97,28 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     TABLE_NAME: LOCAL_TABLE,
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
     MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+    STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
+    LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
   });
   resetClients();
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let instances: CollectorInstances | undefined;
   let progress: { stop(): void } | undefined;
-  // Ctrl-C: write a partial report of what was recorded, then stop the simulator and the emulators
-  // (removing their temp files). A second Ctrl-C leaves at once.
-  const interrupted = () => {
-    progress?.stop();
-    process.once('SIGINT', () => process.exit(130));
-    process.stderr.write(`\nInterrupted: writing a partial report of ${runId}, then stopping\n`);
-    const partial = options.outDir
-      ? writePartialReport(new Store(LOCAL_TABLE), runId, options.outDir).then(
-          (written) =>
-            process.stderr.write(
-              written
-                ? `Partial report: ${written.dir}/report.{json,md,html}\n`
-                : 'No partial report: the run had not started\n',
-            ),
-          (error: Error) => process.stderr.write(`No partial report: ${error.message}\n`),
-        )
-      : Promise.resolve();
-    void partial
-      .then(() => Promise.allSettled([simulator?.stop(), aws.close(), instances?.close()]))
-      .then(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
+  // An emulator that dies or a signal (Ctrl-C, kill) stops the run: partial report, then clean up.
+  const guard = guardRun(aws);
+  options.onLocalAws?.(aws);
+  const startedAt = Date.now();
+  const store = new Store(LOCAL_TABLE);
+  let lastSessions: StoredSession[] = [];
+  const snapshots = setInterval(() => {
+    store.sessions(runId).then(
+      (sessions) => {
+        lastSessions = sessions;
+      },
+      () => undefined,
+    );
+  }, 1_000);
   try {
     const handlers = await loadHandlers();
     await createTable();
@@ -127,13 +127,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     if (delivery && delivery.instances > 1) instances = await startCollectorInstances(delivery.instances);
     await createLogGroups(aws, profile, model, instances?.handlers ?? (handlers.collector as Handler));
     const ecs = ecsControl(aws, model);
-    options.onLocalAws?.(aws);
     simulator = await startSimulator({
       model,
       io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },
       ...(seed !== undefined ? { seed } : {}),
     });
-    const store = new Store(LOCAL_TABLE);
     progress = startProgress(
       options.progress ?? 'none',
       runId,
@@ -150,22 +148,73 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       handlers,
       tokens: aws.endpoint.sfn,
       ecs: ecsClient,
+      signal: guard.signal,
     });
     progress.stop();
-    await aws.endpoint.logs.drain();
-    const report = await fetchReport(s3, runId);
-    const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
-    const sessions = await store.sessions(runId);
-    return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+    const stoppedEarly = async (reason: string): Promise<LocalRun> => {
+      // The records as they are now if DynamoDB still answers, else as last read.
+      const sessions = await Promise.race([
+        store.sessions(runId),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 2_000).unref()),
+      ]).catch(() => lastSessions);
+      const partial = await writePartialReport({
+        runId,
+        profile,
+        startedAt,
+        sessions,
+        reason,
+        outDir: options.outDir,
+      });
+      process.stderr.write(
+        `\n${runId} stopped: ${reason}.${partial.dir ? ` Partial report: ${partial.dir}/report.{json,md,html}` : ''}\n`,
+      );
+      const name = (guard.signal.reason as Error | undefined)?.name ?? 'EmulatorStopped';
+      return {
+        runId,
+        execution: { status: 'FAILED', error: name, cause: reason },
+        report: partial.report,
+        reportDir: partial.dir,
+        groundTruth: simulator?.groundTruth() ?? [],
+        sessions,
+      };
+    };
+    if (guard.signal.aborted) return await stoppedEarly((guard.signal.reason as Error).message);
+    try {
+      await aws.endpoint.logs.drain();
+      const report = await fetchReport(s3, runId);
+      const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
+      const sessions = await store.sessions(runId);
+      return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+    } catch (error) {
+      // An emulator that died just before the end makes the execution fail before the watch says so.
+      const reason = await Promise.race([
+        aws.stopped,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 3_000).unref()),
+      ]);
+      if (reason === null) throw error;
+      return await stoppedEarly(reason);
+    }
   } finally {
-    process.off('SIGINT', interrupted);
+    clearInterval(snapshots);
+    guard.dispose();
     progress?.stop();
-    await simulator?.stop();
-    await aws.close();
-    await instances?.close();
+    // After a stop, a dead emulator makes parts of the cleanup fail; the rest (temp files included) still runs.
+    let stopped = guard.signal.aborted;
+    void aws.stopped.then(() => {
+      stopped = true;
+    });
+    const tolerate = (error: Error) => {
+      if (!stopped) throw error;
+    };
+    await simulator?.stop().catch(tolerate);
+    await aws.close().catch(tolerate);
+    await instances?.close().catch(tolerate);
     restoreEnv();
     sesAccount();
     resetClients();
+    // Killed by a signal: leave the way a signal would, now that everything is cleaned up.
+    const signal = guard.interruptedBy();
+    if (signal) process.kill(process.pid, signal);
   }
 }
 
@@ -248,7 +297,7 @@ function sesAccountFor(maxSendRate: number) {
     EnforcementStatus: 'HEALTHY',
     ProductionAccessEnabled: true,
     SendingEnabled: true,
-    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SendQuota: { Max24HourSend: LOCAL_MAX_24_HOUR_SEND, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
     SuppressionAttributes: { SuppressedReasons: [] },
   };
 }

@@ -272,8 +272,8 @@ describe('renderHtml', () => {
   });
 
   it('states the cost and marks a partial report', () => {
-    const partial = { ...report(), partial: true };
-    expect(renderText(partial)).toContain('PARTIAL: the run was interrupted');
+    const partial = { ...report(), partial: { reason: 'interrupted (SIGINT)' } };
+    expect(renderText(partial)).toContain('PARTIAL: the run stopped early (interrupted (SIGINT))');
     expect(renderMarkdown(partial)).toContain('**Partial report**');
     expect(renderHtml(partial)).toContain('<span class="badge partial">PARTIAL</span>');
     expect(renderText(report())).toMatch(
@@ -299,5 +299,43 @@ describe('failures by reason in the sessions line', () => {
     expect(sessionsLine({ ...counts, failed: 4, failedBy: { other: 4 } }, 0.2)).toBe(
       '5 planned · 1 ok · 4 failed · 0 timed out · success 20.0%',
     );
+  });
+});
+
+describe('a report with caveats', () => {
+  it('says in its verdict that it is partial and which log batches were lost', async () => {
+    const { renderText } = await import('../../core/render-text.js');
+    const { renderMarkdown } = await import('../../core/render-markdown.js');
+    const { buildReport } = await import('../../core/report.js');
+    const { profile } = await import('../fixtures/profile.js');
+    const base = buildReport({
+      run: { runId: 'r', profile: profile(), startedAt: 0 },
+      sessions: [],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_000,
+    });
+    const report = {
+      ...base,
+      partial: { reason: 'DynamoDB (dynalite) stopped answering' },
+      lostBatches: [
+        {
+          logGroup: '/ecs/webordinary/edit',
+          logStream: 'edit/task-1',
+          firstAt: 0,
+          lastAt: 10,
+          events: 3,
+          reason: 'Error: throttled',
+        },
+      ],
+    };
+    const text = renderText(report);
+    expect(text).toMatch(
+      /Verdict: \w+\n {2}PARTIAL report: DynamoDB \(dynalite\) stopped answering\n {2}1 log batch\(es\) lost/,
+    );
+    expect(text).toContain('/ecs/webordinary/edit edit/task-1 (3 events');
+    expect(renderMarkdown(report)).toContain('PARTIAL report');
+    expect(renderText(base)).not.toMatch(/PARTIAL|lost/);
   });
 });
