@@ -92,13 +92,13 @@ export function targetPropsFromContext(node: Pick<Node, 'tryGetContext'>): Targe
       throw new Error(`context ${key} must list at least one name, got ${JSON.stringify(value)}`);
     return items;
   };
-  const count = (key: string, fallback: number, min: number): number => {
+  const count = (key: string, fallback: number, min: number, max = 1_000_000): number => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > 1_000_000) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
       throw new Error(
-        `context ${key} must be an integer from ${min} to 1000000, got ${JSON.stringify(value)}`,
+        `context ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
       );
     }
     return n;
@@ -116,7 +116,7 @@ export function targetPropsFromContext(node: Pick<Node, 'tryGetContext'>): Targe
     ecsServiceName: text('ecsService', d.ecsServiceName),
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
-    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount, 1),
+    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount, 1, 1_000),
     queueNamePattern: text('queueNamePattern', d.queueNamePattern),
     sesRecipientDomains: list('sesRecipientDomains', d.sesRecipientDomains),
     maxConcurrentRuns: count('maxConcurrentRuns', d.maxConcurrentRuns, 1),

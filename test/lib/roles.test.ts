@@ -22,13 +22,15 @@ function build() {
  * by line. A role that gains (or loses) an action, a resource or a condition
  * fails this test: change it only together with the reason in docs/internals.md.
  * - Each handler: its own log group, the table actions it uses, X-Ray (no resource-level permissions).
- * - No Scan, no BatchGetItem; DeleteItem only for collector and observe (stream bindings, orphan markers).
+ * - No Scan, no BatchGetItem, no DeleteItem; BatchWriteItem for prepare (the plan) and for the collector
+ *   and observe (stream markers); PutItem for the trigger (a pool user's lease record).
  * - SES only as the configured identities, from their addresses, to the allowed recipient domains.
  */
 const EXPECTED: Record<string, string[]> = {
   'Handlers/PrepareRole': [
     'Allow dynamodb:BatchWriteItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/PrepareLogs.Arn',
+    'Allow sqs:GetQueueUrl on arn:sqs:<Region>:<AccountId>:webordinary-*',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/StartScenarioRole': [
@@ -36,8 +38,13 @@ const EXPECTED: Record<string, string[]> = {
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StartScenarioLogs.Arn',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
+  'Handlers/TargetChangeRole': [
+    'Allow dynamodb:PutItem, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/TargetChangeLogs.Arn',
+    'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
+  ],
   'Handlers/TriggerRole': [
-    'Allow dynamodb:GetItem, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/TriggerLogs.Arn',
     'Allow s3:PutObject on arn:s3:::webordinary-ses-emails/emails/*',
     'Allow ses:GetSendQuota on *',
@@ -56,7 +63,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/ObserveRole': [
-    'Allow dynamodb:DeleteItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow dynamodb:BatchWriteItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow ecs:DescribeServices on arn:ecs:<Region>:<AccountId>:service/webordinary-edit-cluster/webordinary-edit-service',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/ObserveLogs.Arn',
     'Allow logs:FilterLogEvents on arn:logs:<Region>:<AccountId>:log-group:/ecs/webordinary/edit:*',
@@ -66,7 +73,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/CollectorRole': [
-    'Allow dynamodb:DeleteItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow dynamodb:BatchWriteItem, dynamodb:GetItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/CollectorLogs.Arn',
     'Allow sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage on LostBatches/Queue.Arn',
     'Allow states:SendTaskFailure, states:SendTaskHeartbeat, states:SendTaskSuccess on Workflow/StateMachine',
@@ -90,6 +97,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow lambda:InvokeFunction on Handlers/Prepare.Arn, Handlers/Prepare.Arn:*',
     'Allow lambda:InvokeFunction on Handlers/Report.Arn, Handlers/Report.Arn:*',
     'Allow lambda:InvokeFunction on Handlers/StartScenario.Arn, Handlers/StartScenario.Arn:*',
+    'Allow lambda:InvokeFunction on Handlers/TargetChange.Arn, Handlers/TargetChange.Arn:*',
     'Allow lambda:InvokeFunction on Handlers/Trigger.Arn, Handlers/Trigger.Arn:*',
     'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery on *',
     'Allow xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
