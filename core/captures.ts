@@ -1,4 +1,6 @@
+import { RE2JS } from 're2js';
 import { type CaptureUnit, isLogStage, type Profile } from './profile.js';
+import { regexProblem } from './safe-pattern.js';
 
 /**
  * Values captured from marker lines (`target.stages[].log.capture`): each named
@@ -23,18 +25,29 @@ export function profileCaptures(profile: Pick<Profile, 'target'>): Capture[] {
   );
 }
 
-/** A stage's capture as a function of a line: its numeric named groups (none: undefined). */
+/** The named groups of a capture regex, in order. */
+function groupNames(regex: string): string[] {
+  return [...regex.matchAll(/\(\?P?<([A-Za-z][A-Za-z0-9]*)>/g)].map((m) => m[1] ?? '');
+}
+
+/**
+ * A stage's capture as a function of a line: the numbers its named groups
+ * matched (none: undefined). Linear-time matching, like the markers
+ * (core/safe-pattern.ts).
+ */
 export function captureOf(
   capture: { regex: string } | undefined,
 ): ((line: string) => Record<string, number> | undefined) | undefined {
   if (!capture) return undefined;
-  const regex = new RegExp(capture.regex);
+  const regex = RE2JS.compile(capture.regex);
+  const names = groupNames(capture.regex);
   return (line) => {
-    const groups = regex.exec(line)?.groups;
-    if (!groups) return undefined;
+    const matcher = regex.matcher(line);
+    if (!matcher.find()) return undefined;
     const values: Record<string, number> = {};
-    for (const [name, text] of Object.entries(groups)) {
-      const value = text === undefined ? Number.NaN : Number(text.replace(/,/g, ''));
+    for (const name of names) {
+      const text = matcher.group(name);
+      const value = text === null || text === undefined ? Number.NaN : Number(text.replace(/,/g, ''));
       if (Number.isFinite(value)) values[name] = value;
     }
     return Object.keys(values).length > 0 ? values : undefined;
@@ -48,15 +61,12 @@ export function captureProblems(profile: Pick<Profile, 'target'>, reserved: Read
   profile.target.stages.forEach((stage, i) => {
     if (!isLogStage(stage) || !stage.log.capture) return;
     const where = `target.stages[${i}].log.capture`;
-    let groups: string[];
-    try {
-      groups = [...new RegExp(stage.log.capture.regex).source.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map(
-        (m) => m[1] ?? '',
-      );
-    } catch (error) {
-      problems.push(`${where}.regex: not a regular expression (${(error as Error).message})`);
+    const problem = regexProblem(stage.log.capture.regex);
+    if (problem) {
+      problems.push(`${where}.regex: ${problem}`);
       return;
     }
+    const groups = groupNames(stage.log.capture.regex);
     const units = Object.keys(stage.log.capture.units);
     for (const group of groups)
       if (!units.includes(group)) problems.push(`${where}.units: the named group "${group}" has no unit`);

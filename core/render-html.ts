@@ -28,6 +28,7 @@ import {
   targetChangesTable,
   thresholdsTable,
   topErrors,
+  valuesTable,
 } from './render-text.js';
 import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import type { AggregateReport, Report, ScenarioReport } from './report-model.js';
@@ -112,6 +113,10 @@ function figuresSection(
     `<p>Sessions: ${escapeHtml(sessionsLine(figures.sessions, figures.successRate))}</p>`,
     errors ? `<ul class="bad">${errors}</ul>` : '',
     htmlTable(statsTable(figures, report.stageNames)),
+    ...(() => {
+      const captured = valuesTable(report, figures);
+      return captured ? [htmlTable(captured)] : [];
+    })(),
     notes(negativeNotes(report, name)),
     verdictBlock(verdict),
     phases

@@ -18,6 +18,7 @@ import {
   targetChangesTable,
   thresholdsTable,
   topErrors,
+  valuesTable,
 } from './render-text.js';
 import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import type { AggregateReport, Report } from './report-model.js';
@@ -68,6 +69,8 @@ export function renderMarkdown(report: Report): string {
       out.push('', ...errors.map(({ reason, count }) => `- ${count}× ${escapeMarkdown(reason)}`));
     }
     out.push('', ...markdownTable(statsTable(figures, report.stageNames)));
+    const captured = valuesTable(report, figures);
+    if (captured) out.push('', ...markdownTable(captured));
     const negatives = negativeNotes(report, scenario);
     if (negatives.length > 0) out.push('', ...negatives.map((n) => `- ${escapeMarkdown(n)}`));
   };

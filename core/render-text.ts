@@ -86,6 +86,29 @@ export function statsTable(figures: AggregateReport, stageNames: readonly string
       };
 }
 
+/** Captured values (`log.capture`) of a scenario or the run: one row per metric, in its own unit. */
+export function valuesTable(report: Report, figures: AggregateReport): Table | null {
+  const captures = report.captures ?? [];
+  if (captures.length === 0 || !figures.values) return null;
+  const header = ['captured', 'unit', 'n', 'min', 'p50', 'p95', 'max', 'mean', 'sum'];
+  const rows = captures.map(({ metric, unit }) => {
+    const summary = figures.values?.[metric] ?? null;
+    const cell = (v: number) => formatValue(v, unit);
+    if (!summary) return [metric, unit, '0', NONE, NONE, NONE, NONE, NONE, NONE];
+    const { count, min, p50, p95, max, mean } = summary;
+    return [metric, unit, String(count), ...[min, p50, p95, max, mean, mean * count].map(cell)];
+  });
+  return { header, rows, numeric: header.map((_, i) => i > 1) };
+}
+
+/** A captured value in its unit: durations as durations, dollars with cents to four places. */
+function formatValue(value: number, unit: string): string {
+  if (unit === 'ms') return formatDuration(value);
+  if (unit === 's') return formatDuration(value * 1000);
+  if (unit === 'usd') return `$${value.toFixed(4)}`;
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
 /** What the stage figures measure, naming the S3 stages, whose reference and resolution differ. */
 export function stageNote(report: Report): string {
   const s3 = (report.stageInfo ?? []).filter((s) => s.source === 's3').map((s) => s.name);
@@ -311,6 +334,8 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     out.push('', paint('1', title), `  sessions: ${sessionsLine(figures.sessions, figures.successRate)}`);
     for (const { reason, count } of topErrors(report, scenario)) out.push(`  ${count}× ${reason}`);
     out.push(...alignTable(statsTable(figures, report.stageNames), paint));
+    const captured = valuesTable(report, figures);
+    if (captured) out.push(...alignTable(captured, paint));
     for (const note of negativeNotes(report, scenario)) out.push(paint('33', `  ${note}`));
   };
   report.scenarios.forEach((scenario, i) => {

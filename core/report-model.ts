@@ -51,6 +51,8 @@ export interface AggregateReport {
   readonly total: Summary | null;
   /** sentAt minus scheduledAt. */
   readonly lateness: Summary | null;
+  /** Captured values (`log.capture`), metric -> summary over the sessions that have one (absent: the profile captures none). */
+  readonly values?: Readonly<Record<string, Summary | null>>;
 }
 
 export interface ScenarioReport extends AggregateReport {
@@ -88,6 +90,8 @@ export interface SessionReport {
   readonly lateness: number | null;
   readonly status: SessionStatus;
   readonly error?: string;
+  /** Values captured from its stage markers (`log.capture`): metric -> number. */
+  readonly values?: Readonly<Record<string, number>>;
   /** The reason of the failure or rejection line that ended the session. */
   readonly failureReason?: string;
   /** With a user pool: the first session of the run on its user (it may have paid for setting up the workspace). */
@@ -171,6 +175,8 @@ export interface Report {
   readonly resources: ResourcesReport | null;
   /** What the run changed on the target, in order; empty when it changed nothing. */
   readonly targetChanges: readonly TargetChange[];
+  /** The values the profile captures from marker lines, with their stage and unit (absent: none). */
+  readonly captures?: readonly { readonly metric: string; readonly stage: string; readonly unit: string }[];
   /** What the run's sessions left in the target, by kind (`target.artifacts`), to clean up. */
   readonly artifacts?: readonly ArtifactSummary[];
   /** What the run cost: the harness's AWS usage at list prices, plus the target's captured cost when there is one. */

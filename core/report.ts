@@ -23,6 +23,7 @@
  *   nothing is an average of percentiles.
  */
 
+import { type Capture, profileCaptures } from './captures.js';
 import { reportCost } from './cost.js';
 import { renderTemplate, sessionTemplateValues } from './identity.js';
 import { summarize } from './percentiles.js';
@@ -131,9 +132,11 @@ export function buildReport(input: ReportInput): Report {
     timings: sessionTimings(record, requiredOf(info, requiredStages(profile, record.scenario))),
   }));
 
+  const captures = profileCaptures(profile);
+  const metrics = captures.map((c) => c.metric);
   const scenarios = order.map(({ name, type }): ScenarioReport => {
     const own = timed.filter((t) => t.record.scenario === name);
-    const report: ScenarioReport = { name, type, ...aggregate(own, stageNames) };
+    const report: ScenarioReport = { name, type, ...aggregate(own, stageNames, metrics) };
     return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames, info) } : report;
   });
   const thresholds = profile.thresholds.map((threshold) => {
@@ -153,7 +156,7 @@ export function buildReport(input: ReportInput): Report {
     stageNames,
     stageInfo: info,
     scenarios,
-    overall: aggregate(timed, stageNames),
+    overall: aggregate(timed, stageNames, metrics),
     sessions: timed.map((t) => withArtifacts(sessionReport(t), profile, run.runId, t.record)),
     thresholds,
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
@@ -173,9 +176,10 @@ export function buildReport(input: ReportInput): Report {
   return {
     ...report,
     ...(artifacts.length > 0 ? { artifacts } : {}),
+    ...(captures.length > 0 ? { captures } : {}),
     cost: reportCost(report, profile, {
       metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
-      target: input.targetCost ?? null,
+      target: input.targetCost ?? capturedCost(captures, records),
     }),
   };
 }
@@ -206,7 +210,11 @@ export function countSessions(records: readonly SessionRecord[]): SessionCounts 
   return { ...counts, failedBy };
 }
 
-function aggregate(timed: readonly Timed[], stageNames: readonly string[]): AggregateReport {
+function aggregate(
+  timed: readonly Timed[],
+  stageNames: readonly string[],
+  metrics: readonly string[] = [],
+): AggregateReport {
   const sessions = countSessions(timed.map((t) => t.record));
   return {
     sessions,
@@ -214,6 +222,9 @@ function aggregate(timed: readonly Timed[], stageNames: readonly string[]): Aggr
     stages: stageSummaries(timed, stageNames),
     total: summarize(values(timed, 'total')),
     lateness: summarize(values(timed, 'lateness')),
+    ...(metrics.length > 0
+      ? { values: Object.fromEntries(metrics.map((m) => [m, summarize(values(timed, m))])) }
+      : {}),
   };
 }
 
@@ -224,10 +235,10 @@ function stageSummaries(
   return Object.fromEntries(stageNames.map((name) => [name, summarize(values(timed, name))]));
 }
 
-/** The raw values of one metric (`total`, `lateness` or a stage name) over some sessions. */
+/** The raw values of one metric (`total`, `lateness`, a stage name or a captured value) over some sessions. */
 function values(timed: readonly Timed[], metric: string): number[] {
   const out: number[] = [];
-  for (const { timings } of timed) {
+  for (const { record, timings } of timed) {
     const value =
       metric === 'total'
         ? timings.total
@@ -235,7 +246,7 @@ function values(timed: readonly Timed[], metric: string): number[] {
           ? timings.lateness
           : Object.hasOwn(timings.segments, metric)
             ? timings.segments[metric]
-            : undefined;
+            : record.values?.[metric];
     if (typeof value === 'number') out.push(value);
   }
   return out;
@@ -297,6 +308,7 @@ function sessionReport({ record, timings }: Timed): SessionReport {
     lateness: timings.lateness,
     status: record.status,
     ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.values !== undefined ? { values: { ...record.values } } : {}),
     ...(record.status === 'failed' && record.failureReason !== undefined
       ? { failureReason: record.failureReason }
       : {}),
@@ -359,4 +371,19 @@ function summarizeArtifacts(sessions: readonly SessionReport[]): ArtifactSummary
     byKind.set(kind, (byKind.get(kind) ?? new Set()).add(rest.join(' ')));
   }
   return [...byKind].map(([kind, names]) => ({ kind, names: [...names].sort() }));
+}
+
+/** What the target spent, from captured values in US dollars (e.g. Claude's `Cost: $…`); null when none. */
+function capturedCost(captures: readonly Capture[], records: readonly SessionRecord[]): TargetCost | null {
+  const usd = captures.filter((c) => c.unit === 'usd').map((c) => c.metric);
+  if (usd.length === 0) return null;
+  let total = 0;
+  let sessions = 0;
+  for (const record of records) {
+    const spent = usd.map((m) => record.values?.[m]).filter((v): v is number => v !== undefined);
+    if (spent.length === 0) continue;
+    sessions += 1;
+    total += spent.reduce((a, b) => a + b, 0);
+  }
+  return sessions > 0 ? { total, source: usd.join(' + '), sessions } : null;
 }

@@ -39,6 +39,7 @@ export async function applyLogEvents(
         match.sessionId,
         match.stage,
         match.timestamp,
+        match.values,
       );
       if (session) {
         recorded += 1;

@@ -34,7 +34,9 @@ export interface StoredSession extends SessionRecord {
 export function viewSession(item: Record<string, unknown>): StoredSession {
   const { via: _via, ...rest } = item as Record<string, unknown> & RawEvidence;
   const evidence = mergeEvidence(item as RawEvidence);
-  const view: Record<string, unknown> = { ...rest, stages: evidence.stages };
+  const { captured: _captured, ...plain } = rest as Record<string, unknown>;
+  const view: Record<string, unknown> = { ...plain, stages: evidence.stages };
+  if (Object.keys(evidence.values).length > 0) view.values = evidence.values;
   if (evidence.failure) {
     view.failedAt = evidence.failure.at;
     view.failureReason = evidence.failure.reason;
@@ -135,6 +137,7 @@ export class Store {
       ...s,
       stages: {},
       via: {},
+      captured: {},
       status: 'planned' satisfies SessionStatus,
       expiresAt: expiresAt(),
     }));
@@ -199,13 +202,17 @@ export class Store {
     sessionId: string,
     stage: string,
     at: number,
+    values?: Readonly<Record<string, number>>,
   ): Promise<StoredSession | undefined> {
+    // The values the winning marker carried go with its time (Prepare gives every session a `captured` map).
     return this.conditionalUpdate(runId, sessionId, {
-      UpdateExpression: 'SET stages.#stage = :at',
+      UpdateExpression: values
+        ? 'SET stages.#stage = :at, captured.#stage = :values'
+        : 'SET stages.#stage = :at',
       ConditionExpression:
         'attribute_exists(pk) AND (attribute_not_exists(stages.#stage) OR stages.#stage > :at)',
       ExpressionAttributeNames: { '#stage': stage },
-      ExpressionAttributeValues: { ':at': at },
+      ExpressionAttributeValues: values ? { ':at': at, ':values': values } : { ':at': at },
     });
   }
 
