@@ -74,7 +74,7 @@ export const LogStageSchema = z.strictObject({
      */
     capture: z
       .strictObject({
-        regex: z.string().min(1),
+        regex: markerPattern,
         units: z.record(
           z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'must be a letter then letters or digits'),
           z.enum(CAPTURE_UNITS),
@@ -198,6 +198,7 @@ export const TargetSchema = z.strictObject({
         reason: reason.default('failed'),
       }),
     )
+    .max(32)
     .default([]),
   /**
    * Log lines that reject the job just picked up on the same log stream: the
@@ -208,8 +209,8 @@ export const TargetSchema = z.strictObject({
   rejections: z
     .array(
       z.strictObject({
-        group: z.string().min(1),
-        pattern: z.string().min(1),
+        group: logGroup,
+        pattern: markerPattern,
         regex: z.boolean().default(false),
         reason: reason.default('dropped'),
       }),
@@ -254,6 +255,7 @@ export const TargetSchema = z.strictObject({
         stage: name,
       }),
     )
+    .max(16)
     .default([]),
   /** Pre-provisioned users the sessions run as (see core/user-pool.ts). */
   userPool: UserPoolSchema.optional(),
