@@ -1,19 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Profile } from '../../core/profile.js';
 import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/records.js';
 import { failureText, mergeEvidence, type RawEvidence } from '../../core/session-evidence.js';
 import type { PlannedSession } from '../../core/session-plan.js';
 import { dynamo } from './clients.js';
 import { RunSlots } from './run-slots.js';
-import { sleep } from './sleep.js';
+import { batchPut, queryAll } from './table-ops.js';
 
 /**
  * The run's records in the one table (layout in docs/internals.md). Every write
@@ -141,18 +134,7 @@ export class Store {
       status: 'planned' satisfies SessionStatus,
       expiresAt: expiresAt(),
     }));
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8)
-          throw new Error(`BatchWriteItem left ${requests.length} session(s) unprocessed after retries`);
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchPut(this.table, items, 'session(s)');
   }
 
   async getSession(runId: string, sessionId: string): Promise<StoredSession | undefined> {
@@ -367,16 +349,7 @@ export class Store {
     }
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamo().send(
-        new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey }),
-      );
-      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    return queryAll(this.table, input);
   }
 }

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
 import { dynamo } from './clients.js';
-import { sleep } from './sleep.js';
 import { type StoredSession, viewSession } from './store.js';
+import { batchPut, queryAll } from './table-ops.js';
 
 /**
  * The records of stream correlation (docs/internals.md, "Stream attribution"):
@@ -48,39 +48,18 @@ export class StreamStore {
       marker,
       expiresAt: expiresAt(),
     }));
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8)
-          throw new Error(`BatchWriteItem left ${requests.length} marker(s) unprocessed after retries`);
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchPut(this.table, items, 'marker(s)');
   }
 
   /** Every stored marker of the stream (a consistent read: it sees every write that finished before it). */
   async markers(runId: string, stream: string): Promise<StreamMarker[]> {
-    const markers: StreamMarker[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamo().send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `MARK#${stream}#` },
-          ProjectionExpression: 'marker',
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of out.Items ?? []) markers.push(item.marker as StreamMarker);
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return markers;
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `MARK#${stream}#` },
+      ProjectionExpression: 'marker',
+      ConsistentRead: true,
+    });
+    return items.map((item) => item.marker as StreamMarker);
   }
 
   /**
