@@ -3,8 +3,11 @@ import type { SessionStatus } from '../core/records.js';
 import { allStagesSeen, missingStages } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
+import { createLogger } from './shared/logger.js';
 import { Store } from './shared/store.js';
 import { UserLeases } from './shared/user-leases.js';
+
+const log = createLogger('finalize');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
@@ -46,6 +49,12 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
     reason = session.error ?? describeError(error) ?? `missing stages: ${missing.join(', ')}`;
   }
   const after = await store.finalize(runId, sessionId, status, reason);
+  log.info('finalized', {
+    runId,
+    sessionId,
+    status: after?.status ?? status,
+    ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}),
+  });
   if (run.profile.target.userPool)
     await leases.release(runId, session, (after?.status ?? status) === 'timedOut');
   return { status: after?.status ?? status };

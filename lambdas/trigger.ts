@@ -7,12 +7,15 @@ import type { Trigger } from '../core/profile.js';
 import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
+import { createLogger } from './shared/logger.js';
 import { SendBudget } from './shared/send-budget.js';
 import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
 import { stackPolicy } from './shared/stack-policy-env.js';
 import { Store, type StoredSession } from './shared/store.js';
 import { UserLeases } from './shared/user-leases.js';
+
+const log = createLogger('trigger');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
@@ -69,6 +72,12 @@ export async function handler(event: unknown) {
       await send(trigger, runId, sending, new Date(at));
       // A retried send went later than first recorded: sentAt is when it really went.
       if (at !== sentAt) await store.setSentAt(runId, sessionId, at);
+      log.info('sent', {
+        runId,
+        sessionId,
+        ...(sending.userId ? { userId: sending.userId } : {}),
+        latenessMs: at - scheduledAt,
+      });
       return { sentAt: at };
     } catch (error) {
       if (attempt >= SEND_ATTEMPTS || !THROTTLING.has((error as Error).name)) throw error;
@@ -128,7 +137,7 @@ async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<num
     .send(new GetSendQuotaCommand({}))
     .then((quota) => quota.MaxSendRate)
     .catch((error: Error) => {
-      console.warn(`SES GetSendQuota failed (${error.name}); pacing to the profile's maxSendRate only`);
+      log.warn("SES GetSendQuota failed; pacing to the profile's maxSendRate only", { error: error.name });
       accountSendRate = undefined; // ask again next time rather than never pace
       return undefined;
     });
