@@ -20,18 +20,20 @@ export const benchmark: Benchmark = {
   description: `lambdas/collector.ts on real subscription payloads for ${SESSIONS.toLocaleString('en-US')} sessions, against the emulators`,
   async run() {
     const aws = await startLocalAws();
-    const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, MAX_DESIRED_COUNT: '10' });
+    const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE });
     resetClients();
     try {
       await createTable();
       // Handlers read TABLE_NAME when they load: import them only now.
-      const prepare = await import('../lambdas/prepare.js');
       const collector = await import('../lambdas/collector.js');
       const input = profileInput(SESSIONS);
-      await prepare.handler({ profile: input, runId: RUN_ID, startedAt: new Date().toISOString() });
+      // The run's records as Prepare writes them (sessions first, then the run that makes it active).
+      const store = new Store(LOCAL_TABLE);
+      const profile = parseProfile(input);
+      await store.putSessions(RUN_ID, planRun(RUN_ID, profile));
+      await store.putRun({ runId: RUN_ID, profile, startedAt: Date.now() });
       collector.forgetActiveRuns();
 
-      const store = new Store(LOCAL_TABLE);
       const sessions = await store.sessions(RUN_ID);
       const sentAt = Date.now();
       const markStart = performance.now();
