@@ -25,6 +25,9 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<{ benchmark: Benchmark }
   'local-run': () => import('./local-run.js'),
 };
 
+// The handlers' INFO lines (one per stage record) would bury the figures; children inherit this.
+process.env.LOG_LEVEL ??= 'WARN';
+
 const TIME_LIMIT_MS = 120_000;
 /** Longer limits: `accuracy` drives 3,100 deliveries through 3 collector instances against dynalite. */
 const TIME_LIMITS_MS: Readonly<Record<string, number>> = { accuracy: 600_000 };
