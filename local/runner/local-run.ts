@@ -109,7 +109,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   let progress: { stop(): void } | undefined;
   // An emulator that dies or a signal (Ctrl-C, kill) stops the run: partial report, then clean up.
   const guard = guardRun(aws);
-  options.onLocalAws?.(aws);
   const startedAt = Date.now();
   const store = new Store(LOCAL_TABLE);
   let lastSessions: StoredSession[] = [];
@@ -129,6 +128,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     if (delivery && delivery.instances > 1) instances = await startCollectorInstances(delivery.instances);
     await createLogGroups(aws, profile, model, instances?.handlers ?? (handlers.collector as Handler));
     const ecs = ecsControl(aws, model);
+    options.onLocalAws?.(aws);
     simulator = await startSimulator({
       model,
       io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../core/report-model.js';
 import { Store } from '../../lambdas/shared/store.js';
@@ -14,7 +14,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** The demo profile with a longer burst, so that the run is still going when it is cut. */
 function longProfile() {
   const input = JSON.parse(readFileSync('profiles/local-demo.json', 'utf8'));
-  return { ...input, scenarios: [{ type: 'burst', sessions: 40 }] };
+  // The model as an absolute path: the profile is also written outside profiles/ (paths are read from its folder).
+  const model = resolve('profiles', input.local.model);
+  return { ...input, scenarios: [{ type: 'burst', sessions: 40 }], local: { ...input.local, model } };
 }
 
 describe('a local run that is cut short', () => {
