@@ -19,7 +19,7 @@ describe('a run where jobs fail at every step with the real failure lines', () =
     const input: ProfileInput = {
       ...demo,
       name: 'e2e-every-failure',
-      scenarios: [{ type: 'burst', sessions: 24 }],
+      scenarios: [{ type: 'burst', sessions: 48 }],
       thresholds: [],
       local: { model: 'test/fixtures/models/webordinary-every-failure.json', seed: 21, sesMaxSendRate: 50 },
     };
