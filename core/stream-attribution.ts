@@ -127,10 +127,11 @@ export function attributeStream(markers: readonly StreamMarker[]): Map<string, S
 /**
  * How far a rejection line may follow the pickup it rejects. WebOrdinary logs
  * the WARN synchronously right after the pickup line (the same millisecond or
- * the next), so a rejection never reaches back to the running job's pickup,
- * which is seconds older, while the rejected pickup's line is still on its way.
+ * a few later), so a rejection never reaches back to the running job's pickup,
+ * hundreds of milliseconds to seconds older, while the rejected pickup's line
+ * is still on its way (a wrong rejection would end that job's wait early).
  */
-export const REJECTION_WINDOW_MS = 1_000;
+export const REJECTION_WINDOW_MS = 100;
 
 /**
  * Keyed markers (by index in `ordered`) that a rejection line rejects, with
