@@ -25,9 +25,9 @@ export interface StoredSession extends SessionRecord {
 
 /** Merges a session item's evidence (keyed stages, stream credits) into one view. */
 export function viewSession(item: Record<string, unknown>): StoredSession {
-  const { via: _via, ...rest } = item as Record<string, unknown> & RawEvidence;
+  // The raw evidence (`via`, `captured`) stays out of the view: it is merged into `stages` and `values`.
+  const { via: _via, captured: _captured, ...plain } = item as Record<string, unknown> & RawEvidence;
   const evidence = mergeEvidence(item as RawEvidence);
-  const { captured: _captured, ...plain } = rest as Record<string, unknown>;
   const view: Record<string, unknown> = { ...plain, stages: evidence.stages };
   if (Object.keys(evidence.values).length > 0) view.values = evidence.values;
   if (evidence.failure) {

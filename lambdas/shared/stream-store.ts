@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
 import { dynamo } from './clients.js';
 import { type StoredSession, viewSession } from './store.js';
-import { batchPut, queryAll } from './table-ops.js';
+import { batchPut, queryAll, unlessConditionFails } from './table-ops.js';
 
 /**
  * The records of stream correlation (docs/internals.md, "Stream attribution"):
@@ -74,8 +73,8 @@ export class StreamStore {
     digests: Readonly<Record<string, string>>,
   ): Promise<StoredAttribution | undefined> {
     const sessions = Object.keys(digests);
-    try {
-      const out = await dynamo().send(
+    const out = await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
@@ -90,24 +89,23 @@ export class StreamStore {
           },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      const old = out.Attributes;
-      return {
-        n: (old?.n as number | undefined) ?? 0,
-        digests: (old?.digests as Record<string, string> | undefined) ?? {},
-        touched: [...((old?.touched as Set<string> | undefined) ?? [])],
-        applied: (old?.applied as boolean | undefined) ?? true,
-      };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    if (!out) return undefined;
+    const old = out.Attributes;
+    return {
+      n: (old?.n as number | undefined) ?? 0,
+      digests: (old?.digests as Record<string, string> | undefined) ?? {},
+      touched: [...((old?.touched as Set<string> | undefined) ?? [])],
+      applied: (old?.applied as boolean | undefined) ?? true,
+    };
   }
 
   /** Marks the claim over `n` markers as fully written to its sessions. */
   async markApplied(runId: string, stream: string, n: number): Promise<void> {
-    await dynamo()
-      .send(
+    // A claim over more markers has replaced this one: it is that claim's to mark.
+    await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
@@ -115,10 +113,8 @@ export class StreamStore {
           ConditionExpression: 'n = :n',
           ExpressionAttributeValues: { ':true': true, ':n': n },
         }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      ),
+    );
   }
 
   /**
@@ -131,8 +127,8 @@ export class StreamStore {
     stream: string,
     credit: ViaCredit,
   ): Promise<StoredSession | undefined> {
-    try {
-      const out = await dynamo().send(
+    const out = await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
@@ -142,11 +138,8 @@ export class StreamStore {
           ExpressionAttributeValues: { ':c': credit, ':n': credit.n },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return out.Attributes ? viewSession(out.Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return out?.Attributes ? viewSession(out.Attributes) : undefined;
   }
 }

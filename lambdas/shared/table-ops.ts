@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './clients.js';
 import { sleep } from './sleep.js';
@@ -36,5 +37,18 @@ export async function batchPut(
       const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
       requests = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
     }
+  }
+}
+
+/**
+ * A conditional write whose condition may fail on purpose (someone wrote first,
+ * the item is newer): undefined then; any other error is thrown.
+ */
+export async function unlessConditionFails<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
   }
 }
