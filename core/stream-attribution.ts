@@ -159,6 +159,29 @@ function rejectedPickups(ordered: readonly StreamMarker[]): Map<number, StreamFa
   return rejected;
 }
 
+/** Sessions whose credit differs between two attributions of a stream (an empty credit is no credit). */
+export function changedCredits(
+  before: ReadonlyMap<string, StreamCredit>,
+  after: ReadonlyMap<string, StreamCredit>,
+): Set<string> {
+  const changed = new Set<string>();
+  for (const sessionId of new Set([...before.keys(), ...after.keys()])) {
+    if (creditDigest(before.get(sessionId)) !== creditDigest(after.get(sessionId))) changed.add(sessionId);
+  }
+  return changed;
+}
+
+/**
+ * Every session of the run with a keyed marker on the stream, rejected or
+ * not: the only sessions the stream can ever credit, whatever subset of its
+ * markers was known at the time.
+ */
+export function keyedSessions(markers: readonly StreamMarker[]): Set<string> {
+  const keyed = new Set<string>();
+  for (const marker of markers) if (marker.kind === 'key' && marker.sessionId !== null) keyed.add(marker.sessionId);
+  return keyed;
+}
+
 /** A short, stable text of a credit, to tell whether it changed. */
 export function creditDigest(credit: StreamCredit | undefined): string {
   if (!credit) return '';

@@ -74,16 +74,17 @@ export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   trigger: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   await: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   finalize: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  // Observe (poll mode) and the collector store stream markers (BatchWriteItem) and attribute each
-  // stream from all of them (Query); nothing is ever deleted.
+  // Observe (poll mode) and the collector add markers to a stream's segment (UpdateItem), read a
+  // segment another instance wrote (GetItem), check sessions' stream credits after a redelivery
+  // (BatchGetItem) and load the run's keys (Query); nothing is ever deleted.
   observe: [
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
-    'dynamodb:BatchWriteItem',
+    'dynamodb:BatchGetItem',
     'dynamodb:Query',
   ],
-  collector: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  collector: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   // Records a change to the target before it is made, and marks it restored.
   'target-change': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   report: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],

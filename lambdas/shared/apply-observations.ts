@@ -1,9 +1,15 @@
 import { type LogEvent, matchEvents } from '../../core/correlation.js';
-import { attributeStream, creditDigest, type StreamMarker } from '../../core/stream-attribution.js';
+import {
+  attributeStream,
+  changedCredits,
+  creditDigest,
+  keyedSessions,
+  type StreamMarker,
+} from '../../core/stream-attribution.js';
 import { settle } from './completion.js';
 import type { ActiveRun } from './run-cache.js';
 import type { Store } from './store.js';
-import { type StreamStore, streamKey } from './stream-store.js';
+import { MARKERS_PER_WRITE, type StreamStore, streamKey } from './stream-store.js';
 
 export interface Stores {
   readonly store: Store;
@@ -61,42 +67,41 @@ export async function applyLogEvents(
 }
 
 /**
- * Stores the markers, then attributes the stream from every marker stored so
- * far and writes each session whose credit changed. A computation over fewer
- * markers than one already claimed stops (the later one writes); when the
- * previous claim's writes did not all complete, every session it may have
- * touched is written again.
+ * Stores the markers, attributes the stream from every marker it holds, and
+ * writes each session whose credit the batch changed (docs/internals.md,
+ * "Stream attribution"). A batch the stream held already in part is a
+ * redelivery: its first delivery may have stored the markers and failed
+ * before writing the sessions, so every session the stream can credit is
+ * read, and written where its stored credit differs (a write never lowers a
+ * session's `n`).
  */
 async function attribute(
   stores: Stores,
   run: ActiveRun,
   stream: string,
-  batch: StreamMarker[],
+  markers: StreamMarker[],
 ): Promise<void> {
-  const { streams } = stores;
-  await streams.putMarkers(run.runId, stream, batch);
-  const markers = await streams.markers(run.runId, stream);
-  const credits = attributeStream(markers);
-  const digests: Record<string, string> = {};
-  for (const [sessionId, credit] of credits) digests[sessionId] = creditDigest(credit);
-  const n = markers.length;
-  const previous = await streams.claim(run.runId, stream, n, digests);
-  if (!previous) return;
-  const affected = new Set<string>();
-  for (const sessionId of new Set([
-    ...Object.keys(previous.digests),
-    ...credits.keys(),
-    ...previous.touched,
-  ])) {
-    const changed = (previous.digests[sessionId] ?? '') !== (digests[sessionId] ?? '');
-    // After an incomplete claim, stored credits may lag its digests: write all it touched.
-    if (changed || !previous.applied) affected.add(sessionId);
+  for (let i = 0; i < markers.length; i += MARKERS_PER_WRITE) {
+    const batch = markers.slice(i, i + MARKERS_PER_WRITE);
+    const { markers: all, n, repeated } = await stores.streams.add(run.runId, stream, batch);
+    const ids = new Set(batch.map((m) => m.id));
+    const credits = attributeStream(all);
+    const affected = changedCredits(attributeStream(all.filter((m) => !ids.has(m.id))), credits);
+    if (repeated.length > 0) {
+      // Any session the stream can credit may hold what a failed first delivery left: check them all.
+      const check = [...keyedSessions(all)].filter((sessionId) => !affected.has(sessionId));
+      const stored = await stores.streams.storedCredits(run.runId, check, stream);
+      for (const [sessionId, credit] of stored)
+        if (creditDigest(credit) !== creditDigest(credits.get(sessionId))) affected.add(sessionId);
+    }
+    const written = await Promise.all(
+      [...affected].map((sessionId) =>
+        stores.streams.credit(run.runId, sessionId, stream, {
+          ...(credits.get(sessionId) ?? { stages: {} }),
+          n,
+        }),
+      ),
+    );
+    for (const session of written) if (session) await settle(run.profile, session);
   }
-  const written = await Promise.all(
-    [...affected].map((sessionId) =>
-      streams.credit(run.runId, sessionId, stream, { ...(credits.get(sessionId) ?? { stages: {} }), n }),
-    ),
-  );
-  await streams.markApplied(run.runId, stream, n);
-  for (const session of written) if (session) await settle(run.profile, session);
 }

@@ -54,25 +54,35 @@ const ACTIVE_TTL_MS = 1_000;
  * The active runs and their session keys, kept between invocations of a warm
  * Lambda. Without a user pool keys do not change after Prepare, so a run's keys
  * load once; with one, each key's leases are read again whenever an event is
- * newer than the copy. Nothing else is cached (stream attribution lives in the
- * table, see apply-observations), so nothing an instance holds goes stale.
+ * newer than the copy. Stream attribution lives in the table (what an
+ * instance knows of a stream is checked on every write, see stream-store), so
+ * nothing an instance holds goes stale.
  */
 export class RunCache {
   private runs = new Map<string, ActiveRun>();
   private loadedAt = 0;
+  private reloading: Promise<void> | undefined;
 
   constructor(private readonly store: Store) {}
 
   async active(now = Date.now()): Promise<ActiveRun[]> {
     if (now - this.loadedAt > ACTIVE_TTL_MS) {
-      const active = await this.store.activeRuns();
-      const next = new Map<string, ActiveRun>();
-      for (const { runId, profile } of active)
-        next.set(runId, this.runs.get(runId) ?? (await this.load(runId, profile)));
-      this.runs = next;
-      this.loadedAt = now;
+      // Calls at once (local mode, benchmarks) share one reload.
+      this.reloading ??= this.reload(now).finally(() => {
+        this.reloading = undefined;
+      });
+      await this.reloading;
     }
     return [...this.runs.values()];
+  }
+
+  private async reload(now: number): Promise<void> {
+    const active = await this.store.activeRuns();
+    const next = new Map<string, ActiveRun>();
+    for (const { runId, profile } of active)
+      next.set(runId, this.runs.get(runId) ?? (await this.load(runId, profile)));
+    this.runs = next;
+    this.loadedAt = now;
   }
 
   /** The run, loaded for a handler that knows its runId (Observe). */
@@ -88,6 +98,7 @@ export class RunCache {
   /** Forget the list of active runs, so the next call reloads it (a new run has just started). */
   invalidate(): void {
     this.loadedAt = 0;
+    this.reloading = undefined;
   }
 
   private async load(runId: string, profile: Profile): Promise<ActiveRun> {

@@ -1,125 +1,211 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
 import { dynamo } from './clients.js';
 import { type StoredSession, viewSession } from './store.js';
-import { batchPut, queryAll, unlessConditionFails } from './table-ops.js';
+import { batchGet, unlessConditionFails } from './table-ops.js';
 
 /**
  * The records of stream correlation (docs/internals.md, "Stream attribution"):
- * - `MARK#<stream>#<markerId>`: every marker of a stream-binding group, once
- *   (a redelivered event writes the same item);
- * - `ATTR#<stream>`: the latest attribution of the stream: how many markers it
- *   was computed from (`n`), a digest of each session's credit, the sessions it
- *   ever credited (`touched`), and whether its session writes completed;
+ * - `STREAM#<stream>#<segment>`: the stream's markers, one attribute each
+ *   (`m:<markerId>`, a JSON text, so a redelivered event sets the same
+ *   attribute), with `cnt` (markers added, counting repeats: the segment's
+ *   version) and `bytes` (their size). A batch is added with one UpdateItem
+ *   conditional on the version this instance knows, so the markers before
+ *   the write, and after it, are known exactly. A segment that would pass
+ *   {@link SEGMENT_BYTES} is sealed (never written again) and the stream
+ *   goes on in the next one.
  * - each session's `via.<stream>`: what that stream credits it, with the `n`
- *   it was computed from. Every write is conditional on `n` not going back,
- *   so concurrent collectors converge on the attribution of the most markers.
+ *   it was computed from (the stream's `cnt` summed over its segments). Every
+ *   write is conditional on `n` going up, so concurrent collectors converge
+ *   on the attribution of the most markers.
  */
 
 const RETENTION_SECONDS = 90 * 24 * 3600;
 const expiresAt = () => Math.floor(Date.now() / 1000) + RETENTION_SECONDS;
 const runPk = (runId: string) => `RUN#${runId}`;
+const segmentSk = (stream: string, segment: number) => `STREAM#${stream}#${String(segment).padStart(4, '0')}`;
+const MARKER_PREFIX = 'm:';
+
+/** A segment's markers stay well below DynamoDB's 400 KB item limit. */
+export const SEGMENT_BYTES = 300_000;
+/** Markers per UpdateItem: keeps the expression and the request small. */
+export const MARKERS_PER_WRITE = 100;
 
 /** One string per (group, stream), free of the `#` separator. */
 export const streamKey = (group: string, stream: string): string =>
   `${encodeURIComponent(group)}#${encodeURIComponent(stream)}`;
-
-export interface StoredAttribution {
-  readonly n: number;
-  readonly digests: Readonly<Record<string, string>>;
-  readonly touched: readonly string[];
-  readonly applied: boolean;
-}
 
 /** A session's credit from one stream, as stored in `via`. */
 export interface ViaCredit extends StreamCredit {
   readonly n: number;
 }
 
+/** The stream around one write of markers. */
+export interface StreamWrite {
+  /** Every marker of the stream once the write is done (sealed segments and the written one). */
+  readonly markers: readonly StreamMarker[];
+  /** The version of that set: it grows with every write, so two writes never share one. */
+  readonly n: number;
+  /** Markers of the write that the stream held already (a redelivery). */
+  readonly repeated: readonly StreamMarker[];
+}
+
+/** A segment as this instance last read or wrote it. */
+interface Segment {
+  readonly markers: StreamMarker[];
+  readonly ids: Set<string>;
+  /** Markers added, counting repeats: the segment's version. */
+  readonly cnt: number;
+  readonly sealed: boolean;
+}
+
+/** A stream as known to this instance: sealed segments, then the one being written. */
+interface KnownStream {
+  readonly sealed: Segment[];
+  current: Segment;
+}
+
+const EMPTY: Segment = { markers: [], ids: new Set(), cnt: 0, sealed: false };
+
+/** A marker's size in the item, bounded from above. */
+const markerBytes = (marker: StreamMarker) =>
+  MARKER_PREFIX.length + Buffer.byteLength(marker.id) + Buffer.byteLength(JSON.stringify(marker));
+
+function segmentOf(item: Record<string, unknown> | undefined): Segment {
+  if (!item) return EMPTY;
+  const markers = Object.entries(item)
+    .filter(([name]) => name.startsWith(MARKER_PREFIX))
+    .map(([, marker]) => JSON.parse(marker as string) as StreamMarker);
+  return {
+    markers,
+    ids: new Set(markers.map((m) => m.id)),
+    cnt: (item.cnt as number | undefined) ?? 0,
+    sealed: item.sealed === true,
+  };
+}
+
 export class StreamStore {
-  constructor(private readonly table: string) {}
+  /**
+   * What this instance knows of each stream, per run. Every write is
+   * conditional on the segment's version being the one known here, so what
+   * is known is checked on every use and read again when another instance
+   * wrote in between: it cannot go stale.
+   */
+  private readonly known = new Map<string, KnownStream>();
 
-  /** Stores markers (BatchWriteItem, 25 at a time); writing one twice leaves one item. */
-  async putMarkers(runId: string, stream: string, markers: readonly StreamMarker[]): Promise<void> {
-    const items = markers.map((marker) => ({
-      pk: runPk(runId),
-      sk: `MARK#${stream}#${marker.id}`,
-      marker,
-      expiresAt: expiresAt(),
-    }));
-    await batchPut(this.table, items, 'marker(s)');
-  }
-
-  /** Every stored marker of the stream (a consistent read: it sees every write that finished before it). */
-  async markers(runId: string, stream: string): Promise<StreamMarker[]> {
-    const items = await queryAll(this.table, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `MARK#${stream}#` },
-      ProjectionExpression: 'marker',
-      ConsistentRead: true,
-    });
-    return items.map((item) => item.marker as StreamMarker);
-  }
+  /** `segmentBytes` below {@link SEGMENT_BYTES} only to exercise sealing in tests. */
+  constructor(
+    private readonly table: string,
+    private readonly segmentBytes = SEGMENT_BYTES,
+  ) {}
 
   /**
-   * Claims the stream's attribution for a computation over `n` markers.
-   * Returns the attribution it replaced (or an empty one), or undefined when a
-   * computation over more markers has already been claimed (nothing to do).
+   * Adds up to {@link MARKERS_PER_WRITE} markers to the stream: one UpdateItem
+   * when this instance wrote the stream last; when another did, one
+   * consistent GetItem of the segment and the write again.
    */
-  async claim(
-    runId: string,
-    stream: string,
-    n: number,
-    digests: Readonly<Record<string, string>>,
-  ): Promise<StoredAttribution | undefined> {
-    const sessions = Object.keys(digests);
-    const out = await unlessConditionFails(
-      dynamo().send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
-          UpdateExpression: `SET n = :n, digests = :d, applied = :false, expiresAt = :exp${sessions.length > 0 ? ' ADD touched :t' : ''}`,
-          ConditionExpression: 'attribute_not_exists(n) OR n <= :n',
-          ExpressionAttributeValues: {
-            ':n': n,
-            ':d': digests,
-            ':false': false,
-            ':exp': expiresAt(),
-            ...(sessions.length > 0 ? { ':t': new Set(sessions) } : {}),
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    if (!out) return undefined;
-    const old = out.Attributes;
-    return {
-      n: (old?.n as number | undefined) ?? 0,
-      digests: (old?.digests as Record<string, string> | undefined) ?? {},
-      touched: [...((old?.touched as Set<string> | undefined) ?? [])],
-      applied: (old?.applied as boolean | undefined) ?? true,
-    };
+  async add(runId: string, stream: string, markers: readonly StreamMarker[]): Promise<StreamWrite> {
+    // One attribute per marker id: a batch may carry an event twice.
+    const batch = [...new Map(markers.map((m) => [m.id, m])).values()];
+    if (batch.length === 0 || batch.length > MARKERS_PER_WRITE)
+      throw new Error(`StreamStore.add takes 1 to ${MARKERS_PER_WRITE} markers, got ${batch.length}`);
+    const knownKey = `${runId}\n${stream}`;
+    const known = this.known.get(knownKey) ?? { sealed: [], current: EMPTY };
+    this.known.set(knownKey, known);
+    const bytes = batch.reduce((sum, m) => sum + markerBytes(m), 0);
+    const names: Record<string, string> = { '#bytes': 'bytes' };
+    const values: Record<string, unknown> = {};
+    const sets = batch.map((marker, i) => {
+      names[`#m${i}`] = `${MARKER_PREFIX}${marker.id}`;
+      values[`:m${i}`] = JSON.stringify(marker);
+      return `#m${i} = :m${i}`;
+    });
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 20) throw new Error(`stream ${stream}: 20 writes lost to other instances in a row`);
+      const Key = { pk: runPk(runId), sk: segmentSk(stream, known.sealed.length) };
+      const version = known.current.cnt;
+      const written = await unlessConditionFails(
+        dynamo().send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key,
+            UpdateExpression: `SET ${sets.join(', ')}, expiresAt = :exp ADD cnt :k, #bytes :b`,
+            ConditionExpression: `${version === 0 ? 'attribute_not_exists(cnt)' : 'cnt = :cnt'} AND attribute_not_exists(sealed) AND (attribute_not_exists(#bytes) OR #bytes <= :room)`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: {
+              ...values,
+              ':exp': expiresAt(),
+              ':k': batch.length,
+              ':b': bytes,
+              ':room': this.segmentBytes - bytes,
+              ...(version === 0 ? {} : { ':cnt': version }),
+            },
+          }),
+        ),
+      );
+      if (written) {
+        const before = known.current;
+        const earlier = known.sealed.flatMap((segment) => segment.markers);
+        const repeated = batch.filter((m) => before.ids.has(m.id) || known.sealed.some((s) => s.ids.has(m.id)));
+        const fresh = batch.filter((m) => !before.ids.has(m.id));
+        known.current = {
+          markers: [...before.markers, ...fresh],
+          ids: new Set([...before.ids, ...fresh.map((m) => m.id)]),
+          cnt: before.cnt + batch.length,
+          sealed: false,
+        };
+        const n = known.sealed.reduce((sum, segment) => sum + segment.cnt, 0) + known.current.cnt;
+        return { markers: [...earlier, ...known.current.markers], n, repeated };
+      }
+      // Another instance wrote first, or the segment is full or sealed: read it as it is now.
+      const item = (await dynamo().send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item;
+      known.current = segmentOf(item);
+      if (known.current.sealed) {
+        known.sealed.push(known.current);
+        known.current = EMPTY;
+      } else if (((item?.bytes as number | undefined) ?? 0) > this.segmentBytes - bytes) {
+        await this.seal(Key);
+      }
+    }
   }
 
-  /** Marks the claim over `n` markers as fully written to its sessions. */
-  async markApplied(runId: string, stream: string, n: number): Promise<void> {
-    // A claim over more markers has replaced this one: it is that claim's to mark.
+  /** Seals a full segment: no write goes to it any more (the next read moves on). */
+  private async seal(Key: Record<string, string>): Promise<void> {
     await unlessConditionFails(
       dynamo().send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
-          UpdateExpression: 'SET applied = :true',
-          ConditionExpression: 'n = :n',
-          ExpressionAttributeValues: { ':true': true, ':n': n },
+          Key,
+          UpdateExpression: 'SET sealed = :true',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sealed)',
+          ExpressionAttributeValues: { ':true': true },
         }),
       ),
     );
   }
 
+  /** What the stream credits each of the sessions as stored now (consistent reads, BatchGetItem). */
+  async storedCredits(
+    runId: string,
+    sessionIds: readonly string[],
+    stream: string,
+  ): Promise<Map<string, ViaCredit | undefined>> {
+    const items = await batchGet(
+      this.table,
+      sessionIds.map((sessionId) => ({ pk: runPk(runId), sk: `SESSION#${sessionId}` })),
+      { expression: 'sk, via.#s', names: { '#s': stream } },
+    );
+    const stored = new Map<string, ViaCredit | undefined>();
+    for (const item of items) {
+      const via = item.via as Record<string, ViaCredit> | undefined;
+      stored.set(String(item.sk).slice('SESSION#'.length), via?.[stream]);
+    }
+    return stored;
+  }
+
   /**
-   * Writes what the stream credits the session, unless a computation over
-   * more markers already wrote it. Returns the session after the write.
+   * Writes what the stream credits the session, unless a computation over as
+   * many markers or more already wrote it. Returns the session after the write.
    */
   async credit(
     runId: string,
@@ -133,7 +219,7 @@ export class StreamStore {
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
           UpdateExpression: 'SET via.#s = :c',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(via.#s) OR via.#s.n <= :n)',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(via.#s) OR via.#s.n < :n)',
           ExpressionAttributeNames: { '#s': stream },
           ExpressionAttributeValues: { ':c': credit, ':n': credit.n },
           ReturnValues: 'ALL_NEW',

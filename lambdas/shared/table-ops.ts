@@ -1,5 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamo } from './clients.js';
 import { sleep } from './sleep.js';
 
@@ -38,6 +43,40 @@ export async function batchPut(
       requests = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
     }
   }
+}
+
+/**
+ * Gets items by key with BatchGetItem, 100 at a time, retrying unprocessed
+ * keys with backoff; items that do not exist are left out.
+ */
+export async function batchGet(
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  projection: { readonly expression: string; readonly names: Record<string, string> },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let Keys: Record<string, unknown>[] = keys.slice(i, i + 100);
+    for (let attempt = 0; Keys.length > 0; attempt++) {
+      if (attempt > 8) throw new Error(`BatchGetItem left ${Keys.length} key(s) unprocessed after retries`);
+      if (attempt > 0) await sleep(50 * 2 ** attempt);
+      const out = await dynamo().send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys,
+              ConsistentRead: true,
+              ProjectionExpression: projection.expression,
+              ExpressionAttributeNames: projection.names,
+            },
+          },
+        }),
+      );
+      items.push(...((out.Responses?.[table] ?? []) as Record<string, unknown>[]));
+      Keys = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return items;
 }
 
 /**

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { compileRun, type Match, matchEvents } from '../../core/correlation.js';
 import { mergeEvidence } from '../../core/session-evidence.js';
 import { planRun } from '../../core/session-plan.js';
-import { attributeStream, type StreamCredit, type StreamMarker } from '../../core/stream-attribution.js';
+import {
+  attributeStream,
+  changedCredits,
+  creditDigest,
+  keyedSessions,
+  type StreamCredit,
+  type StreamMarker,
+} from '../../core/stream-attribution.js';
 import { deliveryArbitrary, planDelivery } from '../support/adversarial-delivery.js';
 import {
   GROUP,
@@ -174,6 +181,45 @@ describe('correlation under adversarial delivery (property)', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** Random markers of one stream: pickups of sessions a-c or of another job, stages, finals, rejections. */
+const markerArbitrary: fc.Arbitrary<StreamMarker> = fc
+  .tuple(fc.nat({ max: 3 }), fc.nat({ max: 400 }), fc.constantFrom('a', 'b', 'c', null), fc.constantFrom('s1', 's2'))
+  .map(([kind, at, session, name]) => {
+    const id = `${kind}-${at}-${session}-${name}`;
+    if (kind === 0) return key(id, at * 10, session);
+    if (kind === 1) return stage(id, at * 10, name);
+    if (kind === 2) return stage(id, at * 10, 'done', true);
+    return reject(id, at * 10 + 5);
+  });
+
+describe('a redelivered batch (the collector’s repair of a delivery that failed after storing its markers)', () => {
+  it('checks every session the failed delivery should have written whose credit no later write replaced', () => {
+    fc.assert(
+      fc.property(
+        fc.array(markerArbitrary, { maxLength: 30 }),
+        fc.array(markerArbitrary, { minLength: 1, maxLength: 6 }),
+        fc.array(markerArbitrary, { maxLength: 30 }),
+        (before, batch, later) => {
+          // The first delivery stored `batch` on top of `before`, then failed; `later` came in after.
+          const stored = [...before, ...batch];
+          const missed = changedCredits(attributeStream(before), attributeStream(stored));
+          const now = [...stored, ...later];
+          const credits = attributeStream(now);
+          const ids = new Set(batch.map((m) => m.id));
+          const rewritten = changedCredits(attributeStream(now.filter((m) => !ids.has(m.id))), credits);
+          for (const s of keyedSessions(now)) rewritten.add(s);
+          for (const sessionId of missed) {
+            // A later delivery that changed this session's credit wrote it with a higher n.
+            const unchanged = creditDigest(attributeStream(stored).get(sessionId)) === creditDigest(credits.get(sessionId));
+            if (unchanged) expect({ sessionId, rewritten: rewritten.has(sessionId) }).toEqual({ sessionId, rewritten: true });
+          }
+        },
+      ),
+      { numRuns: 3_000 },
     );
   });
 });

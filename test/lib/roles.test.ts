@@ -22,8 +22,9 @@ function build() {
  * by line. A role that gains (or loses) an action, a resource or a condition
  * fails this test: change it only together with the reason in docs/internals.md.
  * - Each handler: its own log group, the table actions it uses, X-Ray (no resource-level permissions).
- * - No Scan, no BatchGetItem, no DeleteItem; BatchWriteItem for prepare (the plan) and for the collector
- *   and observe (stream markers); PutItem for the trigger (a pool user's lease record).
+ * - No Scan, no DeleteItem; BatchWriteItem for prepare only (the plan); BatchGetItem for the collector
+ *   and observe (sessions' stream credits, checked after a redelivery); PutItem for the trigger (a pool
+ *   user's lease record).
  * - SES only as the configured identities, from their addresses, to the allowed recipient domains.
  */
 const EXPECTED: Record<string, string[]> = {
@@ -63,7 +64,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/ObserveRole': [
-    'Allow dynamodb:BatchWriteItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow dynamodb:BatchGetItem, dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow ecs:DescribeServices on arn:ecs:<Region>:<AccountId>:service/webordinary-edit-cluster/webordinary-edit-service',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/ObserveLogs.Arn',
     'Allow logs:FilterLogEvents on arn:logs:<Region>:<AccountId>:log-group:/ecs/webordinary/edit:*',
@@ -73,7 +74,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/CollectorRole': [
-    'Allow dynamodb:BatchWriteItem, dynamodb:GetItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow dynamodb:BatchGetItem, dynamodb:GetItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/CollectorLogs.Arn',
     'Allow sqs:GetQueueAttributes, sqs:GetQueueUrl, sqs:SendMessage on LostBatches/Queue.Arn',
     'Allow states:SendTaskFailure, states:SendTaskHeartbeat, states:SendTaskSuccess on Workflow/StateMachine',
