@@ -178,7 +178,8 @@ export function changedCredits(
  */
 export function keyedSessions(markers: readonly StreamMarker[]): Set<string> {
   const keyed = new Set<string>();
-  for (const marker of markers) if (marker.kind === 'key' && marker.sessionId !== null) keyed.add(marker.sessionId);
+  for (const marker of markers)
+    if (marker.kind === 'key' && marker.sessionId !== null) keyed.add(marker.sessionId);
   return keyed;
 }
 

@@ -146,7 +146,9 @@ export class StreamStore {
       if (written) {
         const before = known.current;
         const earlier = known.sealed.flatMap((segment) => segment.markers);
-        const repeated = batch.filter((m) => before.ids.has(m.id) || known.sealed.some((s) => s.ids.has(m.id)));
+        const repeated = batch.filter(
+          (m) => before.ids.has(m.id) || known.sealed.some((s) => s.ids.has(m.id)),
+        );
         const fresh = batch.filter((m) => !before.ids.has(m.id));
         known.current = {
           markers: [...before.markers, ...fresh],
@@ -158,7 +160,8 @@ export class StreamStore {
         return { markers: [...earlier, ...known.current.markers], n, repeated };
       }
       // Another instance wrote first, or the segment is full or sealed: read it as it is now.
-      const item = (await dynamo().send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }))).Item;
+      const item = (await dynamo().send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })))
+        .Item;
       known.current = segmentOf(item);
       if (known.current.sealed) {
         known.sealed.push(known.current);

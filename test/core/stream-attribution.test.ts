@@ -187,7 +187,12 @@ describe('correlation under adversarial delivery (property)', () => {
 
 /** Random markers of one stream: pickups of sessions a-c or of another job, stages, finals, rejections. */
 const markerArbitrary: fc.Arbitrary<StreamMarker> = fc
-  .tuple(fc.nat({ max: 3 }), fc.nat({ max: 400 }), fc.constantFrom('a', 'b', 'c', null), fc.constantFrom('s1', 's2'))
+  .tuple(
+    fc.nat({ max: 3 }),
+    fc.nat({ max: 400 }),
+    fc.constantFrom('a', 'b', 'c', null),
+    fc.constantFrom('s1', 's2'),
+  )
   .map(([kind, at, session, name]) => {
     const id = `${kind}-${at}-${session}-${name}`;
     if (kind === 0) return key(id, at * 10, session);
@@ -214,8 +219,13 @@ describe('a redelivered batch (the collector’s repair of a delivery that faile
           for (const s of keyedSessions(now)) rewritten.add(s);
           for (const sessionId of missed) {
             // A later delivery that changed this session's credit wrote it with a higher n.
-            const unchanged = creditDigest(attributeStream(stored).get(sessionId)) === creditDigest(credits.get(sessionId));
-            if (unchanged) expect({ sessionId, rewritten: rewritten.has(sessionId) }).toEqual({ sessionId, rewritten: true });
+            const unchanged =
+              creditDigest(attributeStream(stored).get(sessionId)) === creditDigest(credits.get(sessionId));
+            if (unchanged)
+              expect({ sessionId, rewritten: rewritten.has(sessionId) }).toEqual({
+                sessionId,
+                rewritten: true,
+              });
           }
         },
       ),
