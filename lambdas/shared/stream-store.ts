@@ -1,8 +1,8 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
 import { dynamo } from './clients.js';
 import { type StoredSession, viewSession } from './store.js';
-import { batchGet, unlessConditionFails } from './table-ops.js';
+import { batchGet, queryAll, unlessConditionFails } from './table-ops.js';
 
 /**
  * The records of stream correlation (docs/internals.md, "Stream attribution"):
@@ -26,8 +26,14 @@ const runPk = (runId: string) => `RUN#${runId}`;
 const segmentSk = (stream: string, segment: number) => `STREAM#${stream}#${String(segment).padStart(4, '0')}`;
 const MARKER_PREFIX = 'm:';
 
-/** A segment's markers stay well below DynamoDB's 400 KB item limit. */
-export const SEGMENT_BYTES = 300_000;
+/**
+ * A segment's markers: DynamoDB bills a write by the item's size (1 write
+ * unit per KB), so a stream's item stays small and the stream goes on in
+ * more of them (about 50 markers each, some 6 WebOrdinary jobs).
+ */
+export const SEGMENT_BYTES = 8_000;
+/** Segment numbers have 4 digits. */
+const MAX_SEGMENTS = 9_999;
 /** Markers per UpdateItem: keeps the expression and the request small. */
 export const MARKERS_PER_WRITE = 100;
 
@@ -56,6 +62,8 @@ interface Segment {
   readonly ids: Set<string>;
   /** Markers added, counting repeats: the segment's version. */
   readonly cnt: number;
+  /** The markers' size as counted (an upper bound). */
+  readonly bytes: number;
   readonly sealed: boolean;
 }
 
@@ -65,7 +73,7 @@ interface KnownStream {
   current: Segment;
 }
 
-const EMPTY: Segment = { markers: [], ids: new Set(), cnt: 0, sealed: false };
+const EMPTY: Segment = { markers: [], ids: new Set(), cnt: 0, bytes: 0, sealed: false };
 
 /** A marker's size in the item, bounded from above. */
 const markerBytes = (marker: StreamMarker) =>
@@ -80,6 +88,7 @@ function segmentOf(item: Record<string, unknown> | undefined): Segment {
     markers,
     ids: new Set(markers.map((m) => m.id)),
     cnt: (item.cnt as number | undefined) ?? 0,
+    bytes: (item.bytes as number | undefined) ?? 0,
     sealed: item.sealed === true,
   };
 }
@@ -122,6 +131,8 @@ export class StreamStore {
     });
     for (let attempt = 0; ; attempt++) {
       if (attempt > 20) throw new Error(`stream ${stream}: 20 writes lost to other instances in a row`);
+      if (known.sealed.length >= MAX_SEGMENTS)
+        throw new Error(`stream ${stream} holds ${MAX_SEGMENTS} full segments of markers: no room for more`);
       const Key = { pk: runPk(runId), sk: segmentSk(stream, known.sealed.length) };
       const version = known.current.cnt;
       const written = await unlessConditionFails(
@@ -154,21 +165,40 @@ export class StreamStore {
           markers: [...before.markers, ...fresh],
           ids: new Set([...before.ids, ...fresh.map((m) => m.id)]),
           cnt: before.cnt + batch.length,
+          bytes: before.bytes + bytes,
           sealed: false,
         };
         const n = known.sealed.reduce((sum, segment) => sum + segment.cnt, 0) + known.current.cnt;
         return { markers: [...earlier, ...known.current.markers], n, repeated };
       }
-      // Another instance wrote first, or the segment is full or sealed: read it as it is now.
-      const item = (await dynamo().send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })))
-        .Item;
-      known.current = segmentOf(item);
-      if (known.current.sealed) {
-        known.sealed.push(known.current);
-        known.current = EMPTY;
-      } else if (((item?.bytes as number | undefined) ?? 0) > this.segmentBytes - bytes) {
-        await this.seal(Key);
+      // Another instance wrote first, or the segment is full or sealed: read the stream as it is now.
+      await this.refresh(known, runId, stream);
+      if (known.current.bytes > this.segmentBytes - bytes) {
+        await this.seal({ pk: runPk(runId), sk: segmentSk(stream, known.sealed.length) });
+        await this.refresh(known, runId, stream);
       }
+    }
+  }
+
+  /**
+   * Reads the stream's segments from the first one not known sealed (one
+   * consistent Query): sealed ones are kept for good, the last one is current.
+   */
+  private async refresh(known: KnownStream, runId: string, stream: string): Promise<void> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': runPk(runId),
+        ':from': segmentSk(stream, known.sealed.length),
+        ':to': segmentSk(stream, MAX_SEGMENTS),
+      },
+      ConsistentRead: true,
+    });
+    known.current = EMPTY;
+    for (const item of items) {
+      const segment = segmentOf(item);
+      if (segment.sealed) known.sealed.push(segment);
+      else known.current = segment;
     }
   }
 
