@@ -67,7 +67,9 @@ export const benchmark: Benchmark = {
       const ms = performance.now() - start;
 
       const collectorCalls = [...calls.values()].reduce((a, b) => a + b, 0);
-      const callList = [...calls].map(([name, n]) => `${n.toLocaleString('en-US')} ${name.replace(/Command$/, '')}`);
+      const callList = [...calls].map(
+        ([name, n]) => `${n.toLocaleString('en-US')} ${name.replace(/Command$/, '')}`,
+      );
       // The reference again after the collector's phase: the machine's load moves, the mean is fairer.
       const againStart = performance.now();
       await inLanes(sessions, TASKS, (s) => store.markSent(RUN_ID, s.sessionId, sentAt, sentAt));
