@@ -77,7 +77,9 @@ describe('regexProblem', () => {
       fc.property(pattern, (source) => {
         if (regexProblem(source) !== null) return;
         const test = compileMarker({ pattern: source, regex: true });
-        expect(bestOf(2, () => test(line))).toBeLessThan(100);
+        // Backtracking on this 8 KiB line would take hours; linear matching takes milliseconds
+        // (up to ~150 ms seen on a loaded 2-core machine). The bound tells the two apart, not speed.
+        expect(bestOf(2, () => test(line))).toBeLessThan(2_000);
       }),
       { numRuns: 150 },
     );
