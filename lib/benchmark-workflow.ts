@@ -167,6 +167,9 @@ export class BenchmarkWorkflow extends Construct {
     withObserver.next(target.afterSessions);
     withObserver.addCatch(target.afterSessions, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     const resources = new sfn.Pass(this, 'Resources are sampled while load runs', { outputPath: DISCARD });
+    const skipped = new sfn.Pass(this, 'Step skipped: the step before it did not pass', {
+      outputPath: DISCARD,
+    });
     const start = this.lambdaStep('Start scenario', 'start-scenario', {
       payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
       resultFields: ['name', 'type', 'sessions', 'cold', 'warm', 'ecs'],
@@ -175,6 +178,7 @@ export class BenchmarkWorkflow extends Construct {
     return start.next(
       new sfn.Choice(this, 'Which scenario type?')
         .when(sfn.Condition.stringEquals('$.plan.type', 'resources'), resources)
+        .when(sfn.Condition.stringEquals('$.plan.type', 'skipped'), skipped)
         .when(sfn.Condition.stringEquals('$.plan.type', 'coldWarm'), target.recordBefore)
         .otherwise(withObserver),
     );
