@@ -77,7 +77,8 @@ export function maxRunSeconds(profile: Profile): number {
   return RUN_SLACK_SECONDS + seconds.reduce((sum, s) => sum + s, 0);
 }
 
-function scenarioSeconds(profile: Profile, scenario: RunScenario): number {
+/** The longest one scenario can last: every session to its timeout (and every cold session draining). */
+export function scenarioSeconds(profile: Profile, scenario: RunScenario): number {
   const timeout = sessionTimeoutSeconds(profile, scenario);
   switch (scenario.type) {
     case 'resources':
