@@ -48,6 +48,9 @@ const OBSERVE_FAILURE_WAIT_SECONDS = 10;
  *    records the service's desired count, and sets it back when its sessions
  *    end or fail (lib/target-restore.ts); a failed restore fails the run with
  *    `TargetNotRestored`. A failing scenario is recorded and ends the loop.
+ *    A limit scenario runs as its steps, one scenario each; Start scenario
+ *    answers `skipped` for a step whose predecessor did not pass, and the
+ *    loop passes over it.
  * 3. **Write report**, then succeed, or fail with `TargetNotRestored` or `ThresholdsBreached`.
  */
 export class BenchmarkWorkflow extends Construct {
