@@ -122,7 +122,7 @@ function stageShares(sessions: readonly SessionReport[], stages: readonly string
   });
 }
 
-function stageChanges(
+export function stageChanges(
   baseline: readonly SessionReport[],
   loaded: readonly SessionReport[],
   stages: readonly string[],

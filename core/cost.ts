@@ -1,3 +1,4 @@
+import { runScenarios } from './limit-steps.js';
 import { PRICES, USAGE } from './prices.js';
 import type { Profile } from './profile.js';
 import type { CostItem, CostReport, Report, SessionReport, TargetCost } from './report-model.js';
@@ -37,7 +38,7 @@ export function estimateCost(input: CostInput): CostReport {
     (sum, s) => sum + Object.keys(s.stages).filter((name) => logStages.has(name)).length,
     0,
   );
-  const loadScenarios = profile.scenarios.filter((s) => s.type !== 'resources').length;
+  const loadScenarios = runScenarios(profile).filter((s) => s.type !== 'resources').length;
   const intervalSeconds = profile.target.observe?.intervalSeconds ?? 5;
   const runSeconds = Math.max(0, (input.finishedAt - input.startedAt) / 1_000);
   const observeTurns = Math.ceil(runSeconds / intervalSeconds);

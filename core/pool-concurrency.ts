@@ -1,3 +1,4 @@
+import { runScenarios } from './limit-steps.js';
 import { type Profile, scenarioName } from './profile.js';
 import { sessionTimeoutSeconds, sustainedCount } from './session-plan.js';
 
@@ -10,7 +11,7 @@ import { sessionTimeoutSeconds, sustainedCount } from './session-plan.js';
  */
 export function peakConcurrency(profile: Profile): { readonly sessions: number; readonly scenario?: string } {
   let peak: { sessions: number; scenario?: string } = { sessions: 0 };
-  for (const scenario of profile.scenarios) {
+  for (const scenario of runScenarios(profile)) {
     let sessions = 0;
     if (scenario.type === 'burst') sessions = scenario.sessions;
     else if (scenario.type === 'sustained') {

@@ -304,12 +304,48 @@ export const ResourcesScenarioSchema = z.strictObject({
   periodSeconds: z.number().int().min(1).max(3_600).default(60),
 });
 
+/** The most steps a limit scenario may have. */
+export const MAX_LIMIT_STEPS = 20;
+
+/** The loads a limit scenario steps through: a list in increasing order, or start, step and ceiling. */
+function limitLoads(value: z.ZodNumber) {
+  return z.union([
+    z.array(value).min(1).max(MAX_LIMIT_STEPS),
+    z.strictObject({ start: value, step: value, ceiling: value }),
+  ]);
+}
+/** A condition one step of a limit scenario must meet: a metric (stage, total, lateness, success) and a k6-style condition. */
+export const StepConditionSchema = z.strictObject({
+  metric: z.string().min(1).max(64),
+  condition: z.string().min(1).max(100),
+});
+
+/**
+ * Finds the limit: runs a burst (or a sustained rate) at each load in turn,
+ * judges each step by `pass`, and stops at the first step that fails or at
+ * the last (the ceiling). The report's measured limit is the highest step
+ * that passed (core/limit-steps.ts).
+ */
+export const LimitScenarioSchema = z.strictObject({
+  type: z.literal('limit'),
+  ...scenarioBase,
+  steps: z.union([
+    z.strictObject({ burst: limitLoads(z.number().int().min(1).max(10_000)) }),
+    z.strictObject({
+      ratePerMinute: limitLoads(z.number().positive().max(6_000)),
+      durationMinutes: z.number().positive().max(1_440),
+    }),
+  ]),
+  pass: z.array(StepConditionSchema).min(1).max(10),
+});
+
 export const ScenarioSchema = z.discriminatedUnion('type', [
   StagesScenarioSchema,
   BurstScenarioSchema,
   SustainedScenarioSchema,
   ColdWarmScenarioSchema,
   ResourcesScenarioSchema,
+  LimitScenarioSchema,
 ]);
 
 export const ThresholdSchema = z.strictObject({
@@ -401,6 +437,8 @@ export type UserPool = z.infer<typeof UserPoolSchema>;
 export type Provision = z.infer<typeof ProvisionSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioType = Scenario['type'];
+export type LimitScenario = z.infer<typeof LimitScenarioSchema>;
+export type StepCondition = z.infer<typeof StepConditionSchema>;
 export type Threshold = z.infer<typeof ThresholdSchema>;
 export type LocalDelivery = z.infer<typeof LocalDeliverySchema>;
 
@@ -415,7 +453,10 @@ export function unknownTemplateVars(value: string): string[] {
 
 /** The stage names a scenario's sessions must reach, in pipeline order. */
 export function requiredStages(profile: Pick<Profile, 'target' | 'scenarios'>, scenario: string): string[] {
-  const own = profile.scenarios.find((s) => scenarioName(s) === scenario)?.stages;
+  // A limit scenario's steps (`<name>-step<N>`) require what the limit scenario requires.
+  const own = profile.scenarios.find(
+    (s) => scenarioName(s) === scenario || (s.type === 'limit' && isStepOf(scenario, scenarioName(s))),
+  )?.stages;
   const all = profile.target.stages.map((s) => s.name);
   return own ? all.filter((n) => own.includes(n)) : all;
 }
@@ -423,4 +464,14 @@ export function requiredStages(profile: Pick<Profile, 'target' | 'scenarios'>, s
 /** The name a scenario goes by in the report: its own, or its type. */
 export function scenarioName(scenario: Scenario): string {
   return scenario.name ?? scenario.type;
+}
+
+/** The name of step N (from 1) of a limit scenario: `<name>-step<N>`. */
+export function stepName(limit: string, step: number): string {
+  return `${limit}-step${step}`;
+}
+
+/** Whether `scenario` names a step of the limit scenario `limit`. */
+export function isStepOf(scenario: string, limit: string): boolean {
+  return scenario.startsWith(`${limit}-step`) && /^[1-9][0-9]*$/.test(scenario.slice(limit.length + 5));
 }

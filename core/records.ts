@@ -4,7 +4,8 @@
  */
 import type { Profile, ScenarioType } from './profile.js';
 
-export type SessionStatus = 'planned' | 'sent' | 'ok' | 'failed' | 'timedOut';
+/** `skipped`: a limit scenario's step that did not run because an earlier step failed (never sent, not a failure). */
+export type SessionStatus = 'planned' | 'sent' | 'ok' | 'failed' | 'timedOut' | 'skipped';
 
 export interface RunRecord {
   readonly runId: string;

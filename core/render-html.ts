@@ -12,6 +12,7 @@ import { bottlenecks, type ScenarioVerdict } from './bottlenecks.js';
 import { cdfChart, histogramChart, type Series } from './chart-distribution.js';
 import { flowChart, latencyOverTime, resourceChart } from './chart-time.js';
 import { timelineChart } from './chart-timeline.js';
+import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import {
   artifactLines,
   formatElapsed,
@@ -151,6 +152,15 @@ export function renderHtml(report: Report): string {
       .map((v) => `<li><b>${escapeHtml(v.scenario)}</b>: ${escapeHtml(v.text)}</li>`)
       .join('');
     body.push(`<h2>Bottlenecks</h2><ul>${items}</ul>`);
+  }
+  for (const limit of report.limits ?? []) {
+    const rowClass = (i: number) =>
+      ({ pass: 'ok', fail: 'bad', notRun: '' })[limit.steps[i]?.verdict ?? 'notRun'];
+    body.push(
+      `<h2>${escapeHtml(limitTitle(limit))}</h2>`,
+      `<p>${escapeHtml(limitSummary(limit))}</p>`,
+      htmlTable(limitTable(limit), rowClass),
+    );
   }
   if (report.cost) body.push(`<h2>Cost</h2><p>${escapeHtml(costLine(report.cost))}</p>`);
   body.push(

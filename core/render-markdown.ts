@@ -1,6 +1,7 @@
 /** The report as GitHub-flavoured Markdown: the same figures as the terminal report, as tables. */
 
 import { bottlenecks } from './bottlenecks.js';
+import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import {
   artifactLines,
   formatElapsed,
@@ -81,6 +82,10 @@ export function renderMarkdown(report: Report): string {
       '',
       ...verdicts.map((v) => `- **${escapeMarkdown(v.scenario)}**: ${escapeMarkdown(v.text)}`),
     );
+  }
+  for (const limit of report.limits ?? []) {
+    out.push('', `## ${escapeMarkdown(limitTitle(limit))}`, '', escapeMarkdown(limitSummary(limit)));
+    out.push('', ...markdownTable(limitTable(limit)));
   }
   if (report.cost) out.push('', `**Cost**: ${escapeMarkdown(costLine(report.cost))}`);
   report.scenarios.forEach((scenario, i) => {

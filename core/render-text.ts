@@ -4,6 +4,7 @@
  */
 import { bottlenecks } from './bottlenecks.js';
 import { formatDuration, formatElapsed, formatPercent, formatTime } from './format.js';
+import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import { costLine } from './render-verdicts.js';
 import type {
   AggregateReport,
@@ -358,6 +359,12 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   const changes = targetChangesTable(report);
   if (changes) out.push('', paint('1', 'Target changes'), ...alignTable(changes, paint));
   for (const line of artifactLines(report)) out.push(line);
+  for (const limit of report.limits ?? []) {
+    out.push('', paint('1', limitTitle(limit)), `  ${limitSummary(limit)}`);
+    const lines = alignTable(limitTable(limit), paint);
+    const colour = { pass: '32', fail: '31', notRun: '2' } as const;
+    out.push(lines[0]!, ...lines.slice(1).map((line, i) => paint(colour[limit.steps[i]!.verdict], line)));
+  }
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', paint('1', `Thresholds: ${passed} of ${report.thresholds.length} passed`));

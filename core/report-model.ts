@@ -2,6 +2,7 @@
  * report.json: the documented contract of a finished run (see docs/report.md).
  * All durations and times are milliseconds (times: epoch ms).
  */
+import type { LimitReport } from './limit-report.js';
 import type { ScenarioType } from './profile.js';
 import type { MetricSeries, SessionStatus, TaskCountSample } from './records.js';
 
@@ -173,6 +174,8 @@ export interface Report {
   readonly sessions: readonly SessionReport[];
   readonly thresholds: readonly ThresholdReport[];
   readonly resources: ResourcesReport | null;
+  /** One per limit scenario: each step's figures and verdict, the measured limit, the stage that degraded (absent: none). */
+  readonly limits?: readonly LimitReport[];
   /** What the run changed on the target, in order; empty when it changed nothing. */
   readonly targetChanges: readonly TargetChange[];
   /** The values the profile captures from marker lines, with their stage and unit (absent: none). */

@@ -26,6 +26,8 @@
 import { type Capture, profileCaptures } from './captures.js';
 import { reportCost } from './cost.js';
 import { renderTemplate, sessionTemplateValues } from './identity.js';
+import { limitReports } from './limit-report.js';
+import { runScenarios } from './limit-steps.js';
 import { summarize } from './percentiles.js';
 import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
@@ -123,9 +125,13 @@ export function buildReport(input: ReportInput): Report {
   const order = scenarioOrder(profile, input.sessions);
   const position = new Map(order.map((s, i) => [s.name, i]));
   const rank = (record: SessionRecord): number => position.get(record.scenario) ?? order.length;
-  const records = [...input.sessions].sort(
-    (a, b) => rank(a) - rank(b) || a.index - b.index || a.sessionId.localeCompare(b.sessionId),
-  );
+  // A skipped limit step was never run: its sessions are in no figure, only in the limit's table.
+  const skipped = new Map<string, number>();
+  for (const s of input.sessions)
+    if (s.status === 'skipped') skipped.set(s.scenario, (skipped.get(s.scenario) ?? 0) + 1);
+  const records = input.sessions
+    .filter((s) => s.status !== 'skipped')
+    .sort((a, b) => rank(a) - rank(b) || a.index - b.index || a.sessionId.localeCompare(b.sessionId));
   // Each session is timed over the stages its scenario requires: a left-out stage is not a gap.
   const timed: Timed[] = records.map((record) => ({
     record,
@@ -134,15 +140,23 @@ export function buildReport(input: ReportInput): Report {
 
   const captures = profileCaptures(profile);
   const metrics = captures.map((c) => c.metric);
-  const scenarios = order.map(({ name, type }): ScenarioReport => {
-    const own = timed.filter((t) => t.record.scenario === name);
-    const report: ScenarioReport = { name, type, ...aggregate(own, stageNames, metrics) };
-    return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames, info) } : report;
-  });
+  const scenarios = order
+    .filter(({ name }) => !skipped.has(name))
+    .map(({ name, type }): ScenarioReport => {
+      const own = timed.filter((t) => t.record.scenario === name);
+      const report: ScenarioReport = { name, type, ...aggregate(own, stageNames, metrics) };
+      return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames, info) } : report;
+    });
+  // A limit scenario's steps are judged by its own pass conditions: run-wide thresholds leave them out.
+  const steps = new Set(
+    runScenarios(profile)
+      .filter((s) => s.limit)
+      .map((s) => s.name),
+  );
   const thresholds = profile.thresholds.map((threshold) => {
     const scope =
       threshold.scenario === undefined
-        ? timed
+        ? timed.filter((t) => !steps.has(t.record.scenario))
         : timed.filter((t) => t.record.scenario === threshold.scenario);
     const counts = countSessions(scope.map((t) => t.record));
     return evaluateThreshold(threshold, { values: (metric) => values(scope, metric), ...counts });
@@ -172,11 +186,13 @@ export function buildReport(input: ReportInput): Report {
     ),
     ...(input.partial ? { partial: input.partial } : {}),
   };
+  const limits = limitReports(profile, report.sessions, skipped, info);
   const artifacts = summarizeArtifacts(report.sessions);
   return {
     ...report,
     ...(artifacts.length > 0 ? { artifacts } : {}),
     ...(captures.length > 0 ? { captures } : {}),
+    ...(limits.length > 0 ? { limits } : {}),
     cost: reportCost(report, profile, {
       metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
       target: input.targetCost ?? capturedCost(captures, records),
@@ -186,7 +202,7 @@ export function buildReport(input: ReportInput): Report {
 
 /** Load scenarios in profile order, then any scenario that has sessions but is not in the profile (nothing is dropped). */
 function scenarioOrder(profile: Profile, sessions: readonly SessionRecord[]): ScenarioRef[] {
-  const order: ScenarioRef[] = profile.scenarios
+  const order: ScenarioRef[] = runScenarios(profile)
     .filter((s) => s.type !== 'resources')
     .map((s) => ({ name: scenarioName(s), type: s.type }));
   for (const { scenario, scenarioType } of sessions) {

@@ -1,4 +1,5 @@
-import { type Profile, type Scenario, scenarioName } from './profile.js';
+import { type RunScenario, runScenarios } from './limit-steps.js';
+import { type Profile, scenarioName } from './profile.js';
 import { sessionTimeoutSeconds, sustainedCount } from './session-plan.js';
 
 /**
@@ -29,14 +30,15 @@ export interface HistoryEstimate {
 
 /** An upper bound of the execution history a profile produces (the observer running to its deadline). */
 export function estimateHistoryEvents(profile: Profile): HistoryEstimate {
-  const byScenario = profile.scenarios.map((scenario) => ({
+  // Every step of a limit scenario counts: the estimate is for the run in which none fails.
+  const byScenario = runScenarios(profile).map((scenario) => ({
     name: scenarioName(scenario),
     events: EVENTS_PER_SCENARIO + scenarioEvents(profile, scenario),
   }));
   return { total: EVENTS_PER_RUN + byScenario.reduce((sum, s) => sum + s.events, 0), byScenario };
 }
 
-function scenarioEvents(profile: Profile, scenario: Scenario): number {
+function scenarioEvents(profile: Profile, scenario: RunScenario): number {
   const interval = profile.target.observe.intervalSeconds;
   const timeout = sessionTimeoutSeconds(profile, scenario);
   const observer = (seconds: number) => Math.ceil(seconds / interval) * EVENTS_PER_OBSERVATION;
@@ -71,11 +73,12 @@ const RUN_SLACK_SECONDS = 900;
  * reported (an execution stopped by hand) no longer holds its slot.
  */
 export function maxRunSeconds(profile: Profile): number {
-  const seconds = profile.scenarios.map((scenario) => scenarioSeconds(profile, scenario));
+  const seconds = runScenarios(profile).map((scenario) => scenarioSeconds(profile, scenario));
   return RUN_SLACK_SECONDS + seconds.reduce((sum, s) => sum + s, 0);
 }
 
-function scenarioSeconds(profile: Profile, scenario: Scenario): number {
+/** The longest one scenario can last: every session to its timeout (and every cold session draining). */
+export function scenarioSeconds(profile: Profile, scenario: RunScenario): number {
   const timeout = sessionTimeoutSeconds(profile, scenario);
   switch (scenario.type) {
     case 'resources':

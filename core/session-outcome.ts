@@ -1,4 +1,5 @@
-import { type Profile, requiredStages, scenarioName } from './profile.js';
+import { findRunScenario } from './limit-steps.js';
+import { type Profile, requiredStages } from './profile.js';
 import type { SessionRecord } from './records.js';
 import { sessionTimeoutSeconds } from './session-plan.js';
 
@@ -18,7 +19,7 @@ export function resolveOutcome(
   session: SessionRecord & { readonly failedAt?: number },
 ): SessionRecord {
   const { status } = session;
-  if (status === 'planned' || status === 'sent') return session;
+  if (status === 'planned' || status === 'sent' || status === 'skipped') return session;
   if (session.failedAt !== undefined && session.failureReason !== undefined) {
     return { ...session, status: 'failed' };
   }
@@ -42,7 +43,7 @@ export function resolveOutcome(
 
 function finishedInTime(profile: Profile, session: SessionRecord, required: readonly string[]): boolean {
   const start = session.sentAt ?? session.scheduledAt;
-  const scenario = profile.scenarios.find((s) => scenarioName(s) === session.scenario);
+  const scenario = findRunScenario(profile, session.scenario);
   if (start === undefined || !scenario) return false;
   const last = Math.max(...required.map((name) => session.stages[name] ?? Number.POSITIVE_INFINITY));
   return last <= start + sessionTimeoutSeconds(profile, scenario) * 1000;

@@ -1,11 +1,12 @@
 import { sessionIdentity } from './identity.js';
+import { type RunScenario, runScenarios } from './limit-steps.js';
 import { type Profile, type Scenario, scenarioName } from './profile.js';
 
 /** One session as Prepare plans it, before its scenario starts. */
 export interface PlannedSession {
   readonly sessionId: string;
   readonly scenario: string;
-  readonly scenarioType: Scenario['type'];
+  readonly scenarioType: RunScenario['type'];
   readonly index: number;
   readonly phase?: 'cold' | 'warm';
   readonly userId: string;
@@ -22,7 +23,11 @@ export interface PlannedSession {
 export function planRun(runId: string, profile: Profile): PlannedSession[] {
   const sessions: PlannedSession[] = [];
   let ordinal = 0;
-  const add = (scenario: Scenario, index: number, extra: { phase?: 'cold' | 'warm'; offsetMs?: number }) => {
+  const add = (
+    scenario: RunScenario,
+    index: number,
+    extra: { phase?: 'cold' | 'warm'; offsetMs?: number },
+  ) => {
     const name = scenarioName(scenario);
     const ids = sessionIdentity(runId, profile.target, {
       scenario: name,
@@ -32,7 +37,8 @@ export function planRun(runId: string, profile: Profile): PlannedSession[] {
     });
     sessions.push({ ...ids, scenario: name, scenarioType: scenario.type, index, ...extra });
   };
-  for (const scenario of profile.scenarios) {
+  // A limit scenario's steps are all planned; the steps after a failing one are skipped, never sent.
+  for (const scenario of runScenarios(profile)) {
     switch (scenario.type) {
       case 'stages':
         add(scenario, 0, { offsetMs: 0 });

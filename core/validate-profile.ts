@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { captureProblems, profileCaptures } from './captures.js';
 import { headerTextProblem, mailboxProblem } from './email.js';
 import { renderTemplate } from './identity.js';
+import { limitProblems } from './limit-validation.js';
 import { ALL_SCENARIOS } from './metric-data.js';
 import { peakConcurrency } from './pool-concurrency.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
@@ -189,6 +190,15 @@ function crossFieldProblems(profile: Profile): string[] {
       `scenarios: the run could write up to ${history.total} execution history events (${parts}), over Step Functions' ${HISTORY_EVENT_LIMIT} per execution; use fewer sessions, a shorter sessionTimeoutSeconds, a longer observe.intervalSeconds, or split the profile into several runs`,
     );
   }
+
+  const metrics = new Set([
+    ...stageNames,
+    TOTAL_METRIC,
+    LATENESS_METRIC,
+    SUCCESS_METRIC,
+    ...profileCaptures(profile).map((c) => c.metric),
+  ]);
+  problems.push(...limitProblems(profile, metrics));
 
   profile.thresholds.forEach((threshold, i) => {
     const where = `thresholds[${i}]`;

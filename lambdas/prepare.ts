@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runScenarios } from '../core/limit-steps.js';
 import { scenarioName } from '../core/profile.js';
 import { maxRunSeconds } from '../core/run-limits.js';
 import { planRun } from '../core/session-plan.js';
@@ -70,6 +71,7 @@ export async function handler(event: unknown) {
     runId,
     sessions: sessions.length,
     settleSeconds: profile.target.observe.settleSeconds,
-    scenarios: profile.scenarios.map((s) => ({ name: scenarioName(s), type: s.type })),
+    // A limit scenario runs as its steps, in order.
+    scenarios: runScenarios(profile).map((s) => ({ name: scenarioName(s), type: s.type })),
   };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { scenarioName } from '../core/profile.js';
+import { findRunScenario } from '../core/limit-steps.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
+import { skipIfPreviousFailed } from './shared/limit-gate.js';
 import { Store } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
@@ -19,8 +20,11 @@ export async function handler(event: unknown) {
   const { runId, scenario: name } = parseEvent(EventSchema, event, 'start-scenario');
   const run = await store.getRun(runId);
   if (!run) throw new Error(`run ${runId} has no record; Prepare must run first`);
-  const scenario = run.profile.scenarios.find((s) => scenarioName(s) === name);
+  const scenario = findRunScenario(run.profile, name);
   if (!scenario) throw new Error(`run ${runId} has no scenario named ${name}`);
+  // A limit scenario's step runs only when the step before it passed.
+  const skipped = await skipIfPreviousFailed(store, run, scenario);
+  if (skipped) return skipped;
   const timeoutSeconds = sessionTimeoutSeconds(run.profile, scenario);
   const sessions = (await store.sessions(runId, name)).sort((a, b) =>
     a.phase === b.phase ? a.index - b.index : a.phase === 'cold' ? -1 : 1,

@@ -48,6 +48,9 @@ const OBSERVE_FAILURE_WAIT_SECONDS = 10;
  *    records the service's desired count, and sets it back when its sessions
  *    end or fail (lib/target-restore.ts); a failed restore fails the run with
  *    `TargetNotRestored`. A failing scenario is recorded and ends the loop.
+ *    A limit scenario runs as its steps, one scenario each; Start scenario
+ *    answers `skipped` for a step whose predecessor did not pass, and the
+ *    loop passes over it.
  * 3. **Write report**, then succeed, or fail with `TargetNotRestored` or `ThresholdsBreached`.
  */
 export class BenchmarkWorkflow extends Construct {
@@ -167,6 +170,9 @@ export class BenchmarkWorkflow extends Construct {
     withObserver.next(target.afterSessions);
     withObserver.addCatch(target.afterSessions, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
     const resources = new sfn.Pass(this, 'Resources are sampled while load runs', { outputPath: DISCARD });
+    const skipped = new sfn.Pass(this, 'Step skipped: the step before it did not pass', {
+      outputPath: DISCARD,
+    });
     const start = this.lambdaStep('Start scenario', 'start-scenario', {
       payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
       resultFields: ['name', 'type', 'sessions', 'cold', 'warm', 'ecs'],
@@ -175,6 +181,7 @@ export class BenchmarkWorkflow extends Construct {
     return start.next(
       new sfn.Choice(this, 'Which scenario type?')
         .when(sfn.Condition.stringEquals('$.plan.type', 'resources'), resources)
+        .when(sfn.Condition.stringEquals('$.plan.type', 'skipped'), skipped)
         .when(sfn.Condition.stringEquals('$.plan.type', 'coldWarm'), target.recordBefore)
         .otherwise(withObserver),
     );

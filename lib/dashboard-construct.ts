@@ -2,6 +2,7 @@ import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { runScenarios } from '../core/limit-steps.js';
 import { ALL_SCENARIOS, METRIC_NAMES } from '../core/metric-data.js';
 import { type Profile, scenarioName } from '../core/profile.js';
 import { parseCondition } from '../core/thresholds.js';
@@ -49,7 +50,9 @@ export class DashboardConstruct extends Construct {
     }
     // Resources scenarios have no sessions, so they publish no session metrics.
     const scenarios = [
-      ...profile.scenarios.filter((s) => s.type !== 'resources').map(scenarioName),
+      ...runScenarios(profile)
+        .filter((s) => s.type !== 'resources')
+        .map(scenarioName),
       ALL_SCENARIOS,
     ];
     const metric = (

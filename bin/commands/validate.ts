@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { explainLimits } from '../../core/limit-explain.js';
 import { validateProfile } from '../../core/validate-profile.js';
 import { EXIT, exitWith, readProfileFile } from '../cli-support.js';
 
@@ -28,6 +29,7 @@ async function validate(files: string[], options: { stack?: string }): Promise<n
     const result = outside.length > 0 ? { ok: false as const, problems: outside } : valid;
     if (result.ok) {
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
+      for (const line of explainLimits(result.profile)) console.log(`  ${line}`);
     } else {
       code = EXIT.invalidProfile;
       console.error(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { runScenarios } from '../../core/limit-steps.js';
 import { type LocalDelivery, type Profile, scenarioName } from '../../core/profile.js';
 import type { Report } from '../../core/report-model.js';
 import { planRun } from '../../core/session-plan.js';
@@ -239,7 +240,7 @@ function endpointOptions(delivery: LocalDelivery | undefined, seed: number | und
 /** The load scenarios in order with the sessions each plans (for the progress bar). */
 function plannedScenarios(runId: string, profile: Profile): PlannedScenario[] {
   const plan = planRun(runId, profile);
-  return profile.scenarios
+  return runScenarios(profile)
     .filter((s) => s.type !== 'resources')
     .map((s) => ({
       name: scenarioName(s),

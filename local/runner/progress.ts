@@ -76,7 +76,9 @@ async function read(
   let failed = 0;
   let timedOut = 0;
   for (const s of sessions) {
-    if (s.status === 'ok' || s.status === 'failed' || s.status === 'timedOut') done += 1;
+    // A skipped limit step's sessions are settled too: they will never be sent.
+    if (s.status === 'ok' || s.status === 'failed' || s.status === 'timedOut' || s.status === 'skipped')
+      done += 1;
     else open.set(s.scenario, (open.get(s.scenario) ?? 0) + 1);
     if (s.status === 'sent') inFlight += 1;
     if (s.status === 'failed') failed += 1;

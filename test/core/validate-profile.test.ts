@@ -33,7 +33,7 @@ describe('validateProfile', () => {
     [
       'an unknown scenario type',
       { scenarios: [{ type: 'soak', sessions: 1 }] },
-      'scenarios[0].type: must be one of "stages", "burst", "sustained", "coldWarm", "resources", got "soak"',
+      'scenarios[0].type: must be one of "stages", "burst", "sustained", "coldWarm", "resources", "limit", got "soak"',
     ],
     [
       'a negative rate',

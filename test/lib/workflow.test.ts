@@ -143,6 +143,26 @@ describe('BenchmarkWorkflow', () => {
     );
   });
 
+  it('passes over a limit step that Start scenario skipped, straight to the next scenario', () => {
+    expectMatch(
+      state('Which scenario type?'),
+      Match.objectLike({
+        Choices: Match.arrayWith([
+          {
+            Variable: '$.plan.type',
+            StringEquals: 'skipped',
+            Next: 'Step skipped: the step before it did not pass',
+          },
+        ]),
+      }),
+    );
+    expect(state('Step skipped: the step before it did not pass')).toEqual({
+      Type: 'Pass',
+      OutputPath: null,
+      End: true,
+    });
+  });
+
   it('runs the sessions of a scenario next to an observer loop', () => {
     expectMatch(state('Which scenario type?'), Match.objectLike({ Default: 'Sessions with observer' }));
     const parallel = state('Sessions with observer');
