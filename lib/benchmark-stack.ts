@@ -38,7 +38,11 @@ export class BenchmarkStack extends Stack {
       reportsBucket: this.storage.reportsBucket,
       target,
     });
-    this.workflow = new BenchmarkWorkflow(this, 'Workflow', { functions: this.handlers.functions, target });
+    this.workflow = new BenchmarkWorkflow(this, 'Workflow', {
+      functions: this.handlers.functions,
+      target,
+      plansBucket: this.storage.reportsBucket,
+    });
     if (target.subscribeLogGroups) {
       new CollectorConstruct(this, 'Collector', {
         collector: this.handlers.functions.collector,

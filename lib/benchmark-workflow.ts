@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -24,6 +25,8 @@ import {
 export interface BenchmarkWorkflowProps {
   readonly functions: Readonly<Record<HandlerName, lambda.IFunction>>;
   readonly target: TargetProps;
+  /** Where Start scenario writes a load scenario's plan (`runs/<runId>/plans/`), read by the Distributed Map. */
+  readonly plansBucket: s3.Bucket;
 }
 
 /** How long a cold session waits for the service to drain before it is recorded as failed: 10 minutes. */
@@ -54,11 +57,13 @@ export class BenchmarkWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   private readonly fns: Readonly<Record<HandlerName, lambda.IFunction>>;
   private readonly ecsServiceArn: string;
+  private readonly plansBucket: s3.Bucket;
   private readonly invoked = new Set<lambda.IFunction>();
 
   constructor(scope: Construct, id: string, props: BenchmarkWorkflowProps) {
     super(scope, id);
     this.fns = props.functions;
+    this.plansBucket = props.plansBucket;
     this.ecsServiceArn = targetArns(this, props.target).ecsService;
 
     const prepare = this.lambdaStep('Prepare run', 'prepare', {
@@ -144,6 +149,7 @@ export class BenchmarkWorkflow extends Construct {
       [...this.invoked].map((fn) => `${fn.functionArn}:*`),
       "CDK's invoke grant: the workflow's own functions, any version or alias of them.",
     );
+    this.acknowledgeDistributedMapGrants();
   }
 
   /** One iteration of "Run each scenario in order": input `{runId, scenario: {name, type}}`. */
@@ -168,7 +174,7 @@ export class BenchmarkWorkflow extends Construct {
     const resources = new sfn.Pass(this, 'Resources are sampled while load runs', { outputPath: DISCARD });
     const start = this.lambdaStep('Start scenario', 'start-scenario', {
       payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
-      resultFields: ['name', 'type', 'sessions', 'cold', 'warm', 'ecs'],
+      resultFields: ['name', 'type', 'planKey', 'concurrency', 'cold', 'warm', 'ecs'],
       resultPath: '$.plan',
     });
     return start.next(
@@ -197,12 +203,34 @@ export class BenchmarkWorkflow extends Construct {
     }).itemProcessor(iteration);
   }
 
-  private loadSessions(): sfn.Map {
+  /**
+   * A load scenario's sessions in a Distributed Map: one Standard child execution
+   * per session (a child can wait for a task token), so the parent's history does
+   * not grow with sessions. The plan is read from S3 (ItemReader); MaxConcurrency
+   * is the scenario's own need (Start scenario computes it, bounded by the
+   * stack's maxSessionConcurrency); a failed session never fails the scenario
+   * (its failure is caught and recorded inside the child anyway). No
+   * ItemBatcher: a batch would run its sessions one after another or need an
+   * inline Map per child, and each session needs its own task token; Standard
+   * pricing is per state transition, so batching saves little.
+   */
+  private loadSessions(): sfn.DistributedMap {
     const { trigger, completion } = this.sessionSteps('load');
     const wait = new sfn.Wait(this, 'Wait until scheduled start', {
       time: sfn.WaitTime.timestampPath('$.session.scheduledAt'),
     });
-    return this.sessionMap('Run each session', '$.plan.sessions', 40, wait.next(trigger).next(completion));
+    return new sfn.DistributedMap(this, 'Run each session', {
+      itemReader: new sfn.S3JsonItemReader({
+        bucket: this.plansBucket as s3.IBucket,
+        key: at('$.plan.planKey'),
+      }),
+      itemSelector: { runId: at('$.runId'), session: at('$$.Map.Item.Value') },
+      maxConcurrencyPath: '$.plan.concurrency',
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      toleratedFailurePercentage: 100,
+      resultPath: DISCARD,
+      outputPath: DISCARD,
+    }).itemProcessor(wait.next(trigger).next(completion));
   }
 
   private coldSessions(): sfn.Map {
@@ -372,6 +400,31 @@ export class BenchmarkWorkflow extends Construct {
       serviceArn: this.ecsServiceArn,
       ...(result ? { result } : {}),
     }).addCatch(this.record('cold', 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+  }
+
+  /**
+   * CDK's grants for the Distributed Map: describe, stop and redrive the
+   * workflow's own (child) executions, and read the plans (ItemReader) in the
+   * stack's bucket.
+   */
+  private acknowledgeDistributedMapGrants(): void {
+    const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
+    if (!policy) throw new Error('the workflow has a Distributed Map but CDK added no DistributedMapPolicy');
+    const statements = (policy.document.toJSON() as { Statement: { Resource: unknown }[] }).Statement;
+    const executions = statements
+      .flatMap((statement) => [statement.Resource].flat())
+      .filter((resource): resource is string => typeof resource === 'string' && resource.includes('*'));
+    acknowledgeWildcardResources(
+      this.stateMachine,
+      executions,
+      "CDK's Distributed Map grant: this state machine's own executions (the sessions' child executions).",
+    );
+    const stack = Stack.of(this);
+    acknowledgeWildcardResources(
+      this.stateMachine,
+      [`arn:${stack.partition}:s3:::${this.plansBucket.bucketName}/*`],
+      "CDK's ItemReader grant: GetObject in the stack's own bucket, where Start scenario writes the plans.",
+    );
   }
 
   /**

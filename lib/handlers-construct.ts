@@ -99,7 +99,12 @@ export class HandlersConstruct extends Construct {
       logGroup,
       environment: {
         TABLE_NAME: props.table.tableName,
-        ...(name === 'report' ? { REPORTS_BUCKET: props.reportsBucket.bucketName } : {}),
+        ...(name === 'report' || name === 'start-scenario'
+          ? { REPORTS_BUCKET: props.reportsBucket.bucketName }
+          : {}),
+        ...(name === 'start-scenario'
+          ? { MAX_SESSION_CONCURRENCY: String(props.target.maxSessionConcurrency) }
+          : {}),
         ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -148,6 +153,8 @@ export class HandlersConstruct extends Construct {
     });
     allow(fns.report, ['cloudwatch:GetMetricData'], ['*']);
     allow(fns.report, ['s3:PutObject'], [props.reportsBucket.arnForObjects('*')]);
+    // A load scenario's plan, read by the Distributed Map's ItemReader.
+    allow(fns['start-scenario'], ['s3:PutObject'], [props.reportsBucket.arnForObjects('runs/*/plans/*')]);
   }
 
   private acknowledge(
@@ -202,6 +209,11 @@ export class HandlersConstruct extends Construct {
       functions.report,
       [props.reportsBucket.arnForObjects('*')],
       "The report function writes each run's report files under a key of its own in the stack's bucket.",
+    );
+    acknowledgeWildcardResources(
+      functions['start-scenario'],
+      [props.reportsBucket.arnForObjects('runs/*/plans/*')],
+      "Start scenario writes each load scenario's session plan under its run's prefix in the stack's bucket.",
     );
   }
 }

@@ -25,6 +25,9 @@ import type { IConstruct, Node } from 'constructs';
  *   (default `WebOrdinary/Performance`).
  * - `maxDesiredCount`: the highest ECS desired count a coldWarm scenario may set;
  *   Prepare refuses a profile over it with `ProfileInvalid` (default 10).
+ * - `maxSessionConcurrency`: the most sessions of one load scenario the Distributed Map
+ *   runs at once, whatever the scenario needs; from 1 to 10000, Step Functions' own
+ *   bound on a Distributed Map (default 10000: a burst of 10,000 is a burst).
  * - `queueNamePattern`: the SQS queues Prepare may look up (GetQueueUrl) to check that
  *   the pool users are provisioned, `*` allowed (default `webordinary-*`).
  */
@@ -39,6 +42,7 @@ export interface TargetProps {
   readonly sesIdentities: readonly string[];
   readonly metricsNamespace: string;
   readonly maxDesiredCount: number;
+  readonly maxSessionConcurrency: number;
   readonly queueNamePattern: string;
 }
 
@@ -54,6 +58,7 @@ export const WEBORDINARY_TARGET: TargetProps = {
   sesIdentities: ['webordinary.com'],
   metricsNamespace: 'WebOrdinary/Performance',
   maxDesiredCount: 10,
+  maxSessionConcurrency: 10_000,
   queueNamePattern: 'webordinary-*',
 };
 
@@ -75,12 +80,12 @@ export function targetPropsFromContext(node: Node): TargetProps {
       throw new Error(`context ${key} must list at least one name, got ${JSON.stringify(value)}`);
     return items;
   };
-  const count = (key: string, fallback: number): number => {
+  const count = (key: string, fallback: number, max = 1_000): number => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1_000) {
-      throw new Error(`context ${key} must be an integer from 1 to 1000, got ${JSON.stringify(value)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+      throw new Error(`context ${key} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
     }
     return n;
   };
@@ -98,6 +103,7 @@ export function targetPropsFromContext(node: Node): TargetProps {
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
     maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount),
+    maxSessionConcurrency: count('maxSessionConcurrency', d.maxSessionConcurrency, 10_000),
     queueNamePattern: text('queueNamePattern', d.queueNamePattern),
   };
 }

@@ -7,6 +7,7 @@ import type { Report } from '../../core/report-model.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
+import { isHandlerName } from '../../lib/handlers-construct.js';
 import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
 import type { AwsEndpointOptions } from '../aws-endpoint/index.js';
 import { applyEnv, type LocalAws, startLocalAws } from '../emulators.js';
@@ -86,6 +87,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     TABLE_NAME: LOCAL_TABLE,
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
     MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+    MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
   });
   resetClients();
   const s3 = localS3();
@@ -123,7 +125,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       simulator,
       profile.scenarios.map(scenarioName),
     );
-    const { definition, handlerOf } = renderDefinition();
+    const { definition, handlerOf, timeoutSecondsOf } = renderDefinition();
     const execution = await runStateMachine({
       definition,
       input: options.profile,
@@ -132,6 +134,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       handlers,
       tokens: aws.endpoint.sfn,
       ecs: ecsClient,
+      s3: () => s3,
+      timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
     });
     progress.stop();
     await aws.endpoint.logs.drain();

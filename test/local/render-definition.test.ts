@@ -60,8 +60,10 @@ async function run(definition: AslDefinition, stubs: Stubs) {
         return state.Resource?.endsWith('.waitForTaskToken') ? result : { StatusCode: 200, Payload: result };
       };
     } else {
-      overrides[name] = () => {
+      overrides[name] = (input: { Key?: string }) => {
         calls.push({ handler: String(state.Resource), payload: {} });
+        // The local stand-in for the Distributed Map's ItemReader: the plan object's items.
+        if (state.Resource?.endsWith(':states:::s3:getObject')) return planObjects[String(input.Key)];
         return state.Resource?.endsWith('describeServices')
           ? { Services: [{ DesiredCount: 3, RunningCount: stubs.neverDrains ? 1 : Math.max(0, running--) }] }
           : {};
@@ -97,11 +99,16 @@ const session = (sessionId: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+const planObjects: Record<string, unknown> = {
+  'runs/run-1/plans/burst.json': [session('b1'), session('b2')],
+};
+
 const plans: Record<string, unknown> = {
   burst: {
     name: 'burst',
     type: 'burst',
-    sessions: [session('b1'), session('b2')],
+    planKey: 'runs/run-1/plans/burst.json',
+    concurrency: 2,
     cold: [],
     warm: [],
     ecs: null,
@@ -109,12 +116,21 @@ const plans: Record<string, unknown> = {
   coldWarm: {
     name: 'coldWarm',
     type: 'coldWarm',
-    sessions: [],
+    planKey: 'runs/run-1/plans/coldWarm.json',
+    concurrency: 1,
     cold: [session('c1', { cluster: 'c', service: 's', scaleUp: 'bench', desiredCount: 1 })],
     warm: [session('w1', { cluster: 'c', service: 's', gapSeconds: 0 })],
     ecs: { cluster: 'c', service: 's', after: 1 },
   },
-  resources: { name: 'resources', type: 'resources', sessions: [], cold: [], warm: [], ecs: null },
+  resources: {
+    name: 'resources',
+    type: 'resources',
+    planKey: 'runs/run-1/plans/resources.json',
+    concurrency: 1,
+    cold: [],
+    warm: [],
+    ecs: null,
+  },
 };
 
 const stubs: Partial<Record<HandlerName, Stub>> = {
@@ -189,6 +205,8 @@ describe('renderDefinition', () => {
         'arn:aws:states:::lambda:invoke.waitForTaskToken',
         'arn:aws:states:::aws-sdk:ecs:updateService',
         'arn:aws:states:::aws-sdk:ecs:describeServices',
+        // The local stand-in for the Distributed Map's ItemReader.
+        'arn:aws:states:::s3:getObject',
       ]),
     );
   });

@@ -30,6 +30,7 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
       TABLE_NAME: LOCAL_TABLE,
       REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
       MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+      MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
     });
     resetClients();
     await createTable();
