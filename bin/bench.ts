@@ -7,6 +7,7 @@ import { renderHtml } from '../core/render-html.js';
 import { renderMarkdown } from '../core/render-markdown.js';
 import { renderText } from '../core/render-text.js';
 import type { Report } from '../core/report-model.js';
+import { sendRateNotes } from '../core/run-limits.js';
 import { validateProfile } from '../core/validate-profile.js';
 import {
   EXIT,
@@ -117,6 +118,7 @@ async function validate(args: string[]): Promise<number> {
     const result = loaded.ok ? validateProfile(loaded.json) : loaded;
     if (result.ok) {
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
+      for (const note of sendRateNotes(result.profile)) console.log(`  · ${note}`);
     } else {
       code = EXIT.invalidProfile;
       console.error(

@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { LEAD_MS, observerWindowMs } from '../core/observer-window.js';
 import { scenarioName } from '../core/profile.js';
 import { mapConcurrency } from '../core/session-concurrency.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
@@ -12,11 +13,6 @@ const store = new Store(requiredEnv('TABLE_NAME'));
 const plansBucket = requiredEnv('REPORTS_BUCKET');
 /** The stack's bound on a Distributed Map's MaxConcurrency (CDK context maxSessionConcurrency). */
 const maxSessionConcurrency = Number(requiredEnv('MAX_SESSION_CONCURRENCY'));
-
-/** Time between planning and the first due session, so the Map's iterations are all waiting when it comes. */
-const LEAD_MS = 2_000;
-/** Slack after the last session's timeout before the observer gives up. */
-const GRACE_MS = 30_000;
 
 const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
 
@@ -37,15 +33,11 @@ export async function handler(event: unknown) {
     a.phase === b.phase ? a.index - b.index : a.phase === 'cold' ? -1 : 1,
   );
   const now = Date.now();
-  const lastOffset = Math.max(0, ...sessions.map((s) => s.offsetMs ?? 0));
-  const sequentialMs =
-    scenario.type === 'coldWarm'
-      ? sessions.length * (timeoutSeconds + scenario.warmGapSeconds + 600) * 1000
-      : 0;
+  // The observer follows the sessions' real start times (lambdas/observe.ts), but never past this.
   const stored = await store.putScenario(runId, {
     name,
     startAt: now + LEAD_MS,
-    deadline: now + LEAD_MS + lastOffset + sequentialMs + timeoutSeconds * 1000 + GRACE_MS,
+    deadline: now + observerWindowMs(run.profile, scenario).hardMs,
   });
   const item = (s: (typeof sessions)[number]) => ({
     sessionId: s.sessionId,

@@ -1,6 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { profileJsonSchema } from '../../core/json-schema.js';
+import { observerWindowMs } from '../../core/observer-window.js';
+import {
+  estimateHistoryEvents,
+  HISTORY_EVENT_LIMIT,
+  observerPasses,
+  observerWaitSeconds,
+  sendRateNotes,
+} from '../../core/run-limits.js';
 import { validateProfile } from '../../core/validate-profile.js';
 import { EDIT_GROUP, profileInput } from '../fixtures/profile.js';
 
@@ -132,13 +140,49 @@ describe('validateProfile', () => {
     expect(problems(input)[0]).toMatch(/^target.trigger.to: may use only/);
   });
 
-  it('refuses a run that would outgrow one execution history, naming the scenario sizes', () => {
-    const found = problems(profileInput({ scenarios: [{ type: 'burst', sessions: 2000 }] }));
+  it('accepts a burst of 10,000 (its sessions are child executions) and says what SES pacing implies', () => {
+    const input = profileInput({ scenarios: [{ type: 'burst', sessions: 10_000 }] });
+    expect(problems(input)).toEqual([]);
+    const profile = validateProfile(input);
+    if (!profile.ok) throw new Error('expected a valid profile');
+    expect(sendRateNotes(profile.profile)).toEqual([
+      expect.stringMatching(/^burst: 10,000 emails at 14\/s take 12 min \(SES's default MaxSendRate/),
+    ]);
+    expect(estimateHistoryEvents(profile.profile).total).toBeLessThan(HISTORY_EVENT_LIMIT);
+  });
+
+  it('refuses a run whose parent history could outgrow one execution, naming the scenario sizes', () => {
+    // Sequential cold sessions stay in the parent's history: each may drain for 120 checks.
+    const found = problems(profileInput({ scenarios: [{ type: 'coldWarm', cold: 10, warm: 0 }] }));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(
-      /^scenarios: the run could write up to \d+ execution history events \(burst \d+\), over Step Functions' 25000/,
+      /^scenarios: the run could write up to \d+ execution history events \(coldWarm \d+\), over Step Functions' 25000/,
     );
-    expect(problems(profileInput({ scenarios: [{ type: 'burst', sessions: 1000 }] }))).toEqual([]);
+  });
+
+  it('spaces out the passes of an observer that must follow a long paced run, within the history', () => {
+    // 10,000 emails at 1/s: the observer follows the sessions for about 3 hours.
+    const slow = profileInput({ scenarios: [{ type: 'burst', sessions: 10_000 }] });
+    slow.target.trigger = { ...slow.target.trigger, maxSendRate: 1 } as never;
+    const result = validateProfile(slow);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const { profile } = result;
+    const scenario = profile.scenarios[0]!;
+    const interval = profile.target.observe.intervalSeconds;
+    const passes = observerPasses(profile, scenario);
+    expect(estimateHistoryEvents(profile).total).toBeLessThanOrEqual(HISTORY_EVENT_LIMIT);
+    // Simulate the loop: passes until the hard window is over never exceed the budget.
+    const { hardMs } = observerWindowMs(profile, scenario);
+    expect(hardMs).toBeGreaterThan(10_000_000);
+    let elapsed = 0;
+    let made = 0;
+    while (elapsed <= hardMs) {
+      made += 1;
+      elapsed += observerWaitSeconds(profile, scenario, elapsed, hardMs) * 1000;
+    }
+    expect(made).toBeLessThanOrEqual(passes);
+    expect(observerWaitSeconds(profile, scenario, 0, hardMs)).toBe(interval);
+    expect(observerWaitSeconds(profile, scenario, hardMs / 2, hardMs)).toBeGreaterThan(interval);
   });
 
   it('requires ECS for coldWarm and resources', () => {
