@@ -50,8 +50,12 @@ const EVENTS_PER_LOAD = COMPOUND + SIMPLE + DISTRIBUTED_MAP + SIMPLE + SIMPLE + 
  */
 const EVENTS_PER_COLD_WARM =
   ECS_TASK + LAMBDA_TASK + COMPOUND + SIMPLE + 2 * COMPOUND + SIMPLE + ECS_TASK + LAMBDA_TASK + 3 * SIMPLE;
-/** A session's trigger, wait for completion and record, inline. */
-const SESSION_STEPS = TRIGGER_TASK + LAMBDA_TASK + LAMBDA_TASK;
+/**
+ * A session's trigger, the send-slot choice, one wait for a later slot with the
+ * trigger again and its choice (a sequential session's slot is rarely later),
+ * wait for completion and record, inline.
+ */
+const SESSION_STEPS = TRIGGER_TASK + SIMPLE + (SIMPLE + TRIGGER_TASK + SIMPLE) + LAMBDA_TASK + LAMBDA_TASK;
 /** The drain loop's bound (lib/benchmark-workflow.ts): 120 checks of describe, choice, wait and count. */
 const DRAIN_CHECKS = 120;
 const EVENTS_PER_COLD_SESSION =

@@ -17,7 +17,16 @@ const store = new Store(table);
 const pacer = new SendPacer(table);
 const leases = new UserLeases(table);
 
-const EventSchema = z.object({ runId: z.string().min(1), sessionId: z.string().min(1) });
+const EventSchema = z.object({
+  runId: z.string().min(1),
+  sessionId: z.string().min(1),
+  /** The send slot (epoch ms) an earlier call reserved and returned as `retryAt`. */
+  slot: z.number().optional(),
+});
+/** A send slot further away than this is waited for in the state machine, not in the Lambda. */
+const SLOT_MARGIN_MS = 2_000;
+/** What the state machine reads of every result: the send, or the slot to come back at. */
+const notSent = { retryAt: null, slot: null };
 
 let accountSendRate: Promise<number | undefined> | undefined;
 
@@ -27,33 +36,37 @@ let accountSendRate: Promise<number | undefined> | undefined;
  * A retried trigger never sends twice.
  */
 export async function handler(event: unknown) {
-  const { runId, sessionId } = parseEvent(EventSchema, event, 'trigger');
+  const { runId, sessionId, slot: reserved } = parseEvent(EventSchema, event, 'trigger');
   const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
-  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null };
+  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, ...notSent };
 
   const scenario = await store.getScenario(runId, session.scenario);
   // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
   const due = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : undefined;
   // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
   if (due !== undefined) await sleep(due - Date.now());
-  // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
-  const sending = run.profile.target.userPool
-    ? { ...session, ...(await leases.lease(runId, run.profile.target, session)) }
-    : session;
   const trigger = run.profile.target.trigger;
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
     if (rate !== undefined) {
-      const slot = await pacer.reserve(runId, 1000 / rate);
+      // A slot reserved once is kept; a far one is waited for by the state machine (a Wait state).
+      const slot = reserved ?? (await pacer.reserve(runId, 1000 / rate));
+      if (slot - Date.now() > SLOT_MARGIN_MS) {
+        return { sentAt: null, retryAt: new Date(slot).toISOString(), slot };
+      }
       await sleep(slot - Date.now());
     }
   }
+  // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
+  const sending = run.profile.target.userPool
+    ? { ...session, ...(await leases.lease(runId, run.profile.target, session)) }
+    : session;
   const sentAt = Date.now();
   const scheduledAt = due ?? sentAt;
   if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
     const again = await store.getSession(runId, sessionId);
-    return { sentAt: again?.sentAt ?? null };
+    return { sentAt: again?.sentAt ?? null, ...notSent };
   }
   // The session is marked sent before the call (a retried Lambda must not send twice), so throttling is
   // retried here; any other error fails the session with its reason.
@@ -63,7 +76,7 @@ export async function handler(event: unknown) {
       await send(trigger, runId, sending, new Date(at));
       // A retried send went later than first recorded: sentAt is when it really went.
       if (at !== sentAt) await store.setSentAt(runId, sessionId, at);
-      return { sentAt: at };
+      return { sentAt: at, ...notSent };
     } catch (error) {
       if (attempt >= SEND_ATTEMPTS || !THROTTLING.has((error as Error).name)) throw error;
       await sleep(200 * 2 ** attempt);

@@ -215,7 +215,8 @@ export class BenchmarkWorkflow extends Construct {
    * pricing is per state transition, so batching saves little.
    */
   private loadSessions(): sfn.DistributedMap {
-    const { trigger, completion } = this.sessionSteps('load');
+    const { trigger, sent, completion } = this.sessionSteps('load');
+    sent.otherwise(completion);
     const wait = new sfn.Wait(this, 'Wait until scheduled start', {
       time: sfn.WaitTime.timestampPath('$.session.scheduledAt'),
     });
@@ -230,11 +231,11 @@ export class BenchmarkWorkflow extends Construct {
       toleratedFailurePercentage: 100,
       resultPath: DISCARD,
       outputPath: DISCARD,
-    }).itemProcessor(wait.next(trigger).next(completion));
+    }).itemProcessor(wait.next(trigger));
   }
 
   private coldSessions(): sfn.Map {
-    const { trigger, completion } = this.sessionSteps('cold');
+    const { trigger, sent, completion } = this.sessionSteps('cold');
     const service = { Cluster: at('$.session.cluster'), Service: at('$.session.service') };
     const scaleToZero = this.ecsStep('Scale service to zero', 'updateService', {
       ...service,
@@ -256,6 +257,7 @@ export class BenchmarkWorkflow extends Construct {
     const whoScalesUp = new sfn.Choice(this, 'Who scales up?')
       .when(sfn.Condition.stringEquals('$.session.scaleUp', 'bench'), scaleUp.next(completion))
       .otherwise(completion);
+    sent.otherwise(whoScalesUp);
     // A service that never drains (another scaler keeps a task up) fails the cold session, not the run.
     const startCount = new sfn.Pass(this, 'Start counting drain checks', {
       result: sfn.Result.fromObject({ checks: 0 }),
@@ -278,7 +280,7 @@ export class BenchmarkWorkflow extends Construct {
       .next(describe)
       .next(
         new sfn.Choice(this, 'No task running?')
-          .when(sfn.Condition.numberEquals('$.ecs.running', 0), trigger.next(whoScalesUp))
+          .when(sfn.Condition.numberEquals('$.ecs.running', 0), trigger)
           .when(sfn.Condition.numberGreaterThanEquals('$.drain.checks', MAX_DRAIN_CHECKS), gaveUp)
           .otherwise(stopped.next(count).next(describe)),
       );
@@ -287,31 +289,54 @@ export class BenchmarkWorkflow extends Construct {
   }
 
   private warmSessions(): sfn.Map {
-    const { trigger, completion } = this.sessionSteps('warm');
+    const { trigger, sent, completion } = this.sessionSteps('warm');
+    sent.otherwise(completion);
     const pause = new sfn.Wait(this, 'Pause before warm session', {
       time: sfn.WaitTime.secondsPath('$.session.gapSeconds'),
     });
-    return this.sessionMap('Run each warm session', '$.plan.warm', 1, pause.next(trigger).next(completion));
+    return this.sessionMap('Run each warm session', '$.plan.warm', 1, pause.next(trigger));
   }
 
-  /** Send trigger and Wait for completion, caught into the Record states; names carry the kind. */
+  /**
+   * Send trigger and Wait for completion, caught into the Record states; names carry the kind.
+   * A session whose SES send slot is later than now returns `retryAt` unsent: it waits for
+   * the slot in a Wait state and sends then (the wait counts as lateness), so no Lambda sleeps
+   * for its slot. `sent` is the choice after the trigger; the caller says where a sent session goes.
+   */
   private sessionSteps(kind: SessionKind) {
     const label = kind === 'load' ? '' : ` ${kind}`;
-    const trigger = this.lambdaStep(`Send${label} trigger`, 'trigger', {
-      payload: SESSION,
-      resultFields: ['sentAt'],
-      resultPath: '$.sent',
+    const triggerStep = (name: string, payload: Record<string, unknown>) => {
+      const step = this.lambdaStep(name, 'trigger', {
+        payload,
+        resultFields: ['sentAt', 'retryAt', 'slot'],
+        resultPath: '$.sent',
+      });
+      // A pool whose users are all held: wait for one to come back (the wait counts as lateness).
+      step.addRetry({
+        errors: ['NoFreeUser'],
+        interval: Duration.seconds(2),
+        backoffRate: 1.5,
+        maxDelay: Duration.seconds(30),
+        maxAttempts: 12,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      step.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+      return step;
+    };
+    const trigger = triggerStep(`Send${label} trigger`, SESSION);
+    const inSlot = triggerStep(`Send${label} trigger in its slot`, {
+      ...SESSION,
+      slot: sfn.JsonPath.numberAt('$.sent.slot'),
     });
-    // A pool whose users are all held: wait for one to come back (the wait counts as lateness).
-    trigger.addRetry({
-      errors: ['NoFreeUser'],
-      interval: Duration.seconds(2),
-      backoffRate: 1.5,
-      maxDelay: Duration.seconds(30),
-      maxAttempts: 12,
-      jitterStrategy: sfn.JitterType.FULL,
+    const waitForSlot = new sfn.Wait(this, `Wait for${label} send slot`, {
+      time: sfn.WaitTime.timestampPath('$.sent.retryAt'),
     });
-    trigger.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+    const sent = new sfn.Choice(this, `Send slot${label} later?`).when(
+      sfn.Condition.isString('$.sent.retryAt'),
+      waitForSlot.next(inSlot),
+    );
+    trigger.next(sent);
+    inSlot.next(sent);
     const completion = this.lambdaStep(`Wait for${label} completion`, 'await', {
       payload: { ...SESSION, taskToken: sfn.JsonPath.taskToken },
       callback: true,
@@ -319,7 +344,7 @@ export class BenchmarkWorkflow extends Construct {
     completion.addCatch(this.record(kind, 'timeout'), { errors: [sfn.Errors.TIMEOUT], ...CAUGHT });
     completion.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
     completion.next(this.record(kind, 'completion'));
-    return { trigger, completion };
+    return { trigger, sent, completion };
   }
 
   /** "Record [kind] completion|timeout|failure", created once per kind and outcome. */

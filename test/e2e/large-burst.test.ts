@@ -30,7 +30,11 @@ describe('a burst larger than an inline Map could hold, through the local runner
       local: { model: modelWithTasks(SESSIONS), seed: 9, sesMaxSendRate: SEND_RATE },
     };
     const run = await runLocal({ profile });
-    console.log(JSON.stringify(run.sessions.map((s) => [s.index, s.sentAt ? s.sentAt - s.scheduledAt! : null, s.status])));
+    console.log(
+      JSON.stringify(
+        run.sessions.map((s) => [s.index, s.sentAt ? s.sentAt - s.scheduledAt! : null, s.status]),
+      ),
+    );
     expect(run.execution).toMatchObject({ status: 'SUCCEEDED' });
     expect(run.report?.scenarios[0]?.sessions).toMatchObject({
       planned: SESSIONS,

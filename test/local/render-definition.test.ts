@@ -140,7 +140,7 @@ const stubs: Partial<Record<HandlerName, Stub>> = {
     scenarios: Object.keys(plans).map((name) => ({ name, type: name })),
   }),
   'start-scenario': (p) => plans[String(p.scenario)],
-  trigger: () => ({ sentAt: 1 }),
+  trigger: () => ({ sentAt: 1, retryAt: null, slot: null }),
   await: () => ({ sessionId: 'done' }),
   finalize: () => ({ status: 'ok' }),
   observe: () => ({ done: true, waitSeconds: 1, open: 0 }),
@@ -290,7 +290,7 @@ describe('renderDefinition', () => {
       ...stubs,
       trigger: (p) => {
         if (p.sessionId === 'b1') throw new Error('SES refused');
-        return { sentAt: 1 };
+        return { sentAt: 1, retryAt: null, slot: null };
       },
       await: () => {
         throw timeout;
@@ -303,6 +303,27 @@ describe('renderDefinition', () => {
       error: { Error: 'Error' },
     });
     expect(finalized.find((p) => p.sessionId === 'b2')).toMatchObject({ outcome: 'timedOut' });
+  });
+
+  it('waits for a later send slot in a Wait state and sends in it, not in the trigger', async () => {
+    const slot = Date.now() + 60_000;
+    const { error, calls } = await run(definition, {
+      ...stubs,
+      trigger: (p) =>
+        p.slot === undefined
+          ? { sentAt: null, retryAt: new Date(slot).toISOString(), slot }
+          : { sentAt: p.slot, retryAt: null, slot: null },
+    });
+    expect(error).toBeUndefined();
+    const triggers = calls.filter((c) => c.handler === 'trigger').map((c) => c.payload);
+    // Each session: once to reserve its slot, once in it (with the slot it was given).
+    for (const id of ['b1', 'b2', 'c1', 'w1']) {
+      expect(triggers.filter((p) => p.sessionId === id).map((p) => p.slot)).toEqual([undefined, slot]);
+    }
+    const finalized = calls
+      .filter((c) => c.handler === 'finalize')
+      .map((c) => `${c.payload.sessionId}:${c.payload.outcome}`);
+    expect(finalized.sort()).toEqual(['b1:completed', 'b2:completed', 'c1:completed', 'w1:completed']);
   });
 
   it('goes on observing when an Observe pass fails after its retries, and gives up only after 30 such passes', async () => {
