@@ -125,6 +125,7 @@ function fixedEvents(scenario: Scenario): number {
  * {@link observerWaitSeconds}).
  */
 export function observerPasses(profile: Profile, scenario: Scenario): number {
+  // +2: the first pass at the start and the last one past the deadline.
   const need =
     Math.ceil(observerWindowMs(profile, scenario).hardMs / 1000 / profile.target.observe.intervalSeconds) + 2;
   const fixed = EVENTS_PER_RUN + profile.scenarios.reduce((sum, s) => sum + fixedEvents(s), 0);
@@ -136,23 +137,22 @@ export function observerPasses(profile: Profile, scenario: Scenario): number {
 }
 
 /**
- * The wait before the observer's next pass, keeping its passes within
- * {@link observerPasses}: the profile's interval for the first half of the
- * budget, then the rest of the hard window spread over the other half. Every
- * wait is at least the interval, so at most half the budget (+1) falls in the
- * first phase and half (+1) in the second.
+ * The observer's next step, keeping its passes within {@link observerPasses}:
+ * after `pass` passes (this one included), stop when the budget is spent;
+ * otherwise wait the profile's interval, or longer when the passes left could
+ * not cover the time to the deadline it follows at that interval (the time
+ * left spread evenly over the passes left).
  */
-export function observerWaitSeconds(
+export function observerNextPass(
   profile: Profile,
   scenario: Scenario,
-  elapsedMs: number,
-  hardWindowMs: number,
-): number {
+  pass: number,
+  msToDeadline: number,
+): { readonly budgetSpent: boolean; readonly waitSeconds: number } {
   const interval = profile.target.observe.intervalSeconds;
-  const half = Math.max(1, Math.floor((observerPasses(profile, scenario) - 2) / 2));
-  const firstPhaseMs = half * interval * 1000;
-  if (elapsedMs < firstPhaseMs) return interval;
-  return Math.max(interval, Math.ceil((hardWindowMs - firstPhaseMs) / 1000 / half));
+  const left = observerPasses(profile, scenario) - pass;
+  if (left <= 0) return { budgetSpent: true, waitSeconds: interval };
+  return { budgetSpent: false, waitSeconds: Math.max(interval, Math.ceil(msToDeadline / 1000 / left)) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { followedDeadline } from '../core/observer-window.js';
 import { isLogStage, type Profile, scenarioName } from '../core/profile.js';
-import { observerWaitSeconds } from '../core/run-limits.js';
+import { observerNextPass } from '../core/run-limits.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { applyLogEvents } from './shared/apply-observations.js';
 import { ecs, logs } from './shared/clients.js';
@@ -65,12 +65,17 @@ export async function handler(event: unknown) {
       : s,
   );
   const deadline = followedDeadline(planned, { now, timeoutMs, hardDeadline: scenario.deadline });
+  // Passes are counted against the budget the execution history allows (core/run-limits.ts).
+  const pass = await store.countObservePass(runId, name);
+  const next = definition
+    ? observerNextPass(profile, definition, pass, deadline - now)
+    : { budgetSpent: false, waitSeconds: profile.target.observe.intervalSeconds };
+  if (next.budgetSpent && open > 0) {
+    console.warn(`observe: ${runId}/${name} spent its ${pass} passes with ${open} session(s) open; stopping`);
+  }
   return {
-    done: open === 0 || now > deadline,
-    // The profile's interval, spaced out only as far as the run's execution history needs.
-    waitSeconds: definition
-      ? observerWaitSeconds(profile, definition, now - scenario.startAt, scenario.deadline - scenario.startAt)
-      : profile.target.observe.intervalSeconds,
+    done: open === 0 || now > deadline || next.budgetSpent,
+    waitSeconds: next.waitSeconds,
     open,
   };
 }

@@ -280,6 +280,20 @@ export class Store {
     );
   }
 
+  /** Counts one observer pass of the scenario; returns how many there have been, this one included. */
+  async countObservePass(runId: string, name: string): Promise<number> {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SCENARIO#${name}` },
+        UpdateExpression: 'ADD observePasses :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.observePasses ?? 1);
+  }
+
   async putSample(runId: string, sample: TaskCountSample): Promise<void> {
     await dynamo().send(
       new PutCommand({

@@ -5,8 +5,8 @@ import { observerWindowMs } from '../../core/observer-window.js';
 import {
   estimateHistoryEvents,
   HISTORY_EVENT_LIMIT,
+  observerNextPass,
   observerPasses,
-  observerWaitSeconds,
   sendRateNotes,
 } from '../../core/run-limits.js';
 import { validateProfile } from '../../core/validate-profile.js';
@@ -171,18 +171,24 @@ describe('validateProfile', () => {
     const interval = profile.target.observe.intervalSeconds;
     const passes = observerPasses(profile, scenario);
     expect(estimateHistoryEvents(profile).total).toBeLessThanOrEqual(HISTORY_EVENT_LIMIT);
-    // Simulate the loop: passes until the hard window is over never exceed the budget.
+    // Simulate the loop to the hard deadline: it stops when its passes are spent, never later.
     const { hardMs } = observerWindowMs(profile, scenario);
     expect(hardMs).toBeGreaterThan(10_000_000);
     let elapsed = 0;
-    let made = 0;
-    while (elapsed <= hardMs) {
-      made += 1;
-      elapsed += observerWaitSeconds(profile, scenario, elapsed, hardMs) * 1000;
+    let pass = 0;
+    const waits: number[] = [];
+    for (;;) {
+      pass += 1;
+      const next = observerNextPass(profile, scenario, pass, hardMs - elapsed);
+      if (next.budgetSpent || elapsed > hardMs) break;
+      waits.push(next.waitSeconds);
+      elapsed += next.waitSeconds * 1000;
     }
-    expect(made).toBeLessThanOrEqual(passes);
-    expect(observerWaitSeconds(profile, scenario, 0, hardMs)).toBe(interval);
-    expect(observerWaitSeconds(profile, scenario, hardMs / 2, hardMs)).toBeGreaterThan(interval);
+    expect(pass).toBeLessThanOrEqual(passes);
+    expect(elapsed).toBeGreaterThanOrEqual(hardMs - waits.at(-1)! * 1000);
+    expect(Math.min(...waits)).toBeGreaterThan(interval);
+    // A short window keeps the profile's interval.
+    expect(observerNextPass(profile, scenario, 1, 10_000).waitSeconds).toBe(interval);
   });
 
   it('requires ECS for coldWarm and resources', () => {
