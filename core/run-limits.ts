@@ -137,20 +137,29 @@ export function observerPasses(profile: Profile, scenario: Scenario): number {
 }
 
 /**
- * The observer's next step, keeping its passes within {@link observerPasses}:
- * after `pass` passes (this one included), stop when the budget is spent;
- * otherwise wait the profile's interval, or longer when the passes left could
- * not cover the time to the deadline it follows at that interval (the time
- * left spread evenly over the passes left).
+ * The observer's next step, keeping the run's passes within the sum of
+ * {@link observerPasses} (scenarios run one after another, so what one leaves
+ * unused a later one may use, each later one keeping at least
+ * MIN_OBSERVER_PASSES): after `runPass` passes of the run (this one included),
+ * stop when the scenario's share is spent; otherwise wait the profile's
+ * interval, or longer when the passes left could not cover the time to the
+ * deadline the observer follows (that time spread evenly over them).
  */
 export function observerNextPass(
   profile: Profile,
   scenario: Scenario,
-  pass: number,
+  runPass: number,
   msToDeadline: number,
 ): { readonly budgetSpent: boolean; readonly waitSeconds: number } {
   const interval = profile.target.observe.intervalSeconds;
-  const left = observerPasses(profile, scenario) - pass;
+  const observedScenarios = profile.scenarios.filter(observed);
+  const total = observedScenarios.reduce((sum, s) => sum + observerPasses(profile, s), 0);
+  const later = profile.scenarios.slice(profile.scenarios.indexOf(scenario) + 1).filter(observed);
+  const reserve = later.reduce(
+    (sum, s) => sum + Math.min(observerPasses(profile, s), MIN_OBSERVER_PASSES),
+    0,
+  );
+  const left = total - reserve - runPass;
   if (left <= 0) return { budgetSpent: true, waitSeconds: interval };
   return { budgetSpent: false, waitSeconds: Math.max(interval, Math.ceil(msToDeadline / 1000 / left)) };
 }

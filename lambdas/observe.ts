@@ -66,7 +66,7 @@ export async function handler(event: unknown) {
   );
   const deadline = followedDeadline(planned, { now, timeoutMs, hardDeadline: scenario.deadline });
   // Passes are counted against the budget the execution history allows (core/run-limits.ts).
-  const pass = await store.countObservePass(runId, name);
+  const pass = await store.countObservePass(runId);
   const next = definition
     ? observerNextPass(profile, definition, pass, deadline - now)
     : { budgetSpent: false, waitSeconds: profile.target.observe.intervalSeconds };

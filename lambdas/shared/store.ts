@@ -280,12 +280,12 @@ export class Store {
     );
   }
 
-  /** Counts one observer pass of the scenario; returns how many there have been, this one included. */
-  async countObservePass(runId: string, name: string): Promise<number> {
+  /** Counts one observer pass of the run; returns how many there have been, this one included. */
+  async countObservePass(runId: string): Promise<number> {
     const out = await dynamo().send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: runPk(runId), sk: `SCENARIO#${name}` },
+        Key: { pk: runPk(runId), sk: 'OBSERVER' },
         UpdateExpression: 'ADD observePasses :one',
         ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
