@@ -20,18 +20,20 @@ export const benchmark: Benchmark = {
   description: `lambdas/collector.ts on real subscription payloads for ${SESSIONS.toLocaleString('en-US')} sessions, against the emulators`,
   async run() {
     const aws = await startLocalAws();
-    const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE, MAX_DESIRED_COUNT: '10' });
+    const restoreEnv = applyEnv({ ...aws.env, TABLE_NAME: LOCAL_TABLE });
     resetClients();
     try {
       await createTable();
       // Handlers read TABLE_NAME when they load: import them only now.
-      const prepare = await import('../lambdas/prepare.js');
       const collector = await import('../lambdas/collector.js');
       const input = profileInput(SESSIONS);
-      await prepare.handler({ profile: input, runId: RUN_ID, startedAt: new Date().toISOString() });
+      // The run's records as Prepare writes them (sessions first, then the run that makes it active).
+      const store = new Store(LOCAL_TABLE);
+      const profile = parseProfile(input);
+      await store.putSessions(RUN_ID, planRun(RUN_ID, profile));
+      await store.putRun({ runId: RUN_ID, profile, startedAt: Date.now() });
       collector.forgetActiveRuns();
 
-      const store = new Store(LOCAL_TABLE);
       const sessions = await store.sessions(RUN_ID);
       const sentAt = Date.now();
       const markStart = performance.now();
@@ -45,13 +47,11 @@ export const benchmark: Benchmark = {
       }));
       const payloads = streams.reduce((sum, s) => sum + s.events.length, 0);
 
-      let recorded = 0;
       const start = performance.now();
       await Promise.all(
         streams.map(async ({ events: deliveries }) => {
           for (const event of deliveries) {
-            const out = await collector.handler(event);
-            recorded += out.recorded;
+            await collector.handler(event);
           }
         }),
       );
@@ -59,10 +59,10 @@ export const benchmark: Benchmark = {
 
       const expected = SESSIONS * input.target.stages.length;
       const stored = (await store.sessions(RUN_ID)).reduce((n, s) => n + Object.keys(s.stages).length, 0);
-      if (recorded !== expected || stored !== expected)
-        throw new Error(
-          `collector recorded ${recorded} and stored ${stored} stage times, expected ${expected}`,
-        );
+      // Stage times land by key (pickup) and through stream attribution (the rest): count what is stored.
+      const recorded = stored;
+      if (stored !== expected)
+        throw new Error(`collector stored ${stored} stage times, expected ${expected}`);
       return [
         {
           key: 'stage-records-per-second',

@@ -1,6 +1,8 @@
 import { stripAnsi } from './ansi.js';
+import { captureOf } from './captures.js';
 import { keyPatternSource } from './identity.js';
 import { isLogStage, type Profile } from './profile.js';
+import { compileMarker } from './safe-pattern.js';
 import type { StreamMarker } from './stream-attribution.js';
 
 /**
@@ -21,7 +23,14 @@ export interface LogEvent {
 
 export type Match =
   /** A keyed stage: credited to the key's session directly (the earliest event wins). */
-  | { readonly kind: 'stage'; readonly sessionId: string; readonly stage: string; readonly timestamp: number }
+  | {
+      readonly kind: 'stage';
+      readonly sessionId: string;
+      readonly stage: string;
+      readonly timestamp: number;
+      /** Values the line carries (the stage's capture), if any. */
+      readonly values?: Readonly<Record<string, number>>;
+    }
   /** A keyed failure line. */
   | {
       readonly kind: 'failure';
@@ -40,6 +49,8 @@ interface Matcher {
   readonly correlation: 'key' | 'stream';
   readonly reason: string;
   readonly test: (line: string) => boolean;
+  /** The stage's captured values from a line (core/captures.ts). */
+  readonly capture?: (line: string) => Record<string, number> | undefined;
 }
 
 export interface RunMatcher {
@@ -62,12 +73,14 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
   const finals = new Map<string, string>();
   for (const stage of profile.target.stages) {
     if (!isLogStage(stage)) continue;
+    const capture = captureOf(stage.log.capture);
     push(stage.log.group, {
       stage: stage.name,
       kind: 'stage',
       correlation: stage.log.correlation,
       reason: '',
       test: tester(stage.log),
+      ...(capture ? { capture } : {}),
     });
     finals.set(stage.log.group, stage.name);
   }
@@ -102,11 +115,8 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
   };
 }
 
-function tester(marker: { pattern: string; regex: boolean }): (line: string) => boolean {
-  if (!marker.regex) return (line) => line.includes(marker.pattern);
-  const regex = new RegExp(marker.pattern);
-  return (line) => regex.test(line);
-}
+// Linear-time matching (core/safe-pattern.ts): a profile's pattern cannot hang the collector.
+const tester = compileMarker;
 
 /** The session that held `key` at event time `at`, if the key is one of the run's. */
 export type SessionOfKey = (key: string, at: number) => string | undefined;
@@ -141,6 +151,7 @@ export function matchEvents(
     matchers.forEach((matcher, index) => {
       if (!matcher.test(line)) return;
       const markerId = `${id}#${index}`;
+      const values = matcher.capture?.(line);
       if (matcher.kind === 'reject') {
         if (binds)
           out.push({
@@ -164,6 +175,7 @@ export function matchEvents(
                 timestamp: at,
                 stage: matcher.stage,
                 final: matcher.stage === final,
+                ...(values ? { values } : {}),
               }
             : {
                 kind: 'failure',
@@ -188,7 +200,13 @@ export function matchEvents(
       }
       if (sessionId === undefined) return;
       if (matcher.kind === 'stage' && matcher.stage !== null) {
-        out.push({ kind: 'stage', sessionId, stage: matcher.stage, timestamp: at });
+        out.push({
+          kind: 'stage',
+          sessionId,
+          stage: matcher.stage,
+          timestamp: at,
+          ...(values ? { values } : {}),
+        });
       } else {
         out.push({
           kind: 'failure',

@@ -10,7 +10,7 @@
  */
 import type { Report, SessionReport } from './report-model.js';
 
-export type MetricUnit = 'Milliseconds' | 'Percent' | 'Count';
+export type MetricUnit = 'Milliseconds' | 'Seconds' | 'Percent' | 'Count' | 'None';
 
 export interface MetricDimension {
   Name: string;
@@ -51,6 +51,15 @@ export const METRIC_DATA_LIMITS = {
 
 /** The scenario dimension's value for figures over the whole run. */
 export const ALL_SCENARIOS = 'all';
+
+/** CloudWatch's unit for a captured value's unit (dollars have none there). */
+const CAPTURE_METRIC_UNITS: Readonly<Record<string, MetricUnit>> = {
+  ms: 'Milliseconds',
+  s: 'Seconds',
+  count: 'Count',
+  usd: 'None',
+  none: 'None',
+};
 
 export const METRIC_NAMES = {
   stage: 'StageDuration',
@@ -93,14 +102,19 @@ export function buildMetricData(report: Report, options: MetricDataOptions): Put
       { Name: 'Profile', Value: options.profileName },
       { Name: 'Scenario', Value: group.name },
     ];
-    const distribution = (name: string, values: readonly number[], stage?: string): void => {
+    const distribution = (
+      name: string,
+      values: readonly number[],
+      stage?: string,
+      unit: MetricUnit = 'Milliseconds',
+    ): void => {
       const dimensions = stage === undefined ? base : [...base, { Name: 'Stage', Value: stage }];
       for (const { Values, Counts } of valueCounts(values)) {
         datums.push({
           MetricName: name,
           Dimensions: dimensions.map((d) => ({ ...d })),
           Timestamp: options.timestamp,
-          Unit: 'Milliseconds',
+          Unit: unit,
           Values,
           Counts,
         });
@@ -111,6 +125,14 @@ export function buildMetricData(report: Report, options: MetricDataOptions): Put
       distribution(METRIC_NAMES.stage, raw.segments.get(stage) ?? [], stage);
     distribution(METRIC_NAMES.total, raw.total, 'total');
     distribution(METRIC_NAMES.lateness, raw.lateness);
+    // Captured values (log.capture), each a metric of its own name in its unit.
+    for (const capture of report.captures ?? []) {
+      const values = group.sessions.flatMap((s) => {
+        const v = s.values?.[capture.metric];
+        return v === undefined ? [] : [v];
+      });
+      distribution(capture.metric, values, capture.stage, CAPTURE_METRIC_UNITS[capture.unit] ?? 'None');
+    }
     const single = (name: string, unit: MetricUnit, value: number): void => {
       datums.push({
         MetricName: name,

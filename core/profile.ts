@@ -10,6 +10,7 @@ const TEMPLATE_VARS = ['sessionId', 'userId', 'token', 'index', 'runId', 'scenar
 const template = z
   .string()
   .min(1)
+  .max(10_000)
   .refine((value) => unknownTemplateVars(value).length === 0, {
     message: `may use only ${TEMPLATE_VARS.map((v) => `{${v}}`).join(', ')}`,
   });
@@ -20,20 +21,66 @@ const name = z
 
 const positiveSeconds = z.number().int().min(1);
 
+/** Units of a captured value: milliseconds, seconds, US dollars, a count, or none. */
+export const CAPTURE_UNITS = ['ms', 's', 'usd', 'count', 'none'] as const;
+export type CaptureUnit = (typeof CAPTURE_UNITS)[number];
+
 /** Why a session failed, as the report counts it: `build`, `push`, `dropped`, ... */
 const reason = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits and -, starting with a letter');
+/** A log group name as CloudWatch Logs allows it. */
+const logGroup = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\w#/.-]+$/, 'must be a log group name (letters, digits, _ - / . #)');
+
+/** A marker: text the line must contain, or a regular expression (checked in validate-profile.ts). */
+const markerPattern = z.string().min(1).max(1_000);
+
+/** An S3 key prefix: no leading slash, no `..` segment, no control characters. */
+const keyPrefix = z
+  .string()
+  .max(512)
+  .refine(
+    (value) => !value.startsWith('/') && !value.split('/').includes('..') && !/[\p{Cc}\\]/u.test(value),
+    {
+      message:
+        'must be a plain S3 key prefix: no leading "/", no ".." segment, no backslash or control characters',
+    },
+  );
+
+const bucketName = z
+  .string()
+  .min(3)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'must be an S3 bucket name (lower-case letters, digits, . and -)');
 
 export const LogStageSchema = z.strictObject({
   name,
   log: z.strictObject({
-    group: z.string().min(1),
+    group: logGroup,
     /** Text the log line must contain (after ANSI colour codes are removed), or a regular expression. */
-    pattern: z.string().min(1),
+    pattern: markerPattern,
     regex: z.boolean().default(false),
     /** `key`: the line carries the session's key. `stream`: the line belongs to the session bound to its log stream. */
     correlation: z.enum(['key', 'stream']).default('key'),
+    /**
+     * Numbers the marker line carries, captured by the named groups of `regex`
+     * (e.g. `Cost: \\$(?<claudeCost>[0-9.]+)`); each group is a per-session
+     * metric with its unit, summarized per scenario, usable in thresholds and
+     * published to CloudWatch. Unit `usd` adds up to the target's cost.
+     */
+    capture: z
+      .strictObject({
+        regex: markerPattern,
+        units: z.record(
+          z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'must be a letter then letters or digits'),
+          z.enum(CAPTURE_UNITS),
+        ),
+      })
+      .optional(),
   }),
 });
 
@@ -49,10 +96,11 @@ export const S3StageSchema = z.strictObject({
 
 export const StageSchema = z.union([LogStageSchema, S3StageSchema]);
 
+// Header values are checked for CR/LF and for one address each in validate-profile.ts.
 const emailFields = {
-  from: z.string().min(3),
-  to: template,
-  subject: template,
+  from: z.string().min(3).max(320),
+  to: template.max(320),
+  subject: template.max(998),
   body: template,
 };
 
@@ -62,14 +110,14 @@ export const SesTriggerSchema = z.strictObject({
   /** `raw` sends SendRawEmail with an RFC 822 message; otherwise SendEmail. */
   raw: z.boolean().default(false),
   /** Upper bound on sends per second; the account's GetSendQuota MaxSendRate applies too. */
-  maxSendRate: z.number().positive().optional(),
+  maxSendRate: z.number().positive().max(1_000).optional(),
 });
 
 export const S3EmlTriggerSchema = z.strictObject({
   type: z.literal('s3-eml'),
   ...emailFields,
-  bucket: z.string().min(3),
-  prefix: z.string().default('emails/'),
+  bucket: bucketName,
+  prefix: keyPrefix.default('emails/'),
 });
 
 export const TriggerSchema = z.discriminatedUnion('type', [SesTriggerSchema, S3EmlTriggerSchema]);
@@ -138,18 +186,19 @@ export const TargetSchema = z.strictObject({
     .default('bench'),
   /** Template of the correlation key that keyed markers carry. */
   key: template.default('{userId}'),
-  stages: z.array(StageSchema).min(1),
+  stages: z.array(StageSchema).min(1).max(64),
   /** Log lines that end a session as failed at once (same correlation as stages), with the reason the report counts. */
   failures: z
     .array(
       z.strictObject({
-        group: z.string().min(1),
-        pattern: z.string().min(1),
+        group: logGroup,
+        pattern: markerPattern,
         regex: z.boolean().default(false),
         correlation: z.enum(['key', 'stream']).default('key'),
         reason: reason.default('failed'),
       }),
     )
+    .max(32)
     .default([]),
   /**
    * Log lines that reject the job just picked up on the same log stream: the
@@ -160,12 +209,13 @@ export const TargetSchema = z.strictObject({
   rejections: z
     .array(
       z.strictObject({
-        group: z.string().min(1),
-        pattern: z.string().min(1),
+        group: logGroup,
+        pattern: markerPattern,
         regex: z.boolean().default(false),
         reason: reason.default('dropped'),
       }),
     )
+    .max(32)
     .default([]),
   sessionTimeoutSeconds: positiveSeconds.max(86_400).default(600),
   observe: z
@@ -184,7 +234,29 @@ export const TargetSchema = z.strictObject({
       settleSeconds: z.number().int().min(0).max(900).default(10),
     })
     .default({ mode: 'push', intervalSeconds: 5, pollWindowSeconds: 60, settleSeconds: 10 }),
-  ecs: z.strictObject({ cluster: z.string().min(1), service: z.string().min(1) }).optional(),
+  ecs: z
+    .strictObject({ cluster: z.string().min(1).max(255), service: z.string().min(1).max(255) })
+    .optional(),
+  /**
+   * What a session leaves in the target once a stage shows it was made (e.g. the
+   * `thread-{token}` branch once `push` is seen): the report lists them so they
+   * can be cleaned up. `name` is a session template.
+   */
+  artifacts: z
+    .array(
+      z.strictObject({
+        kind: z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9-]{0,31}$/,
+            'must be lower-case letters, digits and -, starting with a letter',
+          ),
+        name: template,
+        stage: name,
+      }),
+    )
+    .max(16)
+    .default([]),
   /** Pre-provisioned users the sessions run as (see core/user-pool.ts). */
   userPool: UserPoolSchema.optional(),
   /** What each pool user needs in the target; needs userPool. */
@@ -199,7 +271,7 @@ const scenarioBase = {
    * E.g. leave out an S3 `contains` stage where concurrent sessions of one
    * project overwrite each other's deploy (the last deploy wins).
    */
-  stages: z.array(name).min(1).optional(),
+  stages: z.array(name).min(1).max(64).optional(),
 };
 
 export const StagesScenarioSchema = z.strictObject({ type: z.literal('stages'), ...scenarioBase });
@@ -242,11 +314,11 @@ export const ScenarioSchema = z.discriminatedUnion('type', [
 
 export const ThresholdSchema = z.strictObject({
   /** A stage name, `total`, or `success` (the share of sessions that finished ok). */
-  metric: z.string().min(1),
+  metric: z.string().min(1).max(64),
   /** Limit the threshold to one scenario; absent means all sessions of the run. */
-  scenario: z.string().optional(),
+  scenario: z.string().max(64).optional(),
   /** k6 style: `p(95) < 180s`, `avg < 5s`, `max <= 60000`, `rate > 95%`. */
-  condition: z.string().min(1),
+  condition: z.string().min(1).max(100),
 });
 
 export const PublishSchema = z
@@ -286,10 +358,15 @@ export const LocalDeliverySchema = z.strictObject({
 
 /** Settings for local mode only (`bench local`); ignored on AWS. */
 export const LocalSettingsSchema = z.strictObject({
-  /** The simulator's target model file, relative to the working directory. */
-  model: z.string().min(1).default('local/models/webordinary-demo.json'),
+  /** The simulator's target model file, relative to the profile file's folder (absent: the shipped demo model). */
+  model: z.string().min(1).max(1_000).default('local/models/webordinary-demo.json'),
   /** Seed of the simulator's latency draws; the same seed gives the same run. */
-  seed: z.number().int().optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   /** The local SES account's MaxSendRate (emails per second) that triggers are paced to. */
   sesMaxSendRate: z.number().positive().max(1_000).default(14),
   /** Adversarial subscription delivery and ingestion lag (absent: ordered, once, one instance, no lag). */
@@ -297,12 +374,18 @@ export const LocalSettingsSchema = z.strictObject({
 });
 
 export const ProfileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.string().max(1_000).optional(),
   name,
-  description: z.string().optional(),
+  description: z.string().max(10_000).optional(),
   target: TargetSchema,
   scenarios: z.array(ScenarioSchema).min(1),
-  thresholds: z.array(ThresholdSchema).default([]),
+  thresholds: z.array(ThresholdSchema).max(200).default([]),
+  /**
+   * Let this run start while other runs are active (and others start beside
+   * it), up to the stack's maxConcurrentRuns. Off by default: one run at a
+   * time per target, so runs do not distort each other's figures.
+   */
+  allowConcurrentRuns: z.boolean().default(false),
   publish: PublishSchema,
   local: LocalSettingsSchema.optional(),
 });

@@ -33,6 +33,8 @@ export interface SessionRecord {
   readonly sentAt?: number;
   /** Stage name -> epoch ms of the earliest event that matched it (the event's own timestamp). */
   readonly stages: Readonly<Record<string, number>>;
+  /** Values captured from the stage markers that counted (`log.capture`): metric -> number. */
+  readonly values?: Readonly<Record<string, number>>;
   readonly status: SessionStatus;
   /** Why a session failed, timed out, or what went wrong sending it. */
   readonly error?: string;

@@ -1,14 +1,25 @@
 /**
- * The report as one self-contained HTML file: inline CSS and SVG, no scripts,
- * no external assets. Every text that comes from the report is escaped.
+ * The report as one self-contained HTML file: inline CSS and SVG, no
+ * scripts, no external assets, so it opens from disk. It leads with the
+ * verdicts (thresholds, bottlenecks, cost), then the run over time (latency
+ * by session start per stage, sessions in flight and completions, resources,
+ * all with the scenario boundaries), then each scenario's figures,
+ * distributions (histogram with a count axis, CDF) and session waterfall.
+ * Every text that comes from the report is escaped.
  */
 
+import { bottlenecks, type ScenarioVerdict } from './bottlenecks.js';
+import { cdfChart, histogramChart, type Series } from './chart-distribution.js';
+import { flowChart, latencyOverTime, resourceChart } from './chart-time.js';
+import { timelineChart } from './chart-timeline.js';
 import {
-  formatDuration,
+  artifactLines,
   formatElapsed,
   formatTime,
+  negativeNotes,
   phasesTable,
   resourcesTable,
+  SHARE_NOTE,
   scenarioTitle,
   sessionsLine,
   stageNote,
@@ -17,41 +28,37 @@ import {
   targetChangesTable,
   thresholdsTable,
   topErrors,
+  valuesTable,
 } from './render-text.js';
-import type { AggregateReport, Report, ScenarioReport, SessionReport, Summary } from './report-model.js';
+import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
+import type { AggregateReport, Report, ScenarioReport } from './report-model.js';
+import { metricValues, scenarioSessions } from './report-values.js';
+import { escapeHtml } from './svg.js';
 
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-const COLORS = [
-  '#4e79a7',
-  '#f28e2b',
-  '#59a14f',
-  '#e15759',
-  '#76b7b2',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-];
-const LATE = '#bab0ac';
-/** Timelines beyond this many sessions show an even sample of them (the tables hold every session). */
-const MAX_TIMELINE_ROWS = 80;
-const BINS = 40;
+export { escapeHtml } from './svg.js';
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd}.meta{color:#555}
-.badge{padding:.1rem .6rem;border-radius:4px;color:#fff;font-weight:700}.pass{background:#2e7d32}.fail{background:#c62828}
+.badge{padding:.1rem .6rem;border-radius:4px;color:#fff;font-weight:700}.pass{background:#2e7d32}.fail{background:#c62828}.partial{background:#b26a00}
+.banner{background:#fff4e5;border:1px solid #b26a00;padding:.5rem .8rem;border-radius:4px}
 table{border-collapse:collapse;margin:.6rem 0}th,td{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2e7d32}.bad{color:#c62828}
-svg{display:block;margin:.6rem 0;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#444}svg text.bad{fill:#c62828}
-.legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}`;
+.verdict{border-left:4px solid #4e79a7;padding:.2rem .8rem;margin:.6rem 0;background:#f6f8fb}
+svg{display:block;margin:.6rem 0;max-width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#444}
+svg text.bad{fill:#c62828}svg text.axis-title{fill:#777}svg text.tick,svg text.meta-text{fill:#888;font-size:10px}svg text.boundary-label{fill:#333;font-size:10px}
+.legend span{display:inline-block;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}.legend i.milestone{transform:rotate(45deg) scale(.8)}
+.tabs>input{position:absolute;opacity:0;pointer-events:none}.tabs>label{display:inline-block;padding:.15rem .6rem;margin:0 .2rem .2rem 0;border:1px solid #ccc;border-radius:4px;cursor:pointer}
+.tabs>.panel{display:none}`;
+
+/** CSS-only tabs: the checked radio shows its panel (no script). */
+function tabCss(report: Report): string {
+  const n = ['total', ...report.stageNames].length;
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `#lat-${i}:checked~.panel[data-for="lat-${i}"]{display:block}#lat-${i}:checked+label{background:#4e79a7;color:#fff;border-color:#4e79a7}`,
+  ).join('');
+}
 
 function htmlTable(table: Table, rowClass: (i: number) => string = () => ''): string {
   const cls = (i: number): string => (table.numeric[i] ? ' class="n"' : '');
@@ -65,153 +72,26 @@ function htmlTable(table: Table, rowClass: (i: number) => string = () => ''): st
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-const num = (value: number): string => (Math.round(value * 10) / 10).toString();
-const title = (text: string): string => `<title>${escapeHtml(text)}</title>`;
+const notes = (lines: readonly string[]): string =>
+  lines.map((line) => `<p class="meta bad">${escapeHtml(line)}</p>`).join('');
 
-/** Raw values of each stage and the total for some sessions, as buildReport computed them. */
-function rawValues(sessions: readonly SessionReport[], stageNames: readonly string[]): Map<string, number[]> {
-  const out = new Map<string, number[]>([...stageNames, 'total'].map((name) => [name, []]));
-  for (const session of sessions) {
-    for (const [name, value] of Object.entries(session.segments)) out.get(name)?.push(value);
-    if (session.total !== null) out.get('total')?.push(session.total);
-  }
-  return out;
+/** Each stage's and the total's raw values for some sessions, with their summaries. */
+function seriesOf(report: Report, figures: AggregateReport, scenario: string | null): Series[] {
+  const sessions = scenarioSessions(report, scenario);
+  return [...report.stageNames, 'total'].map((name) => ({
+    name,
+    values: metricValues(sessions, name),
+    summary: name === 'total' ? figures.total : (figures.stages[name] ?? null),
+  }));
 }
 
-/** Per stage (and total), a histogram on a logarithmic time axis with the p50 and p95 marked. */
-function distributionChart(
-  figures: AggregateReport,
-  values: Map<string, number[]>,
-  stageNames: readonly string[],
-): string {
-  const rows = [...stageNames, 'total'];
-  const all = [...values.values()].flat().filter((v) => v > 0);
-  if (all.length === 0) return '<p class="meta">No durations to chart.</p>';
-  const lo = 10 ** Math.floor(Math.log10(all.reduce((a, b) => Math.min(a, b))));
-  const hi = Math.max(lo * 10, 10 ** Math.ceil(Math.log10(all.reduce((a, b) => Math.max(a, b)))));
-  const [left, width, rowH] = [150, 620, 34];
-  const x = (v: number): number =>
-    left + (width * (Math.log10(Math.max(v, lo)) - Math.log10(lo))) / Math.log10(hi / lo);
-  const height = rows.length * rowH + 30;
-  const parts: string[] = [];
-  rows.forEach((name, r) => {
-    const top = r * rowH + 4;
-    const summary: Summary | null = name === 'total' ? figures.total : (figures.stages[name] ?? null);
-    const counts = new Array<number>(BINS).fill(0);
-    for (const v of values.get(name) ?? []) {
-      const bin = Math.floor(((x(v) - left) / width) * BINS);
-      counts[Math.min(BINS - 1, Math.max(0, bin))]! += 1;
-    }
-    const peak = Math.max(1, ...counts);
-    parts.push(`<text x="0" y="${top + rowH / 2}">${escapeHtml(name)} (n=${summary?.count ?? 0})</text>`);
-    counts.forEach((count, b) => {
-      if (count === 0) return;
-      const h = ((rowH - 8) * count) / peak;
-      const color = COLORS[r % COLORS.length]!;
-      parts.push(
-        `<rect x="${num(left + (b * width) / BINS)}" y="${num(top + rowH - 6 - h)}" width="${num(width / BINS - 1)}" height="${num(h)}" fill="${color}">${title(`${count} session(s)`)}</rect>`,
-      );
-    });
-    if (summary) {
-      for (const [label, v, dash] of [
-        ['p50', summary.p50, ''],
-        ['p95', summary.p95, ' stroke-dasharray="3 2"'],
-      ] as const) {
-        parts.push(
-          `<line x1="${num(x(v))}" x2="${num(x(v))}" y1="${top}" y2="${top + rowH - 6}" stroke="#222"${dash}>${title(`${label} ${formatDuration(v)}`)}</line>`,
-        );
-      }
-    }
-  });
-  for (let decade = lo; decade <= hi; decade *= 10) {
-    parts.push(
-      `<text x="${num(x(decade))}" y="${height - 6}" text-anchor="middle">${formatDuration(decade)}</text>`,
-    );
-    parts.push(
-      `<line x1="${num(x(decade))}" x2="${num(x(decade))}" y1="0" y2="${height - 20}" stroke="#eee"/>`,
-    );
-  }
-  const caption = 'Distribution of each stage (log scale); solid line p50, dashed p95';
-  return `<svg viewBox="0 0 ${left + width + 40} ${height}" role="img" aria-label="${caption}">${title(caption)}${parts.join('')}</svg>`;
-}
-
-/** One row per session: scheduled → sent (lateness, grey), then each stage segment in its colour. */
-function timelineChart(sessions: readonly SessionReport[], stageNames: readonly string[]): string {
-  const starts = sessions.map((s) => s.scheduledAt ?? s.sentAt).filter((v): v is number => v !== null);
-  if (starts.length === 0) return '<p class="meta">No session was started.</p>';
-  const ordered = [...sessions].sort((a, b) => (a.scheduledAt ?? 0) - (b.scheduledAt ?? 0));
-  const step = Math.max(1, ordered.length / MAX_TIMELINE_ROWS);
-  const shown = Array.from(
-    { length: Math.min(ordered.length, MAX_TIMELINE_ROWS) },
-    (_, i) => ordered[Math.floor(i * step)]!,
-  );
-  const t0 = starts.reduce((a, b) => Math.min(a, b));
-  const ends = shown.flatMap((s) => [
-    s.sentAt ?? t0,
-    ...stageNames.map((n) => (Object.hasOwn(s.stages, n) ? s.stages[n]! : t0)),
-  ]);
-  const span = Math.max(1, ends.reduce((a, b) => Math.max(a, b)) - t0);
-  const [left, width, rowH] = [150, 620, 14];
-  const x = (t: number): number => left + (width * (t - t0)) / span;
-  const parts: string[] = [];
-  shown.forEach((s, r) => {
-    const y = r * rowH + 2;
-    const cls = s.status === 'ok' ? '' : ' class="bad"';
-    parts.push(
-      `<text x="0" y="${y + 10}"${cls}>${escapeHtml(s.sessionId.slice(0, 22))}${s.status === 'ok' ? '' : ` ${s.status}`}</text>`,
-    );
-    const bar = (from: number, to: number, color: string, what: string): void => {
-      parts.push(
-        `<rect x="${num(x(from))}" y="${y}" width="${num(Math.max(1, x(to) - x(from)))}" height="${rowH - 2}" fill="${color}">${title(`${s.sessionId} ${what} ${formatDuration(to - from)}`)}</rect>`,
-      );
-    };
-    if (s.scheduledAt !== null && s.sentAt !== null) bar(s.scheduledAt, s.sentAt, LATE, 'lateness');
-    let previous = s.sentAt;
-    stageNames.forEach((name, i) => {
-      const at = Object.hasOwn(s.stages, name) ? s.stages[name] : undefined;
-      if (at !== undefined && previous !== null) bar(previous, at, COLORS[i % COLORS.length]!, name);
-      previous = at ?? null;
-    });
-  });
-  const height = shown.length * rowH + 24;
-  for (let i = 0; i <= 4; i += 1) {
-    parts.push(
-      `<text x="${num(left + (width * i) / 4)}" y="${height - 6}" text-anchor="middle">${i === 0 ? '0' : `+${formatElapsed((span * i) / 4)}`}</text>`,
-    );
-  }
-  const legend = [['lateness', LATE], ...stageNames.map((n, i) => [n, COLORS[i % COLORS.length]!])]
-    .map(([name, color]) => `<span><i style="background:${color}"></i>${escapeHtml(name!)}</span>`)
-    .join('');
-  const note =
-    ordered.length > shown.length
-      ? `<p class="meta">Showing ${shown.length} of ${ordered.length} sessions, evenly sampled by scheduled start.</p>`
-      : '';
-  return `<div class="legend">${legend}</div>${note}<svg viewBox="0 0 ${left + width + 40} ${height}" role="img" aria-label="Session timeline">${title('Session timeline')}${parts.join('')}</svg>`;
-}
-
-/** The smallest 1, 2 or 5 × 10^k at or above value (at least 1): a round top for a value axis. */
-function niceCeiling(value: number): number {
-  if (value <= 1) return 1;
-  const decade = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 5, 10].map((m) => m * decade).find((v) => v >= value) ?? 10 * decade;
-}
-
-function lineChart(name: string, unit: string, points: readonly { at: number; value: number }[]): string {
-  if (points.length === 0) return '';
-  const [left, width, height] = [60, 700, 160];
-  const t0 = points[0]!.at;
-  const span = Math.max(1, points.at(-1)!.at - t0);
-  const top = niceCeiling(points.reduce((a, p) => Math.max(a, p.value), 0));
-  const path = points.map(
-    (p) =>
-      `${num(left + (width * (p.at - t0)) / span)},${num(height - 20 - ((height - 40) * p.value) / top)}`,
-  );
-  return `<svg viewBox="0 0 ${left + width + 40} ${height}" role="img" aria-label="${escapeHtml(name)}">${title(`${name} (${unit})`)}
-<text x="${left}" y="12" font-weight="bold">${escapeHtml(`${name} (${unit})`)}</text>
-<text x="0" y="24">${num(top)}</text><text x="0" y="${height - 20}">0</text>
-<text x="${left}" y="${height - 4}">${escapeHtml(formatTime(t0))}</text><text x="${left + width}" y="${height - 4}" text-anchor="end">+${formatElapsed(span)}</text>
-<line x1="${left}" x2="${left + width}" y1="${height - 20}" y2="${height - 20}" stroke="#ccc"/>
-<polyline points="${path.join(' ')}" fill="none" stroke="${COLORS[0]}" stroke-width="1.5"/></svg>`;
+function verdictBlock(verdict: ScenarioVerdict | undefined): string {
+  if (!verdict) return '';
+  const table = bottleneckTable(verdict);
+  return [
+    `<h3>Bottleneck</h3><p class="verdict">${escapeHtml(verdict.text)}</p>`,
+    table ? `${htmlTable(table)}<p class="meta">${escapeHtml(SHARE_DEFINITION)}</p>` : '',
+  ].join('');
 }
 
 function figuresSection(
@@ -219,30 +99,44 @@ function figuresSection(
   heading: string,
   figures: AggregateReport,
   scenario: ScenarioReport | null,
+  verdict: ScenarioVerdict | undefined,
 ): string {
-  const sessions = scenario ? report.sessions.filter((s) => s.scenario === scenario.name) : report.sessions;
-  const errors = topErrors(report, scenario?.name ?? null)
+  const name = scenario?.name ?? null;
+  const sessions = scenarioSessions(report, name);
+  const errors = topErrors(report, name)
     .map(({ reason, count }) => `<li>${count}× ${escapeHtml(reason)}</li>`)
     .join('');
   const phases = scenario ? phasesTable(scenario, report.stageNames) : null;
+  const series = seriesOf(report, figures, name);
   return [
     `<section><h2>${escapeHtml(heading)}</h2>`,
     `<p>Sessions: ${escapeHtml(sessionsLine(figures.sessions, figures.successRate))}</p>`,
     errors ? `<ul class="bad">${errors}</ul>` : '',
     htmlTable(statsTable(figures, report.stageNames)),
+    ...(() => {
+      const captured = valuesTable(report, figures);
+      return captured ? [htmlTable(captured)] : [];
+    })(),
+    notes(negativeNotes(report, name)),
+    verdictBlock(verdict),
     phases
-      ? `<h3>Cold vs warm</h3><p class="meta">Share = stage's (cold p50 − warm p50) / total's (cold p50 − warm p50).</p>${htmlTable(phases)}`
+      ? `<h3>Cold vs warm</h3><p class="meta">Share = stage's (cold p50 − warm p50) / total's (cold p50 − warm p50). ${escapeHtml(SHARE_NOTE)}</p>${htmlTable(phases)}`
       : '',
-    `<h3>Latency distribution</h3>${distributionChart(figures, rawValues(sessions, report.stageNames), report.stageNames)}`,
-    scenario ? `<h3>Timeline</h3>${timelineChart(sessions, report.stageNames)}` : '',
+    `<h3>Latency distribution</h3>${histogramChart(series)}`,
+    `<h3>Cumulative distribution</h3>${cdfChart(series)}`,
+    scenario ? `<h3>Timeline</h3>${timelineChart(sessions, report.stageInfo)}` : '',
     '</section>',
   ].join('\n');
 }
 
 export function renderHtml(report: Report): string {
   const verdict = report.verdict === 'pass' ? 'PASS' : 'FAIL';
+  const verdicts = bottlenecks(report);
   const body: string[] = [
-    `<h1>WebOrdinary Bench: ${escapeHtml(report.profile)} <span class="badge ${report.verdict}">${verdict}</span></h1>`,
+    `<h1>WebOrdinary Bench: ${escapeHtml(report.profile)} <span class="badge ${report.verdict}">${verdict}</span>${report.partial ? ' <span class="badge partial">PARTIAL</span>' : ''}</h1>`,
+    report.partial
+      ? `<p class="banner">This run stopped early (${escapeHtml(report.partial.reason)}): the report holds only what was recorded by then, and unfinished sessions count against the success rate.</p>`
+      : '',
     `<p class="meta">run ${escapeHtml(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})</p>`,
     `<p class="meta">${escapeHtml(stageNote(report))} Total is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.</p>`,
   ];
@@ -252,33 +146,57 @@ export function renderHtml(report: Report): string {
       htmlTable(thresholdsTable(report), (i) => (report.thresholds[i]?.ok ? 'ok' : 'bad')),
     );
   }
-  for (const scenario of report.scenarios) {
-    body.push(figuresSection(report, scenarioTitle(scenario), scenario, scenario));
+  if (verdicts.length > 0) {
+    const items = verdicts
+      .map((v) => `<li><b>${escapeHtml(v.scenario)}</b>: ${escapeHtml(v.text)}</li>`)
+      .join('');
+    body.push(`<h2>Bottlenecks</h2><ul>${items}</ul>`);
   }
-  if (report.scenarios.length > 1) body.push(figuresSection(report, 'All sessions', report.overall, null));
+  if (report.cost) body.push(`<h2>Cost</h2><p>${escapeHtml(costLine(report.cost))}</p>`);
+  body.push(
+    '<h2>Over time</h2>',
+    '<h3>Latency by session start</h3><p class="meta">Pick a stage. Dashed lines: scenario starts.</p>',
+    latencyOverTime(report),
+    '<h3>Sessions in flight and completions</h3>',
+    flowChart(report),
+  );
   const { resources } = report;
   if (resources) {
     body.push(
-      `<h2>Resources (${escapeHtml(`${resources.cluster}/${resources.service}`)})</h2>`,
+      `<h3>Resources (${escapeHtml(`${resources.cluster}/${resources.service}`)})</h3>`,
       htmlTable(resourcesTable(resources)),
     );
     for (const series of [resources.cpu, resources.memory])
-      if (series) body.push(lineChart(series.name, series.unit, series.points));
+      if (series) body.push(resourceChart(report, series.name, series.unit, series.points));
     if (resources.tasks) {
-      body.push(
-        lineChart(
-          'running tasks',
-          'tasks',
-          resources.tasks.samples.map((s) => ({ at: s.at, value: s.running })),
-        ),
-      );
+      const points = resources.tasks.samples.map((s) => ({ at: s.at, value: s.running }));
+      body.push(resourceChart(report, 'running tasks', 'tasks', points));
     }
   }
+  report.scenarios.forEach((scenario, i) => {
+    body.push(figuresSection(report, scenarioTitle(scenario), scenario, scenario, verdicts[i]));
+  });
+  if (report.scenarios.length > 1)
+    body.push(figuresSection(report, 'All sessions', report.overall, null, undefined));
   const changes = targetChangesTable(report);
   if (changes) body.push('<h2>Target changes</h2>', htmlTable(changes));
+  const artifacts = artifactLines(report).slice(2);
+  if (artifacts.length > 0)
+    body.push(
+      '<h2>Left in the target</h2>',
+      `<ul>${artifacts.map((l) => `<li>${escapeHtml(l.trim())}</li>`).join('')}</ul>`,
+    );
+  if (report.cost) {
+    body.push(
+      '<h2>Cost detail</h2>',
+      `<p class="meta">Harness quantities are counted from this run (sessions sent, stages observed, observer turns, metric requests) at ${escapeHtml(report.cost.region)} list prices of ${escapeHtml(report.cost.pricesAsOf)}; an estimate, not a bill.</p>`,
+      htmlTable(costTable(report.cost)),
+    );
+  }
+  const title = `${report.profile} · ${report.runId} · ${verdict}${report.partial ? ' · partial' : ''}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(`${report.profile} · ${report.runId} · ${verdict}`)}</title><style>${CSS}</style></head>
+<title>${escapeHtml(title)}</title><style>${CSS}${tabCss(report)}</style></head>
 <body>
 ${body.join('\n')}
 </body></html>

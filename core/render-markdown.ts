@@ -1,10 +1,15 @@
 /** The report as GitHub-flavoured Markdown: the same figures as the terminal report, as tables. */
 
+import { bottlenecks } from './bottlenecks.js';
 import {
+  artifactLines,
   formatElapsed,
   formatTime,
+  negativeNotes,
   phasesTable,
+  reportCaveats,
   resourcesTable,
+  SHARE_NOTE,
   scenarioTitle,
   sessionsLine,
   stageNote,
@@ -13,7 +18,9 @@ import {
   targetChangesTable,
   thresholdsTable,
   topErrors,
+  valuesTable,
 } from './render-text.js';
+import { bottleneckTable, costLine, costTable, SHARE_DEFINITION } from './render-verdicts.js';
 import type { AggregateReport, Report } from './report-model.js';
 
 /** Escapes text for a Markdown table cell or line: no raw HTML, no column breaks, no line breaks. */
@@ -34,10 +41,18 @@ function markdownTable(table: Table): string[] {
 
 export function renderMarkdown(report: Report): string {
   const verdict = report.verdict === 'pass' ? '✅ PASS' : '❌ FAIL';
+  const verdicts = bottlenecks(report);
   const out: string[] = [
     `# WebOrdinary Bench: ${escapeMarkdown(report.profile)}`,
     '',
+    ...(report.partial
+      ? [
+          `> ⚠️ **Partial report**: the run stopped early (${escapeMarkdown(report.partial.reason)}); only what was recorded by then is here.`,
+          '',
+        ]
+      : []),
     `**Verdict: ${verdict}** · run ${escapeMarkdown(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})`,
+    ...reportCaveats(report).map((note) => `\n> **${escapeMarkdown(note)}**`),
     '',
     `${escapeMarkdown(stageNote(report))} ` +
       '`total` is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.',
@@ -54,20 +69,43 @@ export function renderMarkdown(report: Report): string {
       out.push('', ...errors.map(({ reason, count }) => `- ${count}× ${escapeMarkdown(reason)}`));
     }
     out.push('', ...markdownTable(statsTable(figures, report.stageNames)));
+    const captured = valuesTable(report, figures);
+    if (captured) out.push('', ...markdownTable(captured));
+    const negatives = negativeNotes(report, scenario);
+    if (negatives.length > 0) out.push('', ...negatives.map((n) => `- ${escapeMarkdown(n)}`));
   };
-  for (const scenario of report.scenarios) {
+  if (verdicts.length > 0) {
+    out.push(
+      '',
+      '## Bottlenecks',
+      '',
+      ...verdicts.map((v) => `- **${escapeMarkdown(v.scenario)}**: ${escapeMarkdown(v.text)}`),
+    );
+  }
+  if (report.cost) out.push('', `**Cost**: ${escapeMarkdown(costLine(report.cost))}`);
+  report.scenarios.forEach((scenario, i) => {
     block(scenarioTitle(scenario), scenario, scenario.name);
+    const verdictTable = verdicts[i] ? bottleneckTable(verdicts[i]) : null;
+    if (verdictTable) {
+      out.push(
+        '',
+        '### Stages: share of the total, change against unloaded sessions',
+        '',
+        ...markdownTable(verdictTable),
+      );
+      out.push('', escapeMarkdown(SHARE_DEFINITION));
+    }
     const phases = phasesTable(scenario, report.stageNames);
     if (phases) {
       out.push(
         '',
         '### Cold vs warm',
         '',
-        'Share = (cold p50 − warm p50) of the stage / (cold p50 − warm p50) of total.',
+        `Share = (cold p50 − warm p50) of the stage / (cold p50 − warm p50) of total. ${escapeMarkdown(SHARE_NOTE)}`,
       );
       out.push('', ...markdownTable(phases));
     }
-  }
+  });
   if (report.scenarios.length > 1) block('All sessions', report.overall, null);
   if (report.resources) {
     const { cluster, service } = report.resources;
@@ -77,10 +115,23 @@ export function renderMarkdown(report: Report): string {
   }
   const changes = targetChangesTable(report);
   if (changes) out.push('', '## Target changes', '', ...markdownTable(changes));
+  const artifacts = artifactLines(report);
+  if (artifacts.length > 0)
+    out.push('', '## Left in the target', '', ...artifacts.slice(2).map((l) => `- ${l.trim()}`));
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', `## Thresholds: ${passed} of ${report.thresholds.length} passed`, '');
     out.push(...markdownTable(thresholdsTable(report)));
+  }
+  if (report.cost) {
+    out.push(
+      '',
+      '## Cost',
+      '',
+      escapeMarkdown(costLine(report.cost)),
+      '',
+      ...markdownTable(costTable(report.cost)),
+    );
   }
   return `${out.join('\n')}\n`;
 }

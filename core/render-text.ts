@@ -2,6 +2,9 @@
  * The terminal report, and the figures every rendering shares (units, the
  * rows of each table), so that text, Markdown and HTML always say the same.
  */
+import { bottlenecks } from './bottlenecks.js';
+import { formatDuration, formatElapsed, formatPercent, formatTime } from './format.js';
+import { costLine } from './render-verdicts.js';
 import type {
   AggregateReport,
   Report,
@@ -12,6 +15,8 @@ import type {
   ThresholdReport,
 } from './report-model.js';
 
+export { formatDuration, formatElapsed, formatPercent, formatTime } from './format.js';
+
 export interface Table {
   readonly header: readonly string[];
   readonly rows: readonly (readonly string[])[];
@@ -20,38 +25,6 @@ export interface Table {
 }
 
 const NONE = '–';
-
-/** ms below 1 s (whole ms), else seconds with 2 decimals below 10 s and 1 above. */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return NONE;
-  const rounded = Math.round(ms);
-  if (Math.abs(rounded) < 1_000) return `${rounded === 0 ? 0 : rounded} ms`;
-  const seconds = ms / 1_000;
-  return `${seconds.toFixed(Math.abs(seconds) < 10 ? 2 : 1)} s`;
-}
-
-/** A fraction as a percentage with one decimal. */
-export function formatPercent(fraction: number | null | undefined): string {
-  return fraction === null || fraction === undefined ? NONE : `${(fraction * 100).toFixed(1)}%`;
-}
-
-/** Epoch ms as UTC, to the second. */
-export function formatTime(epochMs: number): string {
-  return new Date(epochMs)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** A run's length: `42.5 s`, `12m 03s`, `1h 02m 03s`. */
-export function formatElapsed(ms: number): string {
-  if (ms < 60_000) return formatDuration(ms);
-  const total = Math.round(ms / 1_000);
-  const h = Math.floor(total / 3_600);
-  const m = Math.floor((total % 3_600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m ${s}s` : `${m}m ${s}s`;
-}
 
 export function formatThresholdActual(threshold: ThresholdReport): string {
   if (threshold.actual === null) return 'no data';
@@ -65,11 +38,18 @@ export function scenarioTitle(scenario: { readonly name: string; readonly type: 
     : `Scenario ${scenario.name} (${scenario.type})`;
 }
 
+/** ` (dropped 2, build 1)`: failures by the reason their line gave, most first; empty when no line gave one. */
+export function failedByText(failedBy: Readonly<Record<string, number>> | undefined): string {
+  const entries = Object.entries(failedBy ?? {}).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+  if (entries.every(([reason]) => reason === 'other')) return '';
+  return ` (${entries.map(([reason, n]) => `${reason} ${n}`).join(', ')})`;
+}
+
 export function sessionsLine(counts: SessionCounts, successRate: number): string {
   return [
     `${counts.planned} planned`,
     `${counts.ok} ok`,
-    `${counts.failed} failed`,
+    `${counts.failed} failed${failedByText(counts.failedBy)}`,
     `${counts.timedOut} timed out`,
     ...(counts.unfinished > 0 ? [`${counts.unfinished} unfinished`] : []),
     `success ${formatPercent(successRate)}`,
@@ -82,7 +62,9 @@ function summaryCells(summary: Summary | null): string[] {
     ? `${formatDuration(summary.p95Interval.low)} … ${formatDuration(summary.p95Interval.high)}`
     : NONE;
   const { count, min, p50, p90, p95, p99, max, mean } = summary;
-  return [String(count), ...[min, p50, p90, p95, p99, max, mean].map(formatDuration), interval];
+  // A negative figure is marked: it measures clock disagreement or S3's whole seconds, not a duration (see the notes).
+  const cell = (v: number): string => (v < 0 ? `${formatDuration(v)} ⚠` : formatDuration(v));
+  return [String(count), ...[min, p50, p90, p95, p99, max, mean].map(cell), interval];
 }
 
 /** Stages, total and lateness of a scenario (or of the run) with n, min … max, mean and p95's 95 % interval. */
@@ -104,6 +86,29 @@ export function statsTable(figures: AggregateReport, stageNames: readonly string
       };
 }
 
+/** Captured values (`log.capture`) of a scenario or the run: one row per metric, in its own unit. */
+export function valuesTable(report: Report, figures: AggregateReport): Table | null {
+  const captures = report.captures ?? [];
+  if (captures.length === 0 || !figures.values) return null;
+  const header = ['captured', 'unit', 'n', 'min', 'p50', 'p95', 'max', 'mean', 'sum'];
+  const rows = captures.map(({ metric, unit }) => {
+    const summary = figures.values?.[metric] ?? null;
+    const cell = (v: number) => formatValue(v, unit);
+    if (!summary) return [metric, unit, '0', NONE, NONE, NONE, NONE, NONE, NONE];
+    const { count, min, p50, p95, max, mean } = summary;
+    return [metric, unit, String(count), ...[min, p50, p95, max, mean, mean * count].map(cell)];
+  });
+  return { header, rows, numeric: header.map((_, i) => i > 1) };
+}
+
+/** A captured value in its unit: durations as durations, dollars with cents to four places. */
+function formatValue(value: number, unit: string): string {
+  if (unit === 'ms') return formatDuration(value);
+  if (unit === 's') return formatDuration(value * 1000);
+  if (unit === 'usd') return `$${value.toFixed(4)}`;
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
 /** What the stage figures measure, naming the S3 stages, whose reference and resolution differ. */
 export function stageNote(report: Report): string {
   const s3 = (report.stageInfo ?? []).filter((s) => s.source === 's3').map((s) => s.name);
@@ -111,6 +116,37 @@ export function stageNote(report: Report): string {
   return s3.length === 0
     ? base
     : `${base} S3 stage${s3.length > 1 ? 's' : ''} ${s3.join(', ')}: time since the email was sent, to S3's whole-second resolution.`;
+}
+
+/** Below this many sessions in a phase, a cold-start share is marked: noise alone can push it past 100 % or below 0. */
+export const SMALL_N = 5;
+
+/** What the ⚠ beside a cold-start share means. */
+export const SHARE_NOTE = `⚠ n cold/warm: fewer than ${SMALL_N} sessions in a phase; a share from so few is noise and can exceed 100 % or be negative.`;
+
+/**
+ * Notes on negative values in a scenario (or the run, for null): why a stage
+ * can measure below zero, with how many and the lowest. Empty when none.
+ */
+export function negativeNotes(report: Report, scenario: string | null): string[] {
+  const sessions =
+    scenario === null ? report.sessions : report.sessions.filter((s) => s.scenario === scenario);
+  const notes: string[] = [];
+  for (const info of report.stageInfo ?? []) {
+    const values = sessions.flatMap((s) =>
+      Object.hasOwn(s.segments, info.name) ? [s.segments[info.name]!] : [],
+    );
+    const negative = values.filter((v) => v < 0);
+    if (negative.length === 0) continue;
+    const why =
+      info.source === 's3'
+        ? "S3's LastModified has whole seconds, so an object written within a second of the send can carry a time before it"
+        : "its marker is timestamped before the previous stage's (two emitters' clocks disagree)";
+    notes.push(
+      `⚠ ${info.name}: ${negative.length} of ${values.length} values negative (lowest ${formatDuration(Math.min(...negative))}): ${why}.`,
+    );
+  }
+  return notes;
 }
 
 /** Cold and warm p50 / p95 of each stage side by side, with each stage's share of the cold-start penalty. */
@@ -132,14 +168,21 @@ export function phasesTable(scenario: ScenarioReport, stageNames: readonly strin
     formatDuration(summary?.p50),
     formatDuration(summary?.p95),
   ];
-  const share = (value: number | null | undefined): string =>
-    value === null || value === undefined ? NONE : `${Math.round(value * 100)}%`;
+  const share = (value: number | null | undefined, cold = 0, warm = 0): string => {
+    if (value === null || value === undefined) return NONE;
+    const text = `${Math.round(value * 100)}%`;
+    return Math.min(cold, warm) < SMALL_N ? `${text} ⚠ n ${cold}/${warm}` : text;
+  };
   const rows = [
     ...stageNames.map((name) => [
       name,
       ...cells(phases.cold.stages[name]),
       ...cells(phases.warm.stages[name]),
-      share(phases.coldStartShare[name]),
+      share(
+        phases.coldStartShare[name],
+        phases.cold.stages[name]?.count ?? 0,
+        phases.warm.stages[name]?.count ?? 0,
+      ),
     ]),
     ['total', ...cells(phases.cold.total), ...cells(phases.warm.total), ''],
   ];
@@ -199,6 +242,20 @@ export function targetChangesTable(report: Report): Table | null {
   return { header, rows, numeric: [false, false, false, false, true, true, false] };
 }
 
+/** What the sessions left in the target, one line per kind (a few names shown), for cleaning up. */
+export function artifactLines(report: Report): string[] {
+  const artifacts = report.artifacts ?? [];
+  if (artifacts.length === 0) return [];
+  return [
+    '',
+    'Left in the target (clean up after the run):',
+    ...artifacts.map(
+      ({ kind, names }) =>
+        `  ${kind} ×${names.length}: ${names.slice(0, 3).join(', ')}${names.length > 3 ? `, … (all in report.json)` : ''}`,
+    ),
+  ];
+}
+
 /** The most frequent reasons sessions of a scenario did not finish ok, most frequent first. */
 export function topErrors(
   report: Report,
@@ -228,7 +285,8 @@ function oneLine(text: string): string {
 export function summaryLine(report: Report): string {
   const failed = report.thresholds.filter((t) => !t.ok);
   const { planned, ok } = report.overall.sessions;
-  const sessions = `${ok} of ${planned} sessions ok`;
+  const lost = report.lostBatches?.length ?? 0;
+  const sessions = `${ok} of ${planned} sessions ok${lost > 0 ? `; ${lost} log batch(es) lost` : ''}${report.partial ? '; PARTIAL' : ''}`;
   if (failed.length === 0) {
     return `PASS: ${report.thresholds.length} threshold(s) passed; ${sessions}`;
   }
@@ -264,17 +322,32 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     `${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)}) · verdict ${verdict}`,
     paint('2', stageNote(report)),
   ];
+  if (report.partial)
+    out.push(
+      paint(
+        '1;33',
+        `PARTIAL: the run stopped early (${report.partial.reason}); this holds only what was recorded by then.`,
+      ),
+    );
+  const verdicts = bottlenecks(report);
   const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
     out.push('', paint('1', title), `  sessions: ${sessionsLine(figures.sessions, figures.successRate)}`);
     for (const { reason, count } of topErrors(report, scenario)) out.push(`  ${count}× ${reason}`);
     out.push(...alignTable(statsTable(figures, report.stageNames), paint));
+    const captured = valuesTable(report, figures);
+    if (captured) out.push(...alignTable(captured, paint));
+    for (const note of negativeNotes(report, scenario)) out.push(paint('33', `  ${note}`));
   };
-  for (const scenario of report.scenarios) {
+  report.scenarios.forEach((scenario, i) => {
     block(scenarioTitle(scenario), scenario, scenario.name);
+    const verdict = verdicts[i];
+    if (verdict) out.push(`  ${paint('1', 'verdict:')} ${verdict.text}`);
     const phases = phasesTable(scenario, report.stageNames);
-    if (phases)
+    if (phases) {
       out.push('', '  cold vs warm (share = stage p50 gap / total p50 gap)', ...alignTable(phases, paint));
-  }
+      if (phases.rows.some((row) => row.at(-1)?.includes('⚠'))) out.push(paint('2', `  ${SHARE_NOTE}`));
+    }
+  });
   if (report.scenarios.length > 1) block('All sessions', report.overall, null);
   if (report.resources) {
     const { cluster, service } = report.resources;
@@ -284,6 +357,7 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   }
   const changes = targetChangesTable(report);
   if (changes) out.push('', paint('1', 'Target changes'), ...alignTable(changes, paint));
+  for (const line of artifactLines(report)) out.push(line);
   if (report.thresholds.length > 0) {
     const passed = report.thresholds.filter((t) => t.ok).length;
     out.push('', paint('1', `Thresholds: ${passed} of ${report.thresholds.length} passed`));
@@ -293,6 +367,28 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
       ...lines.slice(1).map((line, i) => paint(report.thresholds[i]?.ok ? '32' : '31', line)),
     );
   }
-  out.push('', `Verdict: ${verdict}`);
+  if (report.cost) out.push('', `Cost: ${costLine(report.cost)}`);
+  out.push(
+    '',
+    `Verdict: ${verdict}${reportCaveats(report)
+      .map((n) => `\n  ${n}`)
+      .join('')}`,
+  );
   return `${out.join('\n')}\n`;
+}
+
+/** What the verdict cannot vouch for: a partial run, log batches the collector lost. */
+export function reportCaveats(report: Report): string[] {
+  const notes: string[] = [];
+  if (report.partial) notes.push(`PARTIAL report: ${report.partial.reason}`);
+  const lost = report.lostBatches ?? [];
+  if (lost.length > 0) {
+    const named = lost
+      .slice(0, 5)
+      .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
+    notes.push(
+      `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`,
+    );
+  }
+  return notes;
 }

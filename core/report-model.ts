@@ -32,6 +32,12 @@ export interface SessionCounts {
   readonly timedOut: number;
   /** Still `planned` or `sent` when the report was written: neither ok nor failed, and not ok for the success rate. */
   readonly unfinished: number;
+  /**
+   * Failed sessions by the reason of the failure or rejection line that ended
+   * them (`build`, `push`, `dropped`, ...); `other` for a failure no line
+   * explains (e.g. the trigger could not send). Sums to `failed`.
+   */
+  readonly failedBy: Readonly<Record<string, number>>;
 }
 
 /** Figures of a set of sessions: one scenario, or the whole run (`Report.overall`). */
@@ -45,6 +51,8 @@ export interface AggregateReport {
   readonly total: Summary | null;
   /** sentAt minus scheduledAt. */
   readonly lateness: Summary | null;
+  /** Captured values (`log.capture`), metric -> summary over the sessions that have one (absent: the profile captures none). */
+  readonly values?: Readonly<Record<string, Summary | null>>;
 }
 
 export interface ScenarioReport extends AggregateReport {
@@ -82,6 +90,14 @@ export interface SessionReport {
   readonly lateness: number | null;
   readonly status: SessionStatus;
   readonly error?: string;
+  /** Values captured from its stage markers (`log.capture`): metric -> number. */
+  readonly values?: Readonly<Record<string, number>>;
+  /** The reason of the failure or rejection line that ended the session. */
+  readonly failureReason?: string;
+  /** With a user pool: the first session of the run on its user (it may have paid for setting up the workspace). */
+  readonly firstOnUser?: boolean;
+  /** What the session left in the target (`target.artifacts` whose stage it reached), `kind name`. */
+  readonly artifacts?: readonly string[];
 }
 
 /**
@@ -159,4 +175,68 @@ export interface Report {
   readonly resources: ResourcesReport | null;
   /** What the run changed on the target, in order; empty when it changed nothing. */
   readonly targetChanges: readonly TargetChange[];
+  /** The values the profile captures from marker lines, with their stage and unit (absent: none). */
+  readonly captures?: readonly { readonly metric: string; readonly stage: string; readonly unit: string }[];
+  /** What the run's sessions left in the target, by kind (`target.artifacts`), to clean up. */
+  readonly artifacts?: readonly ArtifactSummary[];
+  /** What the run cost: the harness's AWS usage at list prices, plus the target's captured cost when there is one. */
+  readonly cost?: CostReport;
+  /**
+   * Subscription batches the collector failed on (after Lambda's retries) whose
+   * events fall in the run: their stage times may be missing. Absent: none.
+   */
+  readonly lostBatches?: readonly LostBatch[];
+  /** Set when the run was cut short (Ctrl-C, an emulator died, the CLI was stopped): the figures cover what was recorded by then. */
+  readonly partial?: { readonly reason: string };
+}
+
+/** One line of the cost estimate: quantity × unit price = amount (USD). */
+export interface CostItem {
+  readonly service: string;
+  readonly what: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly amount: number;
+}
+
+/** What the target itself spent on the run's sessions, as its own markers reported it. */
+export interface TargetCost {
+  readonly total: number;
+  /** Where the figure comes from, e.g. the captured metric's name. */
+  readonly source: string;
+  /** Sessions whose cost was captured. */
+  readonly sessions: number;
+}
+
+export interface CostReport {
+  readonly currency: string;
+  /** The region of the price table (core/prices.ts). */
+  readonly region: string;
+  /** When the price table's list prices were read. */
+  readonly pricesAsOf: string;
+  /** The harness's own AWS usage: an estimate from what the run did. */
+  readonly harness: { readonly total: number; readonly items: readonly CostItem[] };
+  /** The target's captured cost; null when the run captured none. */
+  readonly target: TargetCost | null;
+  /** harness + target (harness alone when the target's cost was not captured). */
+  readonly total: number;
+}
+
+/** One kind of thing the sessions left in the target. */
+export interface ArtifactSummary {
+  readonly kind: string;
+  /** Distinct names, sorted. */
+  readonly names: readonly string[];
+}
+
+/** A log batch that went to the lost-batches queue instead of being processed. */
+export interface LostBatch {
+  readonly logGroup: string;
+  readonly logStream: string;
+  /** Timestamps of its first and last events (epoch ms). */
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly events: number;
+  /** Why the collector failed on it. */
+  readonly reason: string;
 }

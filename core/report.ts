@@ -23,11 +23,15 @@
  *   nothing is an average of percentiles.
  */
 
+import { type Capture, profileCaptures } from './captures.js';
+import { reportCost } from './cost.js';
+import { renderTemplate, sessionTemplateValues } from './identity.js';
 import { summarize } from './percentiles.js';
 import { type Profile, requiredStages, type Scenario, scenarioName } from './profile.js';
 import type { MetricSeries, RunRecord, SessionRecord, TaskCountSample } from './records.js';
 import type {
   AggregateReport,
+  ArtifactSummary,
   PhaseReport,
   Report,
   ResourcesReport,
@@ -38,6 +42,7 @@ import type {
   StageInfo,
   Summary,
   TargetChange,
+  TargetCost,
 } from './report-model.js';
 import { evaluateThreshold } from './threshold-verdict.js';
 
@@ -51,6 +56,13 @@ export interface ReportInput {
   readonly finishedAt: number;
   /** What the run changed on the target (none when absent). */
   readonly targetChanges?: readonly TargetChange[];
+  /** Set when the run was cut short (interrupted, an emulator died): the report holds what was recorded by then. */
+  readonly partial?: { readonly reason: string };
+  /**
+   * What the target spent, when the run captured it from the target's markers
+   * (hook for captured marker values; absent until a profile captures cost).
+   */
+  readonly targetCost?: TargetCost | null;
 }
 
 /** The times a session's figures are computed from (a SessionRecord or a SessionReport). */
@@ -120,9 +132,11 @@ export function buildReport(input: ReportInput): Report {
     timings: sessionTimings(record, requiredOf(info, requiredStages(profile, record.scenario))),
   }));
 
+  const captures = profileCaptures(profile);
+  const metrics = captures.map((c) => c.metric);
   const scenarios = order.map(({ name, type }): ScenarioReport => {
     const own = timed.filter((t) => t.record.scenario === name);
-    const report: ScenarioReport = { name, type, ...aggregate(own, stageNames) };
+    const report: ScenarioReport = { name, type, ...aggregate(own, stageNames, metrics) };
     return type === 'coldWarm' ? { ...report, phases: phases(own, stageNames, info) } : report;
   });
   const thresholds = profile.thresholds.map((threshold) => {
@@ -133,7 +147,7 @@ export function buildReport(input: ReportInput): Report {
     const counts = countSessions(scope.map((t) => t.record));
     return evaluateThreshold(threshold, { values: (metric) => values(scope, metric), ...counts });
   });
-  return {
+  const report: Report = {
     runId: run.runId,
     profile: profile.name,
     startedAt: run.startedAt,
@@ -142,8 +156,8 @@ export function buildReport(input: ReportInput): Report {
     stageNames,
     stageInfo: info,
     scenarios,
-    overall: aggregate(timed, stageNames),
-    sessions: timed.map(sessionReport),
+    overall: aggregate(timed, stageNames, metrics),
+    sessions: timed.map((t) => withArtifacts(sessionReport(t), profile, run.runId, t.record)),
     thresholds,
     resources: profile.scenarios.some((s) => s.type === 'resources') ? resources(profile, input) : null,
     targetChanges: (input.targetChanges ?? []).map(
@@ -156,6 +170,17 @@ export function buildReport(input: ReportInput): Report {
         restored,
       }),
     ),
+    ...(input.partial ? { partial: input.partial } : {}),
+  };
+  const artifacts = summarizeArtifacts(report.sessions);
+  return {
+    ...report,
+    ...(artifacts.length > 0 ? { artifacts } : {}),
+    ...(captures.length > 0 ? { captures } : {}),
+    cost: reportCost(report, profile, {
+      metricsRead: (input.cpu?.points.length ?? 0) + (input.memory?.points.length ?? 0),
+      target: input.targetCost ?? capturedCost(captures, records),
+    }),
   };
 }
 
@@ -172,16 +197,24 @@ function scenarioOrder(profile: Profile, sessions: readonly SessionRecord[]): Sc
 
 export function countSessions(records: readonly SessionRecord[]): SessionCounts {
   const counts = { planned: records.length, ok: 0, failed: 0, timedOut: 0, unfinished: 0 };
-  for (const { status } of records) {
+  const failedBy: Record<string, number> = {};
+  for (const { status, failureReason } of records) {
     if (status === 'ok') counts.ok += 1;
-    else if (status === 'failed') counts.failed += 1;
-    else if (status === 'timedOut') counts.timedOut += 1;
+    else if (status === 'failed') {
+      counts.failed += 1;
+      const reason = failureReason ?? 'other';
+      failedBy[reason] = (failedBy[reason] ?? 0) + 1;
+    } else if (status === 'timedOut') counts.timedOut += 1;
     else counts.unfinished += 1;
   }
-  return counts;
+  return { ...counts, failedBy };
 }
 
-function aggregate(timed: readonly Timed[], stageNames: readonly string[]): AggregateReport {
+function aggregate(
+  timed: readonly Timed[],
+  stageNames: readonly string[],
+  metrics: readonly string[] = [],
+): AggregateReport {
   const sessions = countSessions(timed.map((t) => t.record));
   return {
     sessions,
@@ -189,6 +222,9 @@ function aggregate(timed: readonly Timed[], stageNames: readonly string[]): Aggr
     stages: stageSummaries(timed, stageNames),
     total: summarize(values(timed, 'total')),
     lateness: summarize(values(timed, 'lateness')),
+    ...(metrics.length > 0
+      ? { values: Object.fromEntries(metrics.map((m) => [m, summarize(values(timed, m))])) }
+      : {}),
   };
 }
 
@@ -199,10 +235,10 @@ function stageSummaries(
   return Object.fromEntries(stageNames.map((name) => [name, summarize(values(timed, name))]));
 }
 
-/** The raw values of one metric (`total`, `lateness` or a stage name) over some sessions. */
+/** The raw values of one metric (`total`, `lateness`, a stage name or a captured value) over some sessions. */
 function values(timed: readonly Timed[], metric: string): number[] {
   const out: number[] = [];
-  for (const { timings } of timed) {
+  for (const { record, timings } of timed) {
     const value =
       metric === 'total'
         ? timings.total
@@ -210,7 +246,7 @@ function values(timed: readonly Timed[], metric: string): number[] {
           ? timings.lateness
           : Object.hasOwn(timings.segments, metric)
             ? timings.segments[metric]
-            : undefined;
+            : record.values?.[metric];
     if (typeof value === 'number') out.push(value);
   }
   return out;
@@ -272,6 +308,11 @@ function sessionReport({ record, timings }: Timed): SessionReport {
     lateness: timings.lateness,
     status: record.status,
     ...(record.error !== undefined ? { error: record.error } : {}),
+    ...(record.values !== undefined ? { values: { ...record.values } } : {}),
+    ...(record.status === 'failed' && record.failureReason !== undefined
+      ? { failureReason: record.failureReason }
+      : {}),
+    ...(record.firstOnUser !== undefined ? { firstOnUser: record.firstOnUser } : {}),
   };
 }
 
@@ -308,4 +349,41 @@ function seriesReport(series: MetricSeries | null): SeriesReport | null {
 
 function plainMean(numbers: readonly number[]): number {
   return numbers.reduce((a, b) => a + b, 0) / numbers.length;
+}
+
+/** The session's artifacts: each of `target.artifacts` whose stage it reached, with its name rendered. */
+function withArtifacts(
+  session: SessionReport,
+  profile: Profile,
+  runId: string,
+  record: SessionRecord,
+): SessionReport {
+  const left = profile.target.artifacts
+    .filter((a) => record.stages[a.stage] !== undefined)
+    .map((a) => `${a.kind} ${renderTemplate(a.name, sessionTemplateValues(runId, record))}`);
+  return left.length > 0 ? { ...session, artifacts: left } : session;
+}
+
+function summarizeArtifacts(sessions: readonly SessionReport[]): ArtifactSummary[] {
+  const byKind = new Map<string, Set<string>>();
+  for (const artifact of sessions.flatMap((s) => s.artifacts ?? [])) {
+    const [kind = '', ...rest] = artifact.split(' ');
+    byKind.set(kind, (byKind.get(kind) ?? new Set()).add(rest.join(' ')));
+  }
+  return [...byKind].map(([kind, names]) => ({ kind, names: [...names].sort() }));
+}
+
+/** What the target spent, from captured values in US dollars (e.g. Claude's `Cost: $…`); null when none. */
+function capturedCost(captures: readonly Capture[], records: readonly SessionRecord[]): TargetCost | null {
+  const usd = captures.filter((c) => c.unit === 'usd').map((c) => c.metric);
+  if (usd.length === 0) return null;
+  let total = 0;
+  let sessions = 0;
+  for (const record of records) {
+    const spent = usd.map((m) => record.values?.[m]).filter((v): v is number => v !== undefined);
+    if (spent.length === 0) continue;
+    sessions += 1;
+    total += spent.reduce((a, b) => a + b, 0);
+  }
+  return sessions > 0 ? { total, source: usd.join(' + '), sessions } : null;
 }

@@ -1,5 +1,6 @@
 import { observerWindowMs, pacedSendRate, scenarioSessions } from './observer-window.js';
 import { type Profile, type Scenario, scenarioName } from './profile.js';
+import { sessionTimeoutSeconds } from './session-plan.js';
 
 /**
  * What one Standard execution can hold: 25,000 history events. Load sessions
@@ -191,4 +192,43 @@ function formatDuration(seconds: number): string {
   if (seconds < 90) return `${Math.ceil(seconds)} s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Drain bound of a cold session in the workflow: 120 checks 5 s apart. */
+const COLD_DRAIN_SECONDS = 600;
+/** Slack for the run's own states and the report. */
+const RUN_SLACK_SECONDS = 900;
+
+/**
+ * The longest a run can last (every session to its timeout after the last send
+ * slot its pacing allows, every cold session draining to the workflow's
+ * bound): after it, a run that never
+ * reported (an execution stopped by hand) no longer holds its slot.
+ */
+export function maxRunSeconds(profile: Profile): number {
+  const seconds = profile.scenarios.map((scenario) => scenarioSeconds(profile, scenario));
+  return RUN_SLACK_SECONDS + seconds.reduce((sum, s) => sum + s, 0);
+}
+
+function scenarioSeconds(profile: Profile, scenario: Scenario): number {
+  const timeout = sessionTimeoutSeconds(profile, scenario);
+  switch (scenario.type) {
+    case 'resources':
+      return 0;
+    case 'stages':
+    case 'burst':
+      return pacingSeconds(profile, scenario) + timeout;
+    case 'sustained':
+      return Math.max(scenario.durationMinutes * 60, pacingSeconds(profile, scenario)) + timeout;
+    case 'coldWarm':
+      return (
+        scenario.cold * (timeout + COLD_DRAIN_SECONDS) + scenario.warm * (timeout + scenario.warmGapSeconds)
+      );
+  }
+}
+
+/** How long the scenario's sends take at the pacing's rate (0 when unpaced). */
+function pacingSeconds(profile: Profile, scenario: Scenario): number {
+  const rate = pacedSendRate(profile.target.trigger);
+  return rate === undefined ? 0 : Math.ceil(scenarioSessions(scenario) / rate);
 }

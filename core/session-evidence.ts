@@ -13,15 +13,20 @@ export interface RawEvidence {
   readonly error?: string;
   readonly failureReason?: string;
   readonly via?: Readonly<Record<string, StreamCredit>>;
+  /** Stage -> values its keyed marker carried. */
+  readonly captured?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface Evidence {
   readonly stages: Readonly<Record<string, number>>;
   readonly failure?: StreamFailure;
+  /** Captured values (metric -> number), each from the marker that gave its stage's time. */
+  readonly values: Readonly<Record<string, number>>;
 }
 
 export function mergeEvidence(raw: RawEvidence): Evidence {
   const stages: Record<string, number> = { ...(raw.stages ?? {}) };
+  const fromStage: Record<string, Readonly<Record<string, number>>> = { ...(raw.captured ?? {}) };
   let failure: StreamFailure | undefined =
     raw.failedAt !== undefined
       ? { at: raw.failedAt, reason: raw.failureReason ?? 'failed', line: raw.error ?? '' }
@@ -29,11 +34,17 @@ export function mergeEvidence(raw: RawEvidence): Evidence {
   for (const credit of Object.values(raw.via ?? {})) {
     for (const [stage, at] of Object.entries(credit.stages)) {
       const known = stages[stage];
-      if (known === undefined || at < known) stages[stage] = at;
+      if (known === undefined || at < known) {
+        stages[stage] = at;
+        const values = credit.values?.[stage];
+        if (values) fromStage[stage] = values;
+        else delete fromStage[stage];
+      }
     }
     if (credit.failure && (!failure || credit.failure.at < failure.at)) failure = credit.failure;
   }
-  return failure ? { stages, failure } : { stages };
+  const values: Record<string, number> = Object.assign({}, ...Object.values(fromStage));
+  return failure ? { stages, failure, values } : { stages, values };
 }
 
 /** The text a failure leaves in the session's `error`. */

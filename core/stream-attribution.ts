@@ -30,6 +30,8 @@ export type StreamMarker =
       readonly stage: string;
       /** The group's last stage: it ends the job. */
       readonly final: boolean;
+      /** Values the line carries (the stage's capture). */
+      readonly values?: Readonly<Record<string, number>>;
     }
   | {
       readonly kind: 'failure' | 'reject';
@@ -51,6 +53,8 @@ export interface StreamCredit {
   readonly stages: Readonly<Record<string, number>>;
   /** The earliest failure in its interval, or its rejection. */
   readonly failure?: StreamFailure;
+  /** Stage -> the values its credited marker carried (the stage's capture). */
+  readonly values?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** Markers in event order, each once (a redelivered event has the same id). */
@@ -67,6 +71,7 @@ export function attributeStream(markers: readonly StreamMarker[]): Map<string, S
   const ordered = orderMarkers(markers);
   const rejected = rejectedPickups(ordered);
   const stages = new Map<string, Record<string, number>>();
+  const captured = new Map<string, Record<string, Readonly<Record<string, number>>>>();
   const failures = new Map<string, StreamFailure>();
   const fail = (sessionId: string, failure: StreamFailure) => {
     const known = failures.get(sessionId);
@@ -89,7 +94,11 @@ export function attributeStream(markers: readonly StreamMarker[]): Map<string, S
       case 'stage': {
         if (owner === null) return;
         const own = stages.get(owner) ?? {};
-        if (own[marker.stage] === undefined) own[marker.stage] = marker.timestamp;
+        if (own[marker.stage] === undefined) {
+          own[marker.stage] = marker.timestamp;
+          if (marker.values)
+            captured.set(owner, { ...(captured.get(owner) ?? {}), [marker.stage]: marker.values });
+        }
         stages.set(owner, own);
         if (marker.final) owner = null;
         return;
@@ -105,7 +114,12 @@ export function attributeStream(markers: readonly StreamMarker[]): Map<string, S
   const credits = new Map<string, StreamCredit>();
   for (const sessionId of new Set([...stages.keys(), ...failures.keys()])) {
     const failure = failures.get(sessionId);
-    credits.set(sessionId, { stages: stages.get(sessionId) ?? {}, ...(failure ? { failure } : {}) });
+    const values = captured.get(sessionId);
+    credits.set(sessionId, {
+      stages: stages.get(sessionId) ?? {},
+      ...(failure ? { failure } : {}),
+      ...(values ? { values } : {}),
+    });
   }
   return credits;
 }
@@ -113,10 +127,11 @@ export function attributeStream(markers: readonly StreamMarker[]): Map<string, S
 /**
  * How far a rejection line may follow the pickup it rejects. WebOrdinary logs
  * the WARN synchronously right after the pickup line (the same millisecond or
- * the next), so a rejection never reaches back to the running job's pickup,
- * which is seconds older, while the rejected pickup's line is still on its way.
+ * a few later), so a rejection never reaches back to the running job's pickup,
+ * hundreds of milliseconds to seconds older, while the rejected pickup's line
+ * is still on its way (a wrong rejection would end that job's wait early).
  */
-export const REJECTION_WINDOW_MS = 1_000;
+export const REJECTION_WINDOW_MS = 100;
 
 /**
  * Keyed markers (by index in `ordered`) that a rejection line rejects, with
@@ -152,5 +167,6 @@ export function creditDigest(credit: StreamCredit | undefined): string {
     .map(([s, t]) => `${s}=${t}`)
     .join(',');
   const failure = credit.failure ? `!${credit.failure.reason}@${credit.failure.at}` : '';
-  return `${stages}${failure}`;
+  const values = credit.values ? `$${JSON.stringify(credit.values)}` : '';
+  return `${stages}${failure}${values}`;
 }

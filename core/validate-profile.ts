@@ -1,9 +1,14 @@
 import type { z } from 'zod';
+import { captureProblems, profileCaptures } from './captures.js';
+import { headerTextProblem, mailboxProblem } from './email.js';
+import { renderTemplate } from './identity.js';
 import { ALL_SCENARIOS } from './metric-data.js';
 import { peakConcurrency } from './pool-concurrency.js';
 import { isLogStage, type Profile, ProfileSchema, scenarioName } from './profile.js';
+import { PROFILE_MAX_BYTES, PROFILE_MAX_DEPTH, valueDepth } from './profile-text.js';
 import { provisionProblems } from './provision-plan.js';
 import { estimateHistoryEvents, HISTORY_EVENT_LIMIT } from './run-limits.js';
+import { regexProblem as linearRegexProblem } from './safe-pattern.js';
 import { parseCondition, ThresholdError } from './thresholds.js';
 import { poolUsers } from './user-pool.js';
 
@@ -18,6 +23,8 @@ export type Validation = { ok: true; profile: Profile } | { ok: false; problems:
 
 /** Checks a profile against the schema and the rules that span fields; lists every problem by path. */
 export function validateProfile(input: unknown): Validation {
+  const limits = inputLimitProblems(input);
+  if (limits.length > 0) return { ok: false, problems: limits };
   const parsed = ProfileSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(formatIssue) };
   const problems = crossFieldProblems(parsed.data);
@@ -35,9 +42,45 @@ export const SUCCESS_METRIC = 'success';
 export const TOTAL_METRIC = 'total';
 export const LATENESS_METRIC = 'lateness';
 
-function crossFieldProblems(profile: Profile): string[] {
+/** The same limits as a profile file's (core/profile-text.ts), for input that arrives parsed (the execution input). */
+function inputLimitProblems(input: unknown): string[] {
+  const depth = valueDepth(input, PROFILE_MAX_DEPTH);
+  if (depth > PROFILE_MAX_DEPTH)
+    return [
+      `(profile): nests objects and arrays more than ${PROFILE_MAX_DEPTH} levels deep; a profile needs 5`,
+    ];
+  const bytes = Buffer.byteLength(JSON.stringify(input) ?? '', 'utf8');
+  if (bytes > PROFILE_MAX_BYTES)
+    return [
+      `(profile): is ${Math.ceil(bytes / 1024)} KiB as JSON; a profile may be at most 256 KiB (the Step Functions execution input limit)`,
+    ];
+  return [];
+}
+
+// Values of the shape each template variable takes, to check what a header template becomes.
+const SAMPLE_VALUES = {
+  sessionId: 'burst-0000',
+  userId: 'bench-abcdef-00000',
+  token: 'tokabcdef0123456789',
+  index: 0,
+  runId: 'run-0000',
+  scenario: 'burst',
+};
+
+function emailProblems(trigger: Profile['target']['trigger']): string[] {
   const problems: string[] = [];
+  const from = mailboxProblem(trigger.from);
+  if (from) problems.push(`target.trigger.from: ${from}`);
+  const to = mailboxProblem(renderTemplate(trigger.to, SAMPLE_VALUES));
+  if (to) problems.push(`target.trigger.to: ${to}`);
+  const subject = headerTextProblem(renderTemplate(trigger.subject, SAMPLE_VALUES));
+  if (subject) problems.push(`target.trigger.subject: ${subject}`);
+  return problems;
+}
+
+function crossFieldProblems(profile: Profile): string[] {
   const { target } = profile;
+  const problems: string[] = emailProblems(target.trigger);
 
   const stageNames = new Set<string>();
   target.stages.forEach((stage, i) => {
@@ -67,6 +110,13 @@ function crossFieldProblems(profile: Profile): string[] {
   });
   target.failures.forEach((failure, i) => {
     if (failure.regex) problems.push(...regexProblem(`target.failures[${i}].pattern`, failure.pattern));
+  });
+  problems.push(
+    ...captureProblems(profile, new Set([...stageNames, TOTAL_METRIC, SUCCESS_METRIC, LATENESS_METRIC])),
+  );
+  target.artifacts.forEach((artifact, i) => {
+    if (!stageNames.has(artifact.stage))
+      problems.push(`target.artifacts[${i}].stage: no stage named "${artifact.stage}" in target.stages`);
   });
   target.rejections.forEach((rejection, i) => {
     if (rejection.regex) problems.push(...regexProblem(`target.rejections[${i}].pattern`, rejection.pattern));
@@ -143,9 +193,10 @@ function crossFieldProblems(profile: Profile): string[] {
   profile.thresholds.forEach((threshold, i) => {
     const where = `thresholds[${i}]`;
     const known = threshold.metric === TOTAL_METRIC || threshold.metric === SUCCESS_METRIC;
-    if (!known && threshold.metric !== LATENESS_METRIC && !stageNames.has(threshold.metric)) {
+    const captured = profileCaptures(profile).some((c) => c.metric === threshold.metric);
+    if (!known && !captured && threshold.metric !== LATENESS_METRIC && !stageNames.has(threshold.metric)) {
       problems.push(
-        `${where}.metric: no stage or metric named "${threshold.metric}" (stages: ${[...stageNames].join(', ')}; or total, success, lateness)`,
+        `${where}.metric: no stage or metric named "${threshold.metric}" (stages: ${[...stageNames].join(', ')}; or total, success, lateness, or a captured value)`,
       );
     }
     if (threshold.scenario !== undefined) {
@@ -178,12 +229,8 @@ function crossFieldProblems(profile: Profile): string[] {
 }
 
 function regexProblem(path: string, pattern: string): string[] {
-  try {
-    new RegExp(pattern);
-    return [];
-  } catch (error) {
-    return [`${path}: not a valid regular expression (${(error as Error).message})`];
-  }
+  const problem = linearRegexProblem(pattern);
+  return problem ? [`${path}: ${problem}`] : [];
 }
 
 /** Renders a path as `scenarios[0].sessions`. */

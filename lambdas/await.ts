@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { settle } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { Store } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
 
 const EventSchema = z.object({
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
+  runId: RunIdSchema,
+  sessionId: NameSchema,
   taskToken: z.string().min(1),
 });
 

@@ -2,17 +2,20 @@ import { z } from 'zod';
 import type { SessionStatus } from '../core/records.js';
 import { allStagesSeen, missingStages } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
+import { createLogger } from './shared/logger.js';
 import { Store } from './shared/store.js';
 import { UserLeases } from './shared/user-leases.js';
+
+const log = createLogger('finalize');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
 const leases = new UserLeases(table);
 
 const EventSchema = z.object({
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
+  runId: RunIdSchema,
+  sessionId: NameSchema,
   outcome: z.enum(['completed', 'timedOut', 'failed']),
   /** What the state machine caught: {Error, Cause}. */
   error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
@@ -46,6 +49,12 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
     reason = session.error ?? describeError(error) ?? `missing stages: ${missing.join(', ')}`;
   }
   const after = await store.finalize(runId, sessionId, status, reason);
+  log.info('finalized', {
+    runId,
+    sessionId,
+    status: after?.status ?? status,
+    ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}),
+  });
   if (run.profile.target.userPool)
     await leases.release(runId, session, (after?.status ?? status) === 'timedOut');
   return { status: after?.status ?? status };

@@ -10,10 +10,13 @@ import { ecs, logs } from './shared/clients.js';
 import { settle } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent } from './shared/event.js';
+import { createLogger } from './shared/logger.js';
 import { RunCache } from './shared/run-cache.js';
 import { checkS3Stages } from './shared/s3-stages.js';
 import { Store } from './shared/store.js';
 import { StreamStore } from './shared/stream-store.js';
+
+const log = createLogger('observe');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
@@ -114,7 +117,11 @@ async function sampleService(runId: string, target: { cluster: string; service: 
   );
   const service = out.services?.[0];
   if (!service) {
-    console.warn(`observe: DescribeServices found no service ${target.service} in ${target.cluster}`);
+    log.warn('DescribeServices found no such service', {
+      runId,
+      cluster: target.cluster,
+      service: target.service,
+    });
     return;
   }
   await store.putSample(runId, {

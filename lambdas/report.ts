@@ -12,16 +12,19 @@ import { resolveOutcome } from '../core/session-outcome.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { parseEvent, RunIdSchema } from './shared/event.js';
+import { drainLostBatches, lostBatchesBetween } from './shared/lost-batches.js';
 import { Store } from './shared/store.js';
 import { TargetChangeStore } from './shared/target-changes.js';
 
-const store = new Store(requiredEnv('TABLE_NAME'));
-const targetChanges = new TargetChangeStore(requiredEnv('TABLE_NAME'));
+const table = requiredEnv('TABLE_NAME');
+const store = new Store(table);
+const targetChanges = new TargetChangeStore(table);
 const bucket = requiredEnv('REPORTS_BUCKET');
+const lostBatchesQueue = requiredEnv('LOST_BATCHES_QUEUE_URL');
 
 const EventSchema = z.object({
-  runId: z.string().min(1),
+  runId: RunIdSchema,
   /** What the scenario loop caught, when it failed: {Error, Cause}. */
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   /**
@@ -49,7 +52,10 @@ export async function handler(event: unknown) {
     resourceSeries(run.profile, run.startedAt, finishedAt),
     targetChanges.list(runId),
   ]);
-  const report = buildReport({
+  // Batches the collector failed on during the run are named in the report (nothing lost silently).
+  await drainLostBatches(lostBatchesQueue, table);
+  const lostBatches = await lostBatchesBetween(table, run.startedAt, finishedAt);
+  const built = buildReport({
     run,
     sessions: sessions.map((session) => resolveOutcome(run.profile, session)),
     taskSamples,
@@ -58,6 +64,7 @@ export async function handler(event: unknown) {
     finishedAt,
     targetChanges: changes,
   });
+  const report = lostBatches.length > 0 ? { ...built, lostBatches } : built;
   const prefix = `reports/${runId}/`;
   await Promise.all([
     put(`${prefix}report.json`, `${JSON.stringify(report, null, 2)}\n`, 'application/json'),

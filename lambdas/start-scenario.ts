@@ -6,7 +6,7 @@ import { mapConcurrency } from '../core/session-concurrency.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { Store } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
@@ -14,7 +14,7 @@ const plansBucket = requiredEnv('REPORTS_BUCKET');
 /** The stack's bound on a Distributed Map's MaxConcurrency (CDK context maxSessionConcurrency). */
 const maxSessionConcurrency = Number(requiredEnv('MAX_SESSION_CONCURRENCY'));
 
-const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
+const EventSchema = z.object({ runId: RunIdSchema, scenario: NameSchema });
 
 /**
  * Fixes the scenario's start time and hands the state machine its sessions: a

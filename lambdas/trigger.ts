@@ -1,27 +1,33 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSendQuotaCommand, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { z } from 'zod';
-import { buildRawEmail } from '../core/email.js';
+import { buildRawEmail, EmailHeaderError, headerTextProblem, parseMailbox } from '../core/email.js';
 import { renderTemplate, sessionTemplateValues } from '../core/identity.js';
 import type { Trigger } from '../core/profile.js';
 import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
+import { createLogger } from './shared/logger.js';
+import { SendBudget } from './shared/send-budget.js';
 import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
+import { stackPolicy } from './shared/stack-policy-env.js';
 import { Store, type StoredSession } from './shared/store.js';
 import { UserLeases } from './shared/user-leases.js';
+
+const log = createLogger('trigger');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
 const pacer = new SendPacer(table);
 const leases = new UserLeases(table);
+const budget = new SendBudget(table);
 
 const EventSchema = z.object({
-  runId: z.string().min(1),
-  sessionId: z.string().min(1),
+  runId: RunIdSchema,
+  sessionId: NameSchema,
   /** The send slot (epoch ms) an earlier call reserved and returned as `retryAt`. */
-  slot: z.number().optional(),
+  slot: z.number().int().positive().optional(),
 });
 /** A send slot further away than this is waited for in the state machine, not in the Lambda. */
 const SLOT_MARGIN_MS = 2_000;
@@ -33,7 +39,8 @@ let accountSendRate: Promise<number | undefined> | undefined;
 /**
  * Sends the session's instruction (SES email or a raw .eml in the intake
  * bucket) at its scheduled time; records when it was due and when it went.
- * A retried trigger never sends twice.
+ * A retried trigger never sends twice, and no send goes past the stack's
+ * daily send budget (error SendBudgetExhausted fails the session instead).
  */
 export async function handler(event: unknown) {
   const { runId, sessionId, slot: reserved } = parseEvent(EventSchema, event, 'trigger');
@@ -68,6 +75,8 @@ export async function handler(event: unknown) {
     const again = await store.getSession(runId, sessionId);
     return { sentAt: again?.sentAt ?? null, ...notSent };
   }
+  // Only the trigger that marked the session sent spends, so a retry never counts twice.
+  await budget.spend(stackPolicy().dailySendBudget);
   // The session is marked sent before the call (a retried Lambda must not send twice), so throttling is
   // retried here; any other error fails the session with its reason.
   for (let attempt = 1; ; attempt++) {
@@ -76,6 +85,12 @@ export async function handler(event: unknown) {
       await send(trigger, runId, sending, new Date(at));
       // A retried send went later than first recorded: sentAt is when it really went.
       if (at !== sentAt) await store.setSentAt(runId, sessionId, at);
+      log.info('sent', {
+        runId,
+        sessionId,
+        ...(sending.userId ? { userId: sending.userId } : {}),
+        latenessMs: at - scheduledAt,
+      });
       return { sentAt: at, ...notSent };
     } catch (error) {
       if (attempt >= SEND_ATTEMPTS || !THROTTLING.has((error as Error).name)) throw error;
@@ -105,12 +120,21 @@ async function send(trigger: Trigger, runId: string, session: StoredSession, dat
     );
   } else if (trigger.raw) {
     const raw = buildRawEmail({ from: trigger.from, to, subject, body, messageId, date });
-    await ses().send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw, 'utf8') } }));
+    // Destinations and Source come from the checked addresses, never from the message's headers.
+    await ses().send(
+      new SendRawEmailCommand({
+        Source: parseMailbox('from', trigger.from).address,
+        Destinations: [parseMailbox('to', to).address],
+        RawMessage: { Data: Buffer.from(raw, 'utf8') },
+      }),
+    );
   } else {
+    const problem = headerTextProblem(subject);
+    if (problem) throw new EmailHeaderError(`subject: ${problem}`);
     await ses().send(
       new SendEmailCommand({
         Source: trigger.from,
-        Destination: { ToAddresses: [to] },
+        Destination: { ToAddresses: [parseMailbox('to', to).address] },
         Message: {
           Subject: { Data: subject, Charset: 'UTF-8' },
           Body: { Text: { Data: body, Charset: 'UTF-8' } },
@@ -126,7 +150,7 @@ async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<num
     .send(new GetSendQuotaCommand({}))
     .then((quota) => quota.MaxSendRate)
     .catch((error: Error) => {
-      console.warn(`SES GetSendQuota failed (${error.name}); pacing to the profile's maxSendRate only`);
+      log.warn("SES GetSendQuota failed; pacing to the profile's maxSendRate only", { error: error.name });
       accountSendRate = undefined; // ask again next time rather than never pace
       return undefined;
     });

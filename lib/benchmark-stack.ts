@@ -1,13 +1,15 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { stackPolicyProblems } from '../core/stack-policy.js';
 import { parseProfile } from '../core/validate-profile.js';
 import { BenchmarkWorkflow } from './benchmark-workflow.js';
 import { CollectorConstruct } from './collector-construct.js';
 import { DashboardConstruct } from './dashboard-construct.js';
 import { HandlersConstruct } from './handlers-construct.js';
+import { LostBatchesConstruct } from './lost-batches-construct.js';
 import { type NightlyScheduleProps, ScheduleConstruct } from './schedule-construct.js';
 import { StorageConstruct } from './storage-construct.js';
-import type { TargetProps } from './target-props.js';
+import { stackPolicyOf, type TargetProps } from './target-props.js';
 
 export interface BenchmarkStackProps extends StackProps {
   readonly target: TargetProps;
@@ -38,6 +40,11 @@ export class BenchmarkStack extends Stack {
       reportsBucket: this.storage.reportsBucket,
       target,
     });
+    new LostBatchesConstruct(this, 'LostBatches', {
+      collector: this.handlers.functions.collector,
+      report: this.handlers.functions.report,
+      reportRole: this.handlers.roles.report,
+    });
     this.workflow = new BenchmarkWorkflow(this, 'Workflow', {
       functions: this.handlers.functions,
       target,
@@ -49,7 +56,16 @@ export class BenchmarkStack extends Stack {
         logGroupNames: target.logGroupNames,
       });
     }
+    const policy = stackPolicyOf(target);
     if (props.nightly) {
+      // The nightly run would fail at Prepare with ProfileInvalid; say so at synth already.
+      const outside = stackPolicyProblems(parseProfile(props.nightly.profile), policy);
+      if (outside.length > 0) {
+        Annotations.of(this).addWarningV2(
+          'bench:nightly-outside-stack-policy',
+          `the nightly profile ${props.nightly.profilePath} reaches outside the stack's policy; Prepare will refuse it:\n${outside.map((p) => `  - ${p}`).join('\n')}`,
+        );
+      }
       const schedule = new ScheduleConstruct(this, 'Schedule', {
         stateMachine: this.workflow.stateMachine,
         ...props.nightly,
@@ -63,6 +79,11 @@ export class BenchmarkStack extends Stack {
       });
     }
 
+    new CfnOutput(this, 'StackPolicy', {
+      value: JSON.stringify(policy),
+      description:
+        'What a profile may touch; check a profile with: bench validate --stack <outputs.json> <profile>',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'ReportsBucketName', { value: this.storage.reportsBucket.bucketName });

@@ -134,7 +134,8 @@ export class BenchmarkWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(
         prepare.next(scenarios).next(settle).next(report('Write report', {})).next(verdict),
       ),
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // No execution data: inputs and outputs carry task tokens, the profile and email addresses for 90 days.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
     this.grantSessionCallbacks([this.fns.await, this.fns.collector, this.fns.observe]);

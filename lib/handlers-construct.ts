@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { type TargetProps, targetArns } from './target-props.js';
+import { stackPolicyOf, type TargetProps, targetArns } from './target-props.js';
 
 /** The handler files in lambdas/, one per task. */
 export const HANDLER_NAMES = [
@@ -61,33 +61,96 @@ export interface HandlersConstructProps {
 }
 
 /**
+ * The table actions each handler's code uses (lambdas/shared/store.ts and its
+ * helpers), and nothing else: no Scan or BatchGetItem anywhere.
+ * - DeleteItem: only collector and observe, which release a stream binding at
+ *   its job's last marker and delete an orphan marker once its binding claims it.
+ * - BatchWriteItem: only prepare (the planned sessions).
+ */
+export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
+  prepare: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+  'start-scenario': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  // The trigger leases a pool user (UpdateItem) and records the lease under its key (PutItem).
+  trigger: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  await: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  finalize: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // Observe (poll mode) and the collector store stream markers (BatchWriteItem) and attribute each
+  // stream from all of them (Query); nothing is ever deleted.
+  observe: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:Query',
+  ],
+  collector: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+  // Records a change to the target before it is made, and marks it restored.
+  'target-change': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  report: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+};
+
+/** The handlers that read the stack policy (core/stack-policy.ts) from STACK_POLICY. */
+const POLICY_READERS: readonly HandlerName[] = ['prepare', 'trigger'];
+
+/**
  * One Lambda function per handler in lambdas/, bundled with the local esbuild
- * (ESM, AWS SDK v3 bundled so AWS runs the versions the tests ran), each with
- * its own log group and only the permissions its task needs.
+ * (ESM, AWS SDK v3 bundled so AWS runs the versions the tests ran). Each has a
+ * role of its own with no managed policy: it writes only its own log group,
+ * uses only the table actions in {@link TABLE_ACTIONS}, and reaches the target
+ * only as far as the stack policy allows. Every statement whose resource must
+ * be `*` sits in a policy of its own, acknowledged for cdk-nag with its reason,
+ * so a new `*` statement anywhere else is a finding.
  */
 export class HandlersConstruct extends Construct {
   readonly functions: Readonly<Record<HandlerName, NodejsFunction>>;
+  readonly roles: Readonly<Record<HandlerName, iam.Role>>;
 
   constructor(scope: Construct, id: string, props: HandlersConstructProps) {
     super(scope, id);
+    const roles: Partial<Record<HandlerName, iam.Role>> = {};
     const functions = Object.fromEntries(
-      HANDLER_NAMES.map((name) => [name, this.handlerFunction(name, props)]),
+      HANDLER_NAMES.map((name) => {
+        const made = this.handlerFunction(name, props);
+        roles[name] = made.role;
+        return [name, made.fn];
+      }),
     ) as Record<HandlerName, NodejsFunction>;
     this.functions = functions;
+    this.roles = roles as Record<HandlerName, iam.Role>;
 
-    for (const fn of Object.values(functions)) props.table.grantReadWriteData(fn);
-    this.grantAccess(functions, props);
-    this.acknowledge(functions, props);
+    for (const name of HANDLER_NAMES) {
+      this.roles[name].addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[name]], resources: [props.table.tableArn] }),
+      );
+    }
+    this.grantAccess(props);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x, the Node.js major the bundles target (esbuild node22) and the handlers are tested ' +
+        'on; a runtime upgrade is a deliberate change made together with the toolchain.',
+    });
   }
 
-  private handlerFunction(name: HandlerName, props: HandlersConstructProps): NodejsFunction {
+  private handlerFunction(name: HandlerName, props: HandlersConstructProps) {
     const id = name.replace(/(^|-)(\w)/g, (_m, _dash, c: string) => c.toUpperCase());
     const sizing = SIZING[name];
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    return new NodejsFunction(this, id, {
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `WebOrdinary Bench ${name} handler`,
+    });
+    // Its own log group only (the managed basic execution role would allow every group, the target's included).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const fn = new NodejsFunction(this, id, {
       entry: fileURLToPath(new URL(`../lambdas/${name}.ts`, import.meta.url)),
       handler: 'handler',
       description: `WebOrdinary Bench: ${sizing.description}`,
@@ -95,7 +158,7 @@ export class HandlersConstruct extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: sizing.memoryMiB,
       timeout: sizing.timeout,
-      tracing: lambda.Tracing.ACTIVE,
+      role,
       logGroup,
       environment: {
         TABLE_NAME: props.table.tableName,
@@ -106,6 +169,9 @@ export class HandlersConstruct extends Construct {
           ? { MAX_SESSION_CONCURRENCY: String(props.target.maxSessionConcurrency) }
           : {}),
         ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
+        ...(POLICY_READERS.includes(name)
+          ? { STACK_POLICY: JSON.stringify(stackPolicyOf(props.target)) }
+          : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -121,101 +187,135 @@ export class HandlersConstruct extends Construct {
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
+    // Active tracing set on the resource, so that the X-Ray statement (resource "*") lands in a policy of
+    // its own below instead of the role's default policy.
+    (fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+    unscopedPolicy(
+      this,
+      `${id}Tracing`,
+      role,
+      ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions (active tracing).',
+    );
+    return { fn, role };
   }
 
-  private grantAccess(
-    fns: Readonly<Record<HandlerName, NodejsFunction>>,
-    props: HandlersConstructProps,
-  ): void {
+  private grantAccess(props: HandlersConstructProps): void {
     const { target } = props;
     const arns = targetArns(this, target);
-    const allow = (fn: NodejsFunction, actions: string[], resources: string[], conditions?: iam.Conditions) =>
-      fn.addToRolePolicy(
+    const roles = this.roles;
+    const allow = (name: HandlerName, actions: string[], resources: string[], conditions?: iam.Conditions) =>
+      roles[name].addToPrincipalPolicy(
         new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) }),
       );
 
     // Refuses a run whose pool users' queues are missing.
-    allow(fns.prepare, ['sqs:GetQueueUrl'], [arns.queues]);
+    allow('prepare', ['sqs:GetQueueUrl'], [arns.queues]);
 
-    allow(fns.trigger, ['ses:SendEmail', 'ses:SendRawEmail'], arns.sesIdentities);
-    // Paces sends to the account's MaxSendRate; an account-level read.
-    allow(fns.trigger, ['ses:GetSendQuota'], ['*']);
-    allow(fns.trigger, ['s3:PutObject'], [arns.intakeObjects]);
-
-    allow(fns.observe, ['logs:FilterLogEvents'], arns.logGroups);
-    // ListBucket turns a missing object into 404 instead of 403.
-    allow(fns.observe, ['s3:ListBucket'], [arns.siteBuckets]);
-    allow(fns.observe, ['s3:GetObject'], [arns.siteObjects]);
-    allow(fns.observe, ['ecs:DescribeServices'], [arns.ecsService]);
-
-    allow(fns.report, ['cloudwatch:PutMetricData'], ['*'], {
-      StringEquals: { 'cloudwatch:namespace': target.metricsNamespace },
+    // SES checks the sender and every recipient against these patterns, whatever the profile says.
+    allow('trigger', ['ses:SendEmail', 'ses:SendRawEmail'], arns.sesIdentities, {
+      StringLike: { 'ses:FromAddress': target.sesIdentities.map(senderPattern) },
+      'ForAllValues:StringLike': { 'ses:Recipients': target.sesRecipientDomains.map((d) => `*@${d}`) },
     });
-    allow(fns.report, ['cloudwatch:GetMetricData'], ['*']);
-    allow(fns.report, ['s3:PutObject'], [props.reportsBucket.arnForObjects('*')]);
-    // A load scenario's plan, read by the Distributed Map's ItemReader.
-    allow(fns['start-scenario'], ['s3:PutObject'], [props.reportsBucket.arnForObjects('runs/*/plans/*')]);
-  }
+    unscopedPolicy(
+      this,
+      'TriggerSendQuota',
+      roles.trigger,
+      ['ses:GetSendQuota'],
+      "SES GetSendQuota is an account-level read with no resource-level permissions; the trigger paces to the account's MaxSendRate.",
+    );
+    allow('trigger', ['s3:PutObject'], [arns.intakeObjects]);
 
-  private acknowledge(
-    functions: Readonly<Record<HandlerName, NodejsFunction>>,
-    props: HandlersConstructProps,
-  ) {
-    const ack = (id: string, reason: string) => Validations.of(this).acknowledge({ id, reason });
-    ack(
-      'AwsSolutions-L1',
-      'Pinned to nodejs22.x, the Node.js major the bundles target (esbuild node22) and the handlers are tested ' +
-        'on; a runtime upgrade is a deliberate change made together with the toolchain.',
+    allow('observe', ['logs:FilterLogEvents'], arns.logGroups);
+    // ListBucket turns a missing object into 404 instead of 403.
+    allow('observe', ['s3:ListBucket'], [arns.siteBuckets]);
+    allow('observe', ['s3:GetObject'], [arns.siteObjects]);
+    allow('observe', ['ecs:DescribeServices'], [arns.ecsService]);
+
+    unscopedPolicy(
+      this,
+      'ReportMetrics',
+      roles.report,
+      ['cloudwatch:PutMetricData'],
+      `CloudWatch PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits it to ${target.metricsNamespace}.`,
+      { StringEquals: { 'cloudwatch:namespace': target.metricsNamespace } },
     );
-    ack(
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'The AWS managed basic execution role only lets a function write its own CloudWatch Logs.',
+    unscopedPolicy(
+      this,
+      'ReportResourceSeries',
+      roles.report,
+      ['cloudwatch:GetMetricData'],
+      'CloudWatch GetMetricData has no resource-level permissions; the report reads the ECS CPU and memory series. Read only.',
     );
-    ack(
-      'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords, CloudWatch GetMetricData and SES GetSendQuota have no ' +
-        'resource-level permissions; PutMetricData is limited by the cloudwatch:namespace condition to ' +
-        `${props.target.metricsNamespace}.`,
-    );
-    const arns = targetArns(this, props.target);
+    allow('report', ['s3:PutObject'], [props.reportsBucket.arnForObjects('reports/*')]);
+    // A load scenario's plan, read by the Distributed Map's ItemReader.
+    allow('start-scenario', ['s3:PutObject'], [props.reportsBucket.arnForObjects('runs/*/plans/*')]);
+
     acknowledgeWildcardResources(
-      functions.trigger,
+      roles.trigger,
       [arns.intakeObjects],
       'The s3-eml trigger writes one new object per session, under the intake prefix only.',
     );
     acknowledgeWildcardResources(
-      functions.trigger,
+      roles.trigger,
       arns.sesIdentities,
-      'The SES identities the operator configured (context sesIdentities) for the ses trigger to send as.',
+      'The SES identities the operator configured (context sesIdentities); ses:FromAddress and ses:Recipients conditions bound sender and recipients.',
     );
     acknowledgeWildcardResources(
-      functions.prepare,
+      roles.prepare,
       [arns.queues],
       "Prepare looks up (GetQueueUrl, read only) the pool users' queues, whose names come from the profile, " +
         'within the name pattern the operator configured (context queueNamePattern).',
     );
     acknowledgeWildcardResources(
-      functions.observe,
+      roles.observe,
       arns.logGroups,
       'FilterLogEvents is authorized on log-group:<name>:*, the streams of the named groups.',
     );
     acknowledgeWildcardResources(
-      functions.observe,
+      roles.observe,
       [arns.siteBuckets, arns.siteObjects],
       'S3 stages read the page that proves a deploy; there is one site bucket per project ' +
         '(edit.<project>.webordinary.com) and the key comes from the profile. Read only.',
     );
     acknowledgeWildcardResources(
-      functions.report,
-      [props.reportsBucket.arnForObjects('*')],
-      "The report function writes each run's report files under a key of its own in the stack's bucket.",
+      roles.report,
+      [props.reportsBucket.arnForObjects('reports/*')],
+      "The report function writes each run's report files under reports/<runId>/ in the stack's bucket.",
     );
     acknowledgeWildcardResources(
-      functions['start-scenario'],
+      roles['start-scenario'],
       [props.reportsBucket.arnForObjects('runs/*/plans/*')],
       "Start scenario writes each load scenario's session plan under its run's prefix in the stack's bucket.",
     );
   }
+}
+
+/** `ses:FromAddress` pattern of an SES identity: any address of a domain, or the address itself. */
+function senderPattern(identity: string): string {
+  return identity.includes('@') || identity.includes('*') ? identity : `*@${identity}`;
+}
+
+/**
+ * A policy of one statement on resource `*` (an action with no resource-level
+ * permissions), attached to one role and acknowledged for cdk-nag on that policy alone.
+ */
+function unscopedPolicy(
+  scope: Construct,
+  id: string,
+  role: iam.IRole,
+  actions: string[],
+  reason: string,
+  conditions?: iam.Conditions,
+): iam.Policy {
+  const policy = new iam.Policy(scope, id, {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({ actions, resources: ['*'], ...(conditions ? { conditions } : {}) }),
+    ],
+  });
+  Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
+  return policy;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct, Node } from 'constructs';
+import type { StackPolicy } from '../core/stack-policy.js';
 
 /**
  * The WebOrdinary deployment the benchmark may touch. Every IAM statement that
@@ -30,6 +31,16 @@ import type { IConstruct, Node } from 'constructs';
  *   bound on a Distributed Map (default 10000: a burst of 10,000 is a burst).
  * - `queueNamePattern`: the SQS queues Prepare may look up (GetQueueUrl) to check that
  *   the pool users are provisioned, `*` allowed (default `webordinary-*`).
+ * - `sesRecipientDomains`: the domains the triggers may address, `*` allowed; a JSON
+ *   array or a comma-separated list (default `bench.webordinary.com`, the benchmark's
+ *   own project, as in the nightly profile).
+ * - `maxConcurrentRuns`: runs that may be active at once; a profile must also opt in
+ *   with `allowConcurrentRuns` (default 1).
+ * - `dailySendBudget`: emails and raw .eml drops per UTC day across all runs, enforced
+ *   by the trigger (default 2000).
+ *
+ * Prepare and the trigger receive the same names as the stack policy
+ * (core/stack-policy.ts, environment STACK_POLICY; output `StackPolicy`).
  */
 export interface TargetProps {
   readonly logGroupNames: readonly string[];
@@ -44,6 +55,9 @@ export interface TargetProps {
   readonly maxDesiredCount: number;
   readonly maxSessionConcurrency: number;
   readonly queueNamePattern: string;
+  readonly sesRecipientDomains: readonly string[];
+  readonly maxConcurrentRuns: number;
+  readonly dailySendBudget: number;
 }
 
 /** WebOrdinary's real names (see /work/shared/reference/webordinary-system.md). */
@@ -60,10 +74,13 @@ export const WEBORDINARY_TARGET: TargetProps = {
   maxDesiredCount: 10,
   maxSessionConcurrency: 10_000,
   queueNamePattern: 'webordinary-*',
+  sesRecipientDomains: ['bench.webordinary.com'],
+  maxConcurrentRuns: 1,
+  dailySendBudget: 2_000,
 };
 
 /** The target described by CDK context, with {@link WEBORDINARY_TARGET} for every key that is not set. */
-export function targetPropsFromContext(node: Node): TargetProps {
+export function targetPropsFromContext(node: Pick<Node, 'tryGetContext'>): TargetProps {
   const text = (key: string, fallback: string): string => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
@@ -80,12 +97,14 @@ export function targetPropsFromContext(node: Node): TargetProps {
       throw new Error(`context ${key} must list at least one name, got ${JSON.stringify(value)}`);
     return items;
   };
-  const count = (key: string, fallback: number, max = 1_000): number => {
+  const count = (key: string, fallback: number, min: number, max = 1_000_000): number => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined) return fallback;
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
-      throw new Error(`context ${key} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      throw new Error(
+        `context ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+      );
     }
     return n;
   };
@@ -102,9 +121,12 @@ export function targetPropsFromContext(node: Node): TargetProps {
     ecsServiceName: text('ecsService', d.ecsServiceName),
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
-    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount),
-    maxSessionConcurrency: count('maxSessionConcurrency', d.maxSessionConcurrency, 10_000),
+    maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount, 1, 1_000),
+    maxSessionConcurrency: count('maxSessionConcurrency', d.maxSessionConcurrency, 1, 10_000),
     queueNamePattern: text('queueNamePattern', d.queueNamePattern),
+    sesRecipientDomains: list('sesRecipientDomains', d.sesRecipientDomains),
+    maxConcurrentRuns: count('maxConcurrentRuns', d.maxConcurrentRuns, 1),
+    dailySendBudget: count('dailySendBudget', d.dailySendBudget, 0),
   };
 }
 
@@ -143,5 +165,18 @@ export function targetArns(scope: IConstruct, target: TargetProps) {
     sesIdentities: target.sesIdentities.map((identity) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
     ),
+  };
+}
+
+/** What Prepare and the trigger enforce (core/stack-policy.ts): the same names IAM is scoped to. */
+export function stackPolicyOf(target: TargetProps): StackPolicy {
+  return {
+    logGroups: [...target.logGroupNames],
+    intake: { bucket: target.intakeBucketName, prefix: target.intakePrefix },
+    siteBuckets: [target.siteBucketPattern],
+    ses: { identities: [...target.sesIdentities], recipientDomains: [...target.sesRecipientDomains] },
+    metricsNamespace: target.metricsNamespace,
+    maxConcurrentRuns: target.maxConcurrentRuns,
+    dailySendBudget: target.dailySendBudget,
   };
 }

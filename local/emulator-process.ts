@@ -2,8 +2,10 @@
  * The emulators' own process (forked by startLocalAws): dynalite, s3rver and
  * aws-ses-v2-local on the machine's second core, away from the state machine,
  * the handlers and the simulator. Reports its URLs to the parent over IPC and
- * stops when the parent says so or goes away.
+ * stops when the parent says so or goes away (then removing a temporary S3
+ * directory itself: a killed parent cannot).
  */
+import { rmSync } from 'node:fs';
 import { startEmulatorServers } from './emulator-servers.js';
 
 export type EmulatorMessage =
@@ -27,7 +29,11 @@ try {
   process.on('message', (message) => {
     if (message === 'close') void stop();
   });
-  process.on('disconnect', () => void stop());
+  // The parent went away without closing us (killed): leave no temporary files behind.
+  process.on('disconnect', () => {
+    if (process.env.WEBORDINARY_S3_TEMPORARY === '1') rmSync(directory, { recursive: true, force: true });
+    void stop();
+  });
   send({ type: 'ready', dynamodb: servers.dynamodb, s3: servers.s3, ses: servers.ses });
 } catch (error) {
   send({ type: 'failed', message: (error as Error).message });

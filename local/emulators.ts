@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,13 @@ export interface LocalAws {
   s3Directory: string;
   /** Stops every emulator, closes their connections and removes the S3 temp dir. */
   close(): Promise<void>;
+  /**
+   * Settles with a message naming the service when an emulator stops while in
+   * use (its process exited, or its port stopped answering); never before close().
+   */
+  readonly stopped: Promise<string>;
+  /** The emulators' process, for tests that make it die. */
+  readonly emulatorPid: number | undefined;
 }
 
 export interface LocalAwsOptions {
@@ -72,7 +80,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         : join(options.dataDir, 's3');
     if (options.dataDir === undefined) closers.push(() => rm(s3Dir, { recursive: true, force: true }));
     else await mkdir(s3Dir, { recursive: true });
-    const emulators = await forkEmulators(s3Dir);
+    const emulators = await forkEmulators(s3Dir, options.dataDir === undefined);
     closers.push(emulators.close);
 
     const endpoint = await startAwsEndpoint(options.endpoint);
@@ -88,7 +96,17 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       sfn: endpoint.url,
       sqs: endpoint.url,
     };
-    return { endpoints, env: envFor(endpoints), endpoint, s3Directory: s3Dir, close: closeAll };
+    const watch = watchEmulators(emulators);
+    closers.push(async () => watch.stop());
+    return {
+      endpoints,
+      env: envFor(endpoints),
+      endpoint,
+      s3Directory: s3Dir,
+      close: closeAll,
+      stopped: watch.stopped,
+      emulatorPid: emulators.pid,
+    };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;
@@ -99,16 +117,89 @@ const CHILD = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 
+interface ForkedEmulators {
+  urls: EmulatorUrls;
+  pid: number | undefined;
+  /** Settles with how the process ended, if it ends before close(). */
+  exited: Promise<string>;
+  close(): Promise<void>;
+}
+
+/** What runs in the emulator process, by service, for messages that name what stopped. */
+const SERVICES: Readonly<Record<keyof EmulatorUrls, string>> = {
+  dynamodb: 'DynamoDB (dynalite)',
+  s3: 'S3 (s3rver)',
+  ses: 'SES (aws-ses-v2-local)',
+};
+const PROBE_MS = 1_000;
+
+/**
+ * Watches the emulators while they are in use: the process's exit, and every
+ * second a TCP connect to each port (an emulator can stop answering while its
+ * process lives on). The first failure settles `stopped` with the service's name.
+ */
+function watchEmulators(emulators: ForkedEmulators): { stopped: Promise<string>; stop(): void } {
+  let closing = false;
+  let report: (message: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => {
+    report = (message) => {
+      if (!closing) resolve(message);
+    };
+  });
+  void emulators.exited.then((how) =>
+    report(`the emulator process (${Object.values(SERVICES).join(', ')}) ${how}`),
+  );
+  // A refused or reset connection twice in a row is a stopped emulator; a slow answer is only a busy machine.
+  const failures = new Map<keyof EmulatorUrls, number>();
+  const timer = setInterval(() => {
+    for (const key of Object.keys(SERVICES) as (keyof EmulatorUrls)[]) {
+      const url = emulators.urls[key];
+      const { hostname, port } = new URL(url);
+      const socket = connect({ host: hostname, port: Number(port) });
+      socket.setTimeout(PROBE_MS * 5, () => socket.destroy());
+      socket.once('connect', () => {
+        failures.set(key, 0);
+        socket.end();
+      });
+      socket.once('error', (error) => {
+        const count = (failures.get(key) ?? 0) + 1;
+        failures.set(key, count);
+        if (count >= 2) report(`${SERVICES[key]} at ${url} stopped answering (${error.message})`);
+      });
+    }
+  }, PROBE_MS);
+  timer.unref();
+  return {
+    stopped,
+    stop() {
+      closing = true;
+      clearInterval(timer);
+    },
+  };
+}
+
 /** Starts the three emulators in a child process (TypeScript through tsx) and waits for their URLs. */
-async function forkEmulators(s3Directory: string): Promise<{ urls: EmulatorUrls; close(): Promise<void> }> {
+async function forkEmulators(s3Directory: string, temporary: boolean): Promise<ForkedEmulators> {
   const child = fork(CHILD, [], {
     cwd: PROJECT_ROOT,
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, WEBORDINARY_S3_DIRECTORY: s3Directory },
+    // A temporary S3 directory is the child's to remove if this process dies without closing it.
+    env: {
+      ...process.env,
+      WEBORDINARY_S3_DIRECTORY: s3Directory,
+      WEBORDINARY_S3_TEMPORARY: temporary ? '1' : '',
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  let closing = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exitedEarly = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!closing) resolve(signal ? `was killed (${signal})` : `exited with code ${code}`);
+    });
+  });
   const close = async () => {
+    closing = true;
     if (child.exitCode === null && child.signalCode === null) {
       if (child.connected) child.send('close');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -132,7 +223,7 @@ async function forkEmulators(s3Directory: string): Promise<{ urls: EmulatorUrls;
         reject(new Error(`the emulator process exited (code ${code}) before it was ready`));
       });
     });
-    return { urls, close };
+    return { urls, pid: child.pid, exited: exitedEarly, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -30,7 +33,9 @@ const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::StackName': 'WebOrdinaryBench',
 };
 
-let cached: { definition: AslDefinition; timeouts: ReadonlyMap<HandlerName, number> } | undefined;
+type Built = { definition: AslDefinition; timeouts: ReadonlyMap<HandlerName, number> };
+
+let cached: Built | undefined;
 
 /**
  * Renders the deployed state machine's definition from the CDK construct, with
@@ -57,8 +62,18 @@ export function renderDefinition(): RenderedDefinition {
   };
 }
 
-function build() {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+function build(): Built {
+  // The app's own output directory, removed after: an App without one leaves a cdk.out temp dir behind.
+  const outdir = mkdtempSync(join(tmpdir(), 'webordinary-render-'));
+  try {
+    return buildIn(outdir);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function buildIn(outdir: string): Built {
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new BenchmarkStack(app, 'WebOrdinaryBench', { target: WEBORDINARY_TARGET });
   const handlers = new Map<string, HandlerName>();
   const timeouts = new Map<HandlerName, number>();

@@ -2,7 +2,7 @@ import { type LogEvent, matchEvents } from '../../core/correlation.js';
 import { attributeStream, creditDigest, type StreamMarker } from '../../core/stream-attribution.js';
 import { settle } from './completion.js';
 import type { ActiveRun } from './run-cache.js';
-import type { Store, StoredSession } from './store.js';
+import type { Store } from './store.js';
 import { type StreamStore, streamKey } from './stream-store.js';
 
 export interface Stores {
@@ -39,6 +39,7 @@ export async function applyLogEvents(
         match.sessionId,
         match.stage,
         match.timestamp,
+        match.values,
       );
       if (session) {
         recorded += 1;
@@ -91,12 +92,11 @@ async function attribute(
     // After an incomplete claim, stored credits may lag its digests: write all it touched.
     if (changed || !previous.applied) affected.add(sessionId);
   }
-  const written: StoredSession[] = [];
-  for (const sessionId of affected) {
-    const credit = credits.get(sessionId) ?? { stages: {} };
-    const session = await streams.credit(run.runId, sessionId, stream, { ...credit, n });
-    if (session) written.push(session);
-  }
+  const written = await Promise.all(
+    [...affected].map((sessionId) =>
+      streams.credit(run.runId, sessionId, stream, { ...(credits.get(sessionId) ?? { stages: {} }), n }),
+    ),
+  );
   await streams.markApplied(run.runId, stream, n);
-  for (const session of written) await settle(run.profile, session);
+  for (const session of written) if (session) await settle(run.profile, session);
 }

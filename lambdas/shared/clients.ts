@@ -40,4 +40,6 @@ export const sfn = once(() => new SFNClient({}));
 export const logs = once(() => new CloudWatchLogsClient({}));
 export const cloudwatch = once(() => new CloudWatchClient({}));
 export const ecs = once(() => new ECSClient({}));
-export const sqs = once(() => new SQSClient({}));
+// The client's own endpoint, not the host in a QueueUrl: a local run's queue URL names the port of
+// the endpoint it was made by, and a later run in the same process has another.
+export const sqs = once(() => new SQSClient({ useQueueUrlAsEndpoint: false }));

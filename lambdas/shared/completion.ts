@@ -1,8 +1,11 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { type Profile, requiredStages } from '../../core/profile.js';
 import { sfn } from './clients.js';
+import { createLogger } from './logger.js';
 import { sleep } from './sleep.js';
 import type { StoredSession } from './store.js';
+
+const log = createLogger('settle');
 
 /** The stages the session's scenario requires that have not been observed yet. */
 export function missingStages(
@@ -58,9 +61,13 @@ export async function settle(profile: Profile, session: StoredSession): Promise<
     } catch (error) {
       if (GONE.has((error as Error).name)) return true;
       if (attempt >= SIGNAL_ATTEMPTS) {
-        console.error(
-          `settle: ${session.sessionId} is complete but ${command.constructor.name} failed ${attempt} times (${(error as Error).name}: ${(error as Error).message}); Observe will signal it again`,
-        );
+        log.error('the session is complete but its wait could not be ended; Observe will signal it again', {
+          runId: session.runId,
+          sessionId: session.sessionId,
+          call: command.constructor.name.replace(/Command$/, ''),
+          attempts: attempt,
+          error: `${(error as Error).name}: ${(error as Error).message}`,
+        });
         return false;
       }
       await sleep(100 * 2 ** attempt);

@@ -1,18 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Profile } from '../../core/profile.js';
 import type { SessionRecord, SessionStatus, TaskCountSample } from '../../core/records.js';
 import { failureText, mergeEvidence, type RawEvidence } from '../../core/session-evidence.js';
 import type { PlannedSession } from '../../core/session-plan.js';
 import { dynamo } from './clients.js';
-import { sleep } from './sleep.js';
+import { RunSlots } from './run-slots.js';
+import { batchPut, queryAll } from './table-ops.js';
 
 /**
  * The run's records in the one table (layout in docs/internals.md). Every write
@@ -31,9 +25,11 @@ export interface StoredSession extends SessionRecord {
 
 /** Merges a session item's evidence (keyed stages, stream credits) into one view. */
 export function viewSession(item: Record<string, unknown>): StoredSession {
-  const { via: _via, ...rest } = item as Record<string, unknown> & RawEvidence;
+  // The raw evidence (`via`, `captured`) stays out of the view: it is merged into `stages` and `values`.
+  const { via: _via, captured: _captured, ...plain } = item as Record<string, unknown> & RawEvidence;
   const evidence = mergeEvidence(item as RawEvidence);
-  const view: Record<string, unknown> = { ...rest, stages: evidence.stages };
+  const view: Record<string, unknown> = { ...plain, stages: evidence.stages };
+  if (Object.keys(evidence.values).length > 0) view.values = evidence.values;
   if (evidence.failure) {
     view.failedAt = evidence.failure.at;
     view.failureReason = evidence.failure.reason;
@@ -88,7 +84,8 @@ export class Store {
    * Records the end of the run (the first report's time; a rebuilt report
    * keeps it). The collector goes on matching the run's markers until
    * `lateUntil`, so stage times that arrive after the report are still stored
-   * in the session records (a rebuilt report counts them).
+   * in the session records (a rebuilt report counts them). The run's slot on
+   * the target is freed: late markers are still matched, but nothing is sent.
    */
   async finishRun(runId: string, finishedAt: number, lateUntil: number): Promise<void> {
     await dynamo().send(
@@ -112,6 +109,7 @@ export class Store {
       .catch((error: unknown) => {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       });
+    await new RunSlots(this.table).release(runId);
   }
 
   /** Runs the collector matches: running, or finished less than their late-data window ago. */
@@ -132,21 +130,11 @@ export class Store {
       ...s,
       stages: {},
       via: {},
+      captured: {},
       status: 'planned' satisfies SessionStatus,
       expiresAt: expiresAt(),
     }));
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8)
-          throw new Error(`BatchWriteItem left ${requests.length} session(s) unprocessed after retries`);
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchPut(this.table, items, 'session(s)');
   }
 
   async getSession(runId: string, sessionId: string): Promise<StoredSession | undefined> {
@@ -196,13 +184,17 @@ export class Store {
     sessionId: string,
     stage: string,
     at: number,
+    values?: Readonly<Record<string, number>>,
   ): Promise<StoredSession | undefined> {
+    // The values the winning marker carried go with its time (Prepare gives every session a `captured` map).
     return this.conditionalUpdate(runId, sessionId, {
-      UpdateExpression: 'SET stages.#stage = :at',
+      UpdateExpression: values
+        ? 'SET stages.#stage = :at, captured.#stage = :values'
+        : 'SET stages.#stage = :at',
       ConditionExpression:
         'attribute_exists(pk) AND (attribute_not_exists(stages.#stage) OR stages.#stage > :at)',
       ExpressionAttributeNames: { '#stage': stage },
-      ExpressionAttributeValues: { ':at': at },
+      ExpressionAttributeValues: values ? { ':at': at, ':values': values } : { ':at': at },
     });
   }
 
@@ -371,16 +363,7 @@ export class Store {
     }
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamo().send(
-        new QueryCommand({ TableName: this.table, ...input, ExclusiveStartKey }),
-      );
-      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    return queryAll(this.table, input);
   }
 }

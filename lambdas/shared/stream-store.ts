@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StreamCredit, StreamMarker } from '../../core/stream-attribution.js';
 import { dynamo } from './clients.js';
-import { sleep } from './sleep.js';
 import { type StoredSession, viewSession } from './store.js';
+import { batchPut, queryAll, unlessConditionFails } from './table-ops.js';
 
 /**
  * The records of stream correlation (docs/internals.md, "Stream attribution"):
@@ -48,39 +47,18 @@ export class StreamStore {
       marker,
       expiresAt: expiresAt(),
     }));
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: Record<string, unknown>[] = items
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8)
-          throw new Error(`BatchWriteItem left ${requests.length} marker(s) unprocessed after retries`);
-        if (attempt > 0) await sleep(50 * 2 ** attempt);
-        const out = await dynamo().send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-        requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchPut(this.table, items, 'marker(s)');
   }
 
   /** Every stored marker of the stream (a consistent read: it sees every write that finished before it). */
   async markers(runId: string, stream: string): Promise<StreamMarker[]> {
-    const markers: StreamMarker[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamo().send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `MARK#${stream}#` },
-          ProjectionExpression: 'marker',
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of out.Items ?? []) markers.push(item.marker as StreamMarker);
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return markers;
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `MARK#${stream}#` },
+      ProjectionExpression: 'marker',
+      ConsistentRead: true,
+    });
+    return items.map((item) => item.marker as StreamMarker);
   }
 
   /**
@@ -95,8 +73,8 @@ export class StreamStore {
     digests: Readonly<Record<string, string>>,
   ): Promise<StoredAttribution | undefined> {
     const sessions = Object.keys(digests);
-    try {
-      const out = await dynamo().send(
+    const out = await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
@@ -111,24 +89,23 @@ export class StreamStore {
           },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      const old = out.Attributes;
-      return {
-        n: (old?.n as number | undefined) ?? 0,
-        digests: (old?.digests as Record<string, string> | undefined) ?? {},
-        touched: [...((old?.touched as Set<string> | undefined) ?? [])],
-        applied: (old?.applied as boolean | undefined) ?? true,
-      };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    if (!out) return undefined;
+    const old = out.Attributes;
+    return {
+      n: (old?.n as number | undefined) ?? 0,
+      digests: (old?.digests as Record<string, string> | undefined) ?? {},
+      touched: [...((old?.touched as Set<string> | undefined) ?? [])],
+      applied: (old?.applied as boolean | undefined) ?? true,
+    };
   }
 
   /** Marks the claim over `n` markers as fully written to its sessions. */
   async markApplied(runId: string, stream: string, n: number): Promise<void> {
-    await dynamo()
-      .send(
+    // A claim over more markers has replaced this one: it is that claim's to mark.
+    await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `ATTR#${stream}` },
@@ -136,10 +113,8 @@ export class StreamStore {
           ConditionExpression: 'n = :n',
           ExpressionAttributeValues: { ':true': true, ':n': n },
         }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      ),
+    );
   }
 
   /**
@@ -152,8 +127,8 @@ export class StreamStore {
     stream: string,
     credit: ViaCredit,
   ): Promise<StoredSession | undefined> {
-    try {
-      const out = await dynamo().send(
+    const out = await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
@@ -163,11 +138,8 @@ export class StreamStore {
           ExpressionAttributeValues: { ':c': credit, ':n': credit.n },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return out.Attributes ? viewSession(out.Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return out?.Attributes ? viewSession(out.Attributes) : undefined;
   }
 }

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TargetChange } from '../../core/report-model.js';
 import { dynamo } from './clients.js';
 import { expiresAt, runPk } from './store.js';
+import { queryAll } from './table-ops.js';
 
 /** A change a run made to the target, as stored: the report's entry plus the scenario that made it. */
 export interface StoredTargetChange extends TargetChange {
@@ -59,24 +60,13 @@ export class TargetChangeStore {
 
   /** Every change of the run, in the order they were recorded. */
   async list(runId: string): Promise<StoredTargetChange[]> {
-    const items: StoredTargetChange[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const out = await dynamo().send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': 'TARGET#' },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, expiresAt: _e, ...change } = item;
-        items.push(change as StoredTargetChange);
-      }
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const items = (
+      await queryAll(this.table, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': 'TARGET#' },
+        ConsistentRead: true,
+      })
+    ).map(({ pk: _pk, sk: _sk, expiresAt: _e, ...change }) => change as unknown as StoredTargetChange);
     return items.sort((a, b) => a.recordedAt - b.recordedAt);
   }
 }

@@ -1,15 +1,15 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { renderTemplate, sessionTemplateValues } from '../../core/identity.js';
 import type { Target } from '../../core/profile.js';
 import { type Lease, poolUsers } from '../../core/user-pool.js';
 import { dynamo } from './clients.js';
 import type { StoredSession } from './store.js';
+import { queryAll, unlessConditionFails } from './table-ops.js';
 
 /**
  * The user pool's leases (docs/internals.md, "User pool"):
- * - `LEASE#<user>`: who holds the user now (`sessionId`, `since`), how many
- *   sessions of the run have held it (`leases`), `retired` after a timeout;
+ * - `LEASE#<user>`: who holds the user now (`sessionId`, `since`), the run's
+ *   first session on it (`firstSession`), `retired` after a timeout;
  * - `KEYLEASE#<key>#<since>#<sessionId>`: every lease, so a keyed marker goes
  *   to the session that held its key at the marker's own timestamp.
  * A session leases a free user when it is due and gives it back when it ends,
@@ -59,7 +59,7 @@ export class UserLeases {
       const held = await this.take(runId, userId, session.sessionId, now);
       if (!held) continue;
       const key = renderTemplate(target.key, sessionTemplateValues(runId, { ...session, userId }));
-      const leased = { userId, key, since: held.since, firstOnUser: held.leases === 1 };
+      const leased = { userId, key, since: held.since, firstOnUser: held.first };
       await dynamo().send(
         new PutCommand({
           TableName: this.table,
@@ -102,8 +102,9 @@ export class UserLeases {
    */
   async release(runId: string, session: StoredSession, timedOut: boolean): Promise<void> {
     if (!session.userId || session.leasedAt === undefined) return;
-    await dynamo()
-      .send(
+    // Given back already (a retried finalize): nothing to do.
+    await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `LEASE#${session.userId}` },
@@ -111,23 +112,18 @@ export class UserLeases {
           ConditionExpression: 'sessionId = :s',
           ExpressionAttributeValues: { ':s': session.sessionId, ...(timedOut ? { ':true': true } : {}) },
         }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      ),
+    );
   }
 
   /** Every lease of a key in the run, oldest first. */
   async leasesOfKey(runId: string, key: string): Promise<Lease[]> {
-    const out = await dynamo().send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-        ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `KEYLEASE#${key}#` },
-        ConsistentRead: true,
-      }),
-    );
-    return (out.Items ?? []).map((i) => ({ since: i.since as number, sessionId: i.sessionId as string }));
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':sk': `KEYLEASE#${key}#` },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({ since: i.since as number, sessionId: i.sessionId as string }));
   }
 
   private async take(
@@ -135,24 +131,23 @@ export class UserLeases {
     userId: string,
     sessionId: string,
     now: number,
-  ): Promise<{ since: number; leases: number } | undefined> {
-    try {
-      const out = await dynamo().send(
+  ): Promise<{ since: number; first: boolean } | undefined> {
+    const out = await unlessConditionFails(
+      dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: runPk(runId), sk: `LEASE#${userId}` },
-          // A retried lease finds the user it already took (its session record was not written yet).
+          // A retried lease finds the user it already took (its session record was not written yet);
+          // `firstSession` (never overwritten) says whose workspace set-up it was, whatever the retries.
           UpdateExpression:
-            'SET sessionId = :s, since = if_not_exists(since, :now), expiresAt = :exp ADD leases :one',
+            'SET sessionId = :s, since = if_not_exists(since, :now), firstSession = if_not_exists(firstSession, :s), expiresAt = :exp',
           ConditionExpression: 'attribute_not_exists(sessionId) OR sessionId = :s',
-          ExpressionAttributeValues: { ':s': sessionId, ':now': now, ':one': 1, ':exp': expiresAt() },
+          ExpressionAttributeValues: { ':s': sessionId, ':now': now, ':exp': expiresAt() },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return { since: out.Attributes?.since as number, leases: out.Attributes?.leases as number };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    if (!out) return undefined;
+    return { since: out.Attributes?.since as number, first: out.Attributes?.firstSession === sessionId };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { AwsEndpointError } from './errors.js';
 import { ACCOUNT_ID, arn, paginate } from './ids.js';
 import { Input } from './input.js';
@@ -5,8 +6,9 @@ import { Input } from './input.js';
 /**
  * In-memory SQS queues, for what the benchmark does with them: create the
  * pool's queues (`bench provision`), find them (`bench preflight`, Prepare),
- * read their attributes, list and delete them. No messages: the simulator
- * routes jobs without SQS.
+ * read their attributes, list and delete them; and messages on the collector's
+ * lost-batches queue (send, receive with a visibility timeout, delete). The
+ * simulator routes jobs without SQS.
  */
 
 const INVALID = 'InvalidParameterValue';
@@ -37,12 +39,22 @@ const FIFO_DEFAULTS = {
   FifoThroughputLimit: 'perQueue',
 };
 
+interface StoredMessage {
+  readonly id: string;
+  readonly body: string;
+  receipt: string | null;
+  invisibleUntil: number;
+}
+
 interface Queue {
   readonly name: string;
   readonly url: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly createdAt: number;
+  readonly messages: StoredMessage[];
 }
+
+const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 export class SqsStore {
   readonly #queues = new Map<string, Queue>();
@@ -86,9 +98,59 @@ export class SqsStore {
         );
       return { QueueUrl: existing.url };
     }
-    const queue = { name, url: `${this.baseUrl()}/${ACCOUNT_ID}/${name}`, attributes, createdAt: Date.now() };
+    const queue = {
+      name,
+      url: `${this.baseUrl()}/${ACCOUNT_ID}/${name}`,
+      attributes,
+      createdAt: Date.now(),
+      messages: [],
+    };
     this.#queues.set(name, queue);
     return { QueueUrl: queue.url };
+  }
+
+  sendMessage(body: unknown): { MessageId: string; MD5OfMessageBody: string } {
+    const input = new Input(body, INVALID);
+    const queue = this.#byUrl(input.string('QueueUrl'));
+    const text = input.string('MessageBody');
+    const id = randomUUID();
+    queue.messages.push({ id, body: text, receipt: null, invisibleUntil: 0 });
+    return { MessageId: id, MD5OfMessageBody: md5(text) };
+  }
+
+  receiveMessage(body: unknown) {
+    const input = new Input(body, INVALID);
+    const queue = this.#byUrl(input.string('QueueUrl'));
+    const options = body as { MaxNumberOfMessages?: number; VisibilityTimeout?: number };
+    const max = Math.min(10, Math.max(1, options.MaxNumberOfMessages ?? 1));
+    const now = Date.now();
+    const visible = queue.messages.filter((m) => m.invisibleUntil <= now).slice(0, max);
+    for (const m of visible) {
+      m.receipt = randomUUID();
+      m.invisibleUntil = now + (options.VisibilityTimeout ?? 30) * 1000;
+    }
+    return {
+      Messages: visible.map((m) => ({
+        MessageId: m.id,
+        ReceiptHandle: m.receipt as string,
+        Body: m.body,
+        MD5OfBody: md5(m.body),
+      })),
+    };
+  }
+
+  deleteMessage(body: unknown): Record<string, never> {
+    const input = new Input(body, INVALID);
+    const queue = this.#byUrl(input.string('QueueUrl'));
+    const receipt = input.string('ReceiptHandle');
+    const index = queue.messages.findIndex((m) => m.receipt === receipt);
+    if (index >= 0) queue.messages.splice(index, 1);
+    return {};
+  }
+
+  /** Messages in a queue, received or not (tests). */
+  depth(name: string): number {
+    return this.#queues.get(name)?.messages.length ?? 0;
   }
 
   getQueueUrl(body: unknown) {

@@ -30,6 +30,8 @@ export interface DeliveryFailure {
   eventCount: number;
   attempts: number;
   error: unknown;
+  /** The event the destination failed on, as it was invoked with. */
+  event: SubscriptionEvent;
 }
 
 export interface DeliveryOptions {
@@ -192,6 +194,7 @@ export class SubscriptionDelivery {
       eventCount: job.message.logEvents.length,
       attempts: this.#attempts,
       error: lastError,
+      event,
     });
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -24,6 +25,40 @@ export const LOCAL_REPORTS_BUCKET = 'webordinary-bench-reports-local';
 export const COLLECTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:webordinary-bench-collector';
 
 export const localS3 = () => new S3Client({ forcePathStyle: true });
+
+export const LOST_BATCHES_QUEUE = 'webordinary-bench-lost-batches';
+
+/**
+ * The collector's on-failure destination (lib/lost-batches-construct.ts): a
+ * delivery that failed every attempt becomes a Lambda destination record in
+ * the local queue, as AWS sends it. Returns the queue's URL.
+ */
+export function lostBatchesQueue(aws: LocalAws): string {
+  const { QueueUrl } = aws.endpoint.sqs.createQueue({ QueueName: LOST_BATCHES_QUEUE });
+  aws.endpoint.logs.onDeliveryError((failure) => {
+    const error = failure.error as { name?: string; message?: string } | undefined;
+    aws.endpoint.sqs.sendMessage({
+      QueueUrl,
+      MessageBody: JSON.stringify({
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        requestContext: {
+          requestId: randomUUID(),
+          functionArn: `${failure.destinationArn}:$LATEST`,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: failure.attempts,
+        },
+        requestPayload: failure.event,
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        responsePayload: {
+          errorType: error?.name ?? 'Error',
+          errorMessage: error?.message ?? String(failure.error),
+        },
+      }),
+    });
+  });
+  return QueueUrl;
+}
 
 export async function createTable(): Promise<void> {
   // Same keys and TTL attribute as lib/storage-construct.ts (TTL itself: dynalite has no UpdateTimeToLive).

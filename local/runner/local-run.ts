@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { type LocalDelivery, scenarioName } from '../../core/profile.js';
+import { type LocalDelivery, type Profile, scenarioName } from '../../core/profile.js';
 import type { Report } from '../../core/report-model.js';
+import { planRun } from '../../core/session-plan.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
@@ -23,22 +24,29 @@ import {
   LOCAL_TABLE,
   localS3,
   logSink,
+  lostBatchesQueue,
   metricSink,
 } from './local-aws-setup.js';
-import { type ProgressMode, startProgress } from './progress.js';
+import { localStackPolicy } from './local-stack-policy.js';
+import { profileModelPath } from './model-path.js';
+import { writePartialReport } from './partial-report.js';
+import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
+import { guardRun } from './run-guard.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
 
 export interface LocalRunOptions {
   /** The profile as given (the execution input); it is validated again here, as Prepare does. */
   readonly profile: unknown;
-  /** The simulator's target model; default: the profile's `local.model`. */
+  /** The simulator's target model; default: the profile's `local.model`, read from `baseDir`. */
   readonly modelPath?: string;
+  /** The folder the profile's own paths (`local.model`) are relative to: the profile file's folder (default: the working directory). */
+  readonly baseDir?: string;
   readonly seed?: number;
   /** Reports go to `<outDir>/<runId>/`; none are written when absent. */
   readonly outDir?: string;
   readonly progress?: ProgressMode;
   readonly runId?: string;
-  /** Called once the local AWS is up and the target's ECS service is defined, before the run starts (tests). */
+  /** Tests: called once the local AWS is up, before the run starts (to define services, or make an emulator die). */
   readonly onLocalAws?: (aws: LocalAws) => void;
 }
 
@@ -65,6 +73,9 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
   'target-change': () => import('../../lambdas/target-change.js'),
 };
 
+/** The local SES account's 24-hour quota, which the stack policy's daily send budget follows locally. */
+const LOCAL_MAX_24_HOUR_SEND = 50_000;
+
 /**
  * Runs one benchmark on this machine: emulators and the project's endpoint on
  * 127.0.0.1, the WebOrdinary simulator, and the state machine rendered from
@@ -73,7 +84,7 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
   const profile = parseProfile(options.profile);
   const model = await loadTargetModel(
-    options.modelPath ?? profile.local?.model ?? 'local/models/webordinary-demo.json',
+    options.modelPath ?? profileModelPath(options.profile, options.baseDir),
   );
   const runId = options.runId ?? localRunId();
   const seed = options.seed ?? profile.local?.seed;
@@ -88,21 +99,29 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
     MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
     MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
+    // The handlers' INFO lines (one per send and per session) would bury the progress line.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
+    STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
+    LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
   });
   resetClients();
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let instances: CollectorInstances | undefined;
   let progress: { stop(): void } | undefined;
-  // Ctrl-C: stop the simulator and the emulators (and remove their temp files) before leaving.
-  const interrupted = () => {
-    progress?.stop();
-    process.stderr.write(`\nInterrupted: stopping ${runId}'s simulator and emulators\n`);
-    void Promise.allSettled([simulator?.stop(), aws.close(), instances?.close()]).then(() =>
-      process.exit(130),
+  // An emulator that dies or a signal (Ctrl-C, kill) stops the run: partial report, then clean up.
+  const guard = guardRun(aws);
+  const startedAt = Date.now();
+  const store = new Store(LOCAL_TABLE);
+  let lastSessions: StoredSession[] = [];
+  const snapshots = setInterval(() => {
+    store.sessions(runId).then(
+      (sessions) => {
+        lastSessions = sessions;
+      },
+      () => undefined,
     );
-  };
-  process.once('SIGINT', interrupted);
+  }, 1_000);
   try {
     const handlers = await loadHandlers();
     await createTable();
@@ -117,13 +136,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       io: { logs: logSink(), metrics: metricSink(aws), s3, sesStoreUrl: aws.endpoints.ses, ecs },
       ...(seed !== undefined ? { seed } : {}),
     });
-    const store = new Store(LOCAL_TABLE);
     progress = startProgress(
       options.progress ?? 'none',
       runId,
       store,
       simulator,
-      profile.scenarios.map(scenarioName),
+      plannedScenarios(runId, profile),
     );
     const { definition, handlerOf, timeoutSecondsOf } = renderDefinition();
     const execution = await runStateMachine({
@@ -136,22 +154,73 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       ecs: ecsClient,
       s3: () => s3,
       timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
+      signal: guard.signal,
     });
     progress.stop();
-    await aws.endpoint.logs.drain();
-    const report = await fetchReport(s3, runId);
-    const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
-    const sessions = await store.sessions(runId);
-    return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+    const stoppedEarly = async (reason: string): Promise<LocalRun> => {
+      // The records as they are now if DynamoDB still answers, else as last read.
+      const sessions = await Promise.race([
+        store.sessions(runId),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 2_000).unref()),
+      ]).catch(() => lastSessions);
+      const partial = await writePartialReport({
+        runId,
+        profile,
+        startedAt,
+        sessions,
+        reason,
+        outDir: options.outDir,
+      });
+      process.stderr.write(
+        `\n${runId} stopped: ${reason}.${partial.dir ? ` Partial report: ${partial.dir}/report.{json,md,html}` : ''}\n`,
+      );
+      const name = (guard.signal.reason as Error | undefined)?.name ?? 'EmulatorStopped';
+      return {
+        runId,
+        execution: { status: 'FAILED', error: name, cause: reason },
+        report: partial.report,
+        reportDir: partial.dir,
+        groundTruth: simulator?.groundTruth() ?? [],
+        sessions,
+      };
+    };
+    if (guard.signal.aborted) return await stoppedEarly((guard.signal.reason as Error).message);
+    try {
+      await aws.endpoint.logs.drain();
+      const report = await fetchReport(s3, runId);
+      const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
+      const sessions = await store.sessions(runId);
+      return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+    } catch (error) {
+      // An emulator that died just before the end makes the execution fail before the watch says so.
+      const reason = await Promise.race([
+        aws.stopped,
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 3_000).unref()),
+      ]);
+      if (reason === null) throw error;
+      return await stoppedEarly(reason);
+    }
   } finally {
-    process.off('SIGINT', interrupted);
+    clearInterval(snapshots);
+    guard.dispose();
     progress?.stop();
-    await simulator?.stop();
-    await aws.close();
-    await instances?.close();
+    // After a stop, a dead emulator makes parts of the cleanup fail; the rest (temp files included) still runs.
+    let stopped = guard.signal.aborted;
+    void aws.stopped.then(() => {
+      stopped = true;
+    });
+    const tolerate = (error: Error) => {
+      if (!stopped) throw error;
+    };
+    await simulator?.stop().catch(tolerate);
+    await aws.close().catch(tolerate);
+    await instances?.close().catch(tolerate);
     restoreEnv();
     sesAccount();
     resetClients();
+    // Killed by a signal: leave the way a signal would, now that everything is cleaned up.
+    const signal = guard.interruptedBy();
+    if (signal) process.kill(process.pid, signal);
   }
 }
 
@@ -169,6 +238,17 @@ function endpointOptions(delivery: LocalDelivery | undefined, seed: number | und
       },
     },
   };
+}
+
+/** The load scenarios in order with the sessions each plans (for the progress bar). */
+function plannedScenarios(runId: string, profile: Profile): PlannedScenario[] {
+  const plan = planRun(runId, profile);
+  return profile.scenarios
+    .filter((s) => s.type !== 'resources')
+    .map((s) => ({
+      name: scenarioName(s),
+      sessions: plan.filter((p) => p.scenario === scenarioName(s)).length,
+    }));
 }
 
 async function loadHandlers(): Promise<Record<string, Handler>> {
@@ -223,7 +303,7 @@ function sesAccountFor(maxSendRate: number) {
     EnforcementStatus: 'HEALTHY',
     ProductionAccessEnabled: true,
     SendingEnabled: true,
-    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SendQuota: { Max24HourSend: LOCAL_MAX_24_HOUR_SEND, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
     SuppressionAttributes: { SuppressedReasons: [] },
   };
 }

@@ -1,21 +1,27 @@
 import type { Store } from '../../lambdas/shared/store.js';
 import type { Simulator } from '../simulator/index.js';
+import { type ProgressState, plainLine, progressLine } from './progress-line.js';
 
 export type ProgressMode = 'tty' | 'lines' | 'none';
 
+/** A load scenario of the profile, in order, with the sessions it plans. */
+export interface PlannedScenario {
+  readonly name: string;
+  readonly sessions: number;
+}
+
 /**
- * Shows how the run is going: per scenario, sessions planned / sent / ok /
- * failed / timed out, and the simulator's pool. On a terminal one line is
- * redrawn four times a second; otherwise a line is printed every 5 s when
- * something changed (as in CI logs).
+ * Shows how the run is going: a bar of the sessions done over all planned,
+ * "scenario k of n", in flight, failures, an ETA and the simulator's pool. On
+ * a terminal one row is redrawn four times a second, fitted to its current
+ * width; otherwise (CI logs) a plain line every 5 s when something changed.
  */
 export function startProgress(
   mode: ProgressMode,
   runId: string,
   store: Store,
   simulator: Simulator,
-  /** The profile's scenario names, in order. */
-  scenarios: readonly string[],
+  scenarios: readonly PlannedScenario[],
 ): { stop(): void } {
   if (mode === 'none') return { stop() {} };
   const started = Date.now();
@@ -26,14 +32,16 @@ export function startProgress(
     if (busy || stopped) return;
     busy = true;
     try {
-      const line = await describe(runId, store, simulator, scenarios, Date.now() - started);
+      const state = await read(runId, store, simulator, scenarios, Date.now() - started);
       if (stopped) return;
-      // One terminal row, so the carriage return redraws it instead of leaving wrapped pieces.
-      if (mode === 'tty')
-        process.stderr.write(`\r\u001b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
-      else if (line.replace(/^\[[^\]]*\] /, '') !== last.replace(/^\[[^\]]*\] /, ''))
-        process.stderr.write(`${line}\n`);
-      last = line;
+      if (mode === 'tty') {
+        process.stderr.write(`\r\u001b[2K${progressLine(state, process.stderr.columns ?? 80)}`);
+      } else {
+        const line = plainLine(state);
+        const key = line.replace(/^\[[^\]]*\] /, '').replace(/ · ETA [^·]*/, '');
+        if (key !== last) process.stderr.write(`${line}\n`);
+        last = key;
+      }
     } catch {
       // Progress is best effort; the run's own errors surface elsewhere.
     } finally {
@@ -41,7 +49,9 @@ export function startProgress(
     }
   };
   const timer = setInterval(tick, mode === 'tty' ? 250 : 5_000);
-  process.stderr.write(`Running ${runId} locally against the WebOrdinary simulator\n`);
+  process.stderr.write(
+    `Running ${runId} locally against the WebOrdinary simulator (Ctrl-C writes a partial report)\n`,
+  );
   return {
     stop() {
       if (stopped) return;
@@ -52,33 +62,40 @@ export function startProgress(
   };
 }
 
-async function describe(
+async function read(
   runId: string,
   store: Store,
   simulator: Simulator,
-  order: readonly string[],
+  scenarios: readonly PlannedScenario[],
   elapsedMs: number,
-): Promise<string> {
+): Promise<ProgressState> {
   const sessions = await store.sessions(runId);
-  const byScenario = new Map<string, Record<string, number>>();
+  const open = new Map<string, number>();
+  let done = 0;
+  let inFlight = 0;
+  let failed = 0;
+  let timedOut = 0;
   for (const s of sessions) {
-    const counts = byScenario.get(s.scenario) ?? { planned: 0, sent: 0, ok: 0, failed: 0, timedOut: 0 };
-    counts[s.status] = (counts[s.status] ?? 0) + 1;
-    byScenario.set(s.scenario, counts);
+    if (s.status === 'ok' || s.status === 'failed' || s.status === 'timedOut') done += 1;
+    else open.set(s.scenario, (open.get(s.scenario) ?? 0) + 1);
+    if (s.status === 'sent') inFlight += 1;
+    if (s.status === 'failed') failed += 1;
+    if (s.status === 'timedOut') timedOut += 1;
   }
+  const seen = new Set(sessions.map((s) => s.scenario));
   // The scenario running now: the first, in profile order, with sessions not yet final.
-  const inOrder = order
-    .filter((name) => byScenario.has(name))
-    .map((name) => [name, byScenario.get(name)!] as const);
-  const active = inOrder.find(([, c]) => (c.planned ?? 0) + (c.sent ?? 0) > 0) ?? inOrder.at(-1);
+  const index = scenarios.findIndex((s) => (open.get(s.name) ?? 0) > 0);
+  const current = index >= 0 ? index : scenarios.findLastIndex((s) => seen.has(s.name));
   const pool = simulator.snapshot();
-  const elapsed = `${(elapsedMs / 1000).toFixed(1)}s`;
-  if (!active) return `[${elapsed}] preparing`;
-  const [name, c] = active;
-  const total = Object.values(c).reduce((a, b) => a + b, 0);
-  const done = (c.ok ?? 0) + (c.failed ?? 0) + (c.timedOut ?? 0);
-  return (
-    `[${elapsed}] ${name}: ${done}/${total} done · ${c.sent ?? 0} in flight · ${c.ok ?? 0} ok · ` +
-    `${c.failed ?? 0} failed · ${c.timedOut ?? 0} timed out | tasks ${pool.running} running, ${pool.busy} busy, ${pool.queued} queued`
-  );
+  return {
+    elapsedMs,
+    scenario:
+      current >= 0 ? { index: current + 1, count: scenarios.length, name: scenarios[current]!.name } : null,
+    done,
+    planned: scenarios.reduce((sum, s) => sum + s.sessions, 0),
+    inFlight,
+    failed,
+    timedOut,
+    pool: { running: pool.running, busy: pool.busy, queued: pool.queued },
+  };
 }

@@ -36,6 +36,8 @@ export interface RunStateMachineOptions {
   /** A handler's configured Lambda timeout in seconds. */
   readonly timeoutSecondsOf: (handler: string) => number;
   readonly onStateEvent?: (event: { type: string; state?: string; error?: string }) => void;
+  /** Stops the execution (an emulator died, the CLI was interrupted): it fails with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 export type ExecutionOutcome =
@@ -69,6 +71,9 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
       Task: { Token: TOKEN_PLACEHOLDER },
     } as never,
   });
+  const abort = () => execution.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.signal?.aborted) abort();
   const watch = options.onStateEvent
     ? followEvents(execution.eventLogs, options.onStateEvent)
     : Promise.resolve();
@@ -76,6 +81,10 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
     const output = await execution.result;
     return { status: 'SUCCEEDED', output };
   } catch (error) {
+    if (options.signal?.aborted) {
+      const reason = options.signal.reason as { name?: string; message?: string } | undefined;
+      return { status: 'FAILED', error: reason?.name ?? 'Aborted', cause: reason?.message ?? String(reason) };
+    }
     const failure = error as Error & { cause?: unknown };
     const inner = (failure.cause ?? failure) as Error & { cause?: unknown };
     return {
@@ -84,6 +93,7 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
       cause: typeof inner.cause === 'string' ? inner.cause : (inner.message ?? ''),
     };
   } finally {
+    options.signal?.removeEventListener('abort', abort);
     await watch.catch(() => undefined);
   }
 }

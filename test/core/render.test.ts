@@ -196,8 +196,12 @@ describe('renderHtml', () => {
     expect(html).toContain('<span class="badge fail">FAIL</span>');
     expect(html).toContain('Latency distribution');
     expect(html).toContain('aria-label="Session timeline"');
-    expect(html).toContain('aria-label="CPUUtilization"');
-    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(7);
+    expect(html).toContain('aria-label="CPUUtilization (Percent) over the run"');
+    expect(html).toContain('aria-label="Sessions in flight (line) and completed per time bucket (bars)"');
+    expect(html).toContain('aria-label="Cumulative distribution of each stage"');
+    expect(html).toContain('aria-label="total by session start');
+    expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(12);
+    expect(html).not.toContain('<script');
     expect(html).not.toMatch(/\s(src|href)=/);
   });
 
@@ -207,10 +211,131 @@ describe('renderHtml', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
   });
 
+  it('draws an S3 milestone from the send as a marker, never as a segment, and the next log stage from the previous log stage', () => {
+    const milestoneProfile = pipelineProfile(['received', 'built', 'deployed'], {
+      name: 'milestones',
+      scenarios: [{ type: 'burst', sessions: 1 }],
+    });
+    const target = {
+      ...milestoneProfile.target,
+      stages: [
+        milestoneProfile.target.stages[0]!,
+        { name: 'live', s3: { bucket: 'b', key: '{userId}', check: 'contains' as const } },
+        milestoneProfile.target.stages[1]!,
+      ],
+    };
+    const sentAt = 1_000_500;
+    const built = buildReport({
+      run: { runId: 'm', startedAt: 1_000_000, profile: { ...milestoneProfile, target } },
+      sessions: [
+        {
+          ...session(0, 'burst', null),
+          sentAt,
+          scheduledAt: sentAt,
+          // S3 has whole seconds: `live` (1_002_000) lands after `built` (1_001_800) though it was written first.
+          stages: { received: sentAt + 300, live: 1_002_000, built: sentAt + 1_300 },
+          status: 'ok',
+        },
+      ],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_010_000,
+    });
+    const html = renderHtml(built);
+    const timeline = html.slice(html.indexOf('aria-label="Session timeline"'));
+    // built is a 1.00 s bar from received, not a 200 ms sliver after the S3 time.
+    expect(timeline).toContain('session-0 built 1.00 s</title>');
+    expect(timeline).toContain('class="mark milestone"');
+    expect(timeline).toContain('session-0 live 1.50 s after the send (S3 time, whole seconds)');
+    expect(timeline).not.toMatch(/<rect[^>]*><title>session-0 live/);
+  });
+
+  it('marks negative values and shares from few sessions for what they are', () => {
+    const negative = buildReport({
+      run: { runId: 'n', startedAt: 1_000_000, profile: profile([]) },
+      sessions: [session(0, 'burst', [250, -40]), session(1, 'burst', [300, 1_600])],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_010_000,
+    });
+    const text = renderText(negative);
+    expect(text).toContain('-40 ms ⚠');
+    expect(text).toContain(
+      "⚠ deployed: 1 of 2 values negative (lowest -40 ms): its marker is timestamped before the previous stage's",
+    );
+    expect(renderHtml(negative)).toContain('class="mark negative"');
+    // report(): cold and warm have one session each: the share is marked.
+    expect(renderText(report())).toMatch(/\d+% ⚠ n 1\/1/);
+    expect(renderMarkdown(report())).toContain('fewer than 5 sessions in a phase');
+  });
+
+  it('states the cost and marks a partial report', () => {
+    const partial = { ...report(), partial: { reason: 'interrupted (SIGINT)' } };
+    expect(renderText(partial)).toContain('PARTIAL: the run stopped early (interrupted (SIGINT))');
+    expect(renderMarkdown(partial)).toContain('**Partial report**');
+    expect(renderHtml(partial)).toContain('<span class="badge partial">PARTIAL</span>');
+    expect(renderText(report())).toMatch(
+      /Cost: \$0\.\d+ in all: harness \$0\.\d+ \(estimate, us-east-1 list prices of \d{4}-\d\d-\d\d\); target not captured/,
+    );
+  });
+
   it('samples the timeline of a large scenario and says so', () => {
     const big = { ...report() };
     const sessions = Array.from({ length: 500 }, (_, i) => ({ ...big.sessions[0]!, sessionId: `many-${i}` }));
     const html = renderHtml({ ...big, sessions });
     expect(html).toContain('Showing 80 of 500 sessions');
+  });
+});
+
+describe('failures by reason in the sessions line', () => {
+  it('names the reasons their lines gave, most first, and nothing when no line gave one', async () => {
+    const { sessionsLine } = await import('../../core/render-text.js');
+    const counts = { planned: 5, ok: 1, timedOut: 0, unfinished: 0 };
+    expect(sessionsLine({ ...counts, failed: 4, failedBy: { build: 1, dropped: 2, other: 1 } }, 0.2)).toBe(
+      '5 planned · 1 ok · 4 failed (dropped 2, build 1, other 1) · 0 timed out · success 20.0%',
+    );
+    expect(sessionsLine({ ...counts, failed: 4, failedBy: { other: 4 } }, 0.2)).toBe(
+      '5 planned · 1 ok · 4 failed · 0 timed out · success 20.0%',
+    );
+  });
+});
+
+describe('a report with caveats', () => {
+  it('says in its verdict that it is partial and which log batches were lost', async () => {
+    const { renderText } = await import('../../core/render-text.js');
+    const { renderMarkdown } = await import('../../core/render-markdown.js');
+    const { buildReport } = await import('../../core/report.js');
+    const { profile } = await import('../fixtures/profile.js');
+    const base = buildReport({
+      run: { runId: 'r', profile: profile(), startedAt: 0 },
+      sessions: [],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_000,
+    });
+    const report = {
+      ...base,
+      partial: { reason: 'DynamoDB (dynalite) stopped answering' },
+      lostBatches: [
+        {
+          logGroup: '/ecs/webordinary/edit',
+          logStream: 'edit/task-1',
+          firstAt: 0,
+          lastAt: 10,
+          events: 3,
+          reason: 'Error: throttled',
+        },
+      ],
+    };
+    const text = renderText(report);
+    expect(text).toMatch(
+      /Verdict: \w+\n {2}PARTIAL report: DynamoDB \(dynalite\) stopped answering\n {2}1 log batch\(es\) lost/,
+    );
+    expect(text).toContain('/ecs/webordinary/edit edit/task-1 (3 events');
+    expect(renderMarkdown(report)).toContain('PARTIAL report');
+    expect(renderText(base)).not.toMatch(/PARTIAL|lost/);
   });
 });

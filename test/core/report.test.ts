@@ -202,7 +202,14 @@ describe('buildReport', () => {
       ]),
     );
     const [burst] = report.scenarios;
-    expect(burst?.sessions).toEqual({ planned: 5, ok: 1, failed: 1, timedOut: 1, unfinished: 2 });
+    expect(burst?.sessions).toEqual({
+      failedBy: { other: 1 },
+      planned: 5,
+      ok: 1,
+      failed: 1,
+      timedOut: 1,
+      unfinished: 2,
+    });
     expect(burst?.successRate).toBe(0.2);
     expect(report.sessions.find((s) => s.status === 'failed')?.error).toBe('boom');
   });
@@ -337,5 +344,59 @@ describe('buildReport', () => {
     );
     expect(report.scenarios.map((s) => s.name)).toEqual(['burst', 'ghost']);
     expect(report.sessions.map((s) => s.scenario)).toEqual(['burst', 'ghost']);
+  });
+});
+
+describe('failures by reason', () => {
+  it('counts failed sessions by the reason of the line that ended them, per scenario and overall', () => {
+    const p = profile();
+    const report = buildReport(
+      input(p, [
+        session('burst', 1_000, 0, [100, 100, 100]),
+        session('burst', 1_000, 0, [100, null, null], { failureReason: 'dropped', error: 'dropped: busy' }),
+        session('burst', 1_000, 0, [100, null, null], { failureReason: 'dropped', error: 'dropped: busy' }),
+        session('burst', 1_000, 0, [100, 100, null], { failureReason: 'build', error: 'build: failed' }),
+        session('burst', 1_000, 0, [null, null, null], { error: 'SES refused' }),
+      ]),
+    );
+    expect(report.scenarios[0]?.sessions).toMatchObject({
+      planned: 5,
+      ok: 1,
+      failed: 4,
+      failedBy: { dropped: 2, build: 1, other: 1 },
+    });
+    expect(report.overall.sessions.failedBy).toEqual({ dropped: 2, build: 1, other: 1 });
+    expect(report.sessions.filter((s) => s.failureReason).map((s) => s.failureReason)).toEqual([
+      'dropped',
+      'dropped',
+      'build',
+    ]);
+  });
+});
+
+describe('artifacts', () => {
+  it('lists what each session left in the target once the stage that makes it was seen, and all of them by kind', () => {
+    const p = profile({
+      target: {
+        ...profile().target,
+        artifacts: [
+          { kind: 'git-branch', name: 'thread-{token}', stage: 'deployed' },
+          { kind: 's3-site', name: 's3://edit.example.com/', stage: 'built' },
+        ],
+      },
+    });
+    const report = buildReport(
+      input(p, [session('burst', 1_000, 0, [100, 100, 100]), session('burst', 1_000, 0, [100, 100, null])]),
+    );
+    const [first, second] = report.sessions;
+    expect(first?.artifacts).toEqual([
+      `git-branch thread-${first?.sessionId.replace('s-', 't')}`,
+      's3-site s3://edit.example.com/',
+    ]);
+    expect(second?.artifacts).toEqual(['s3-site s3://edit.example.com/']);
+    expect(report.artifacts).toEqual([
+      { kind: 'git-branch', names: [`thread-${first?.sessionId.replace('s-', 't')}`] },
+      { kind: 's3-site', names: ['s3://edit.example.com/'] },
+    ]);
   });
 });

@@ -10,8 +10,9 @@ const INPUT_QUEUE = {
   attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '3600' },
 };
 
+/** The fixture with target fields replaced; its burst of 2 fits the smallest pool below. */
 function withTarget(extra: Record<string, unknown>): ProfileInput {
-  const base = profileInput();
+  const base = profileInput({ scenarios: [{ type: 'burst', sessions: 2 }] });
   return { ...base, target: { ...base.target, ...extra } as ProfileInput['target'] };
 }
 
@@ -129,5 +130,22 @@ describe('validateProfile with a user pool', () => {
       }),
     );
     expect(profile.target.failures.map((f) => f.reason)).toEqual(['failed', 'build']);
+  });
+});
+
+describe('a pool checked against peak concurrency', () => {
+  it('refuses a pool smaller than the sessions a scenario can have in flight at once', () => {
+    const input = {
+      ...withTarget({ userPool: { prefix: 'bench', count: 3 } }),
+      scenarios: [
+        { type: 'burst', sessions: 4 },
+        { type: 'sustained', ratePerMinute: 60, durationMinutes: 10, sessionTimeoutSeconds: 2 },
+      ],
+    };
+    expect(problems(input)).toEqual([
+      'target.userPool: 3 user(s), but scenario burst can have 4 sessions in flight at once, and each needs a user of its own (the same user on another thread interrupts the running job); make the pool at least 4',
+    ]);
+    // A sustained rate needs the arrivals within one session timeout: 60/min for 2 s is 2.
+    expect(problems({ ...input, scenarios: [input.scenarios[1]] })).toEqual([]);
   });
 });

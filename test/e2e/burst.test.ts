@@ -7,7 +7,7 @@ import { stageDifferences } from '../support/ground-truth.js';
 describe('a burst run through the local runner', () => {
   it('measures every stage of every session within 5 ms of the simulator ground truth', async () => {
     const input = JSON.parse(readFileSync('profiles/local-demo.json', 'utf8'));
-    const run = await runLocal({ profile: input });
+    const run = await runLocal({ profile: input, baseDir: 'profiles' });
     expect(run.execution).toMatchObject({ status: 'SUCCEEDED' });
     expect(run.report?.scenarios[0]?.sessions).toMatchObject({ planned: 20, ok: 20, failed: 0, timedOut: 0 });
     expect(run.groundTruth).toHaveLength(20);

@@ -7,7 +7,7 @@ import { stageDifferences } from '../support/ground-truth.js';
 describe('another pipeline with no code change', () => {
   it('benchmarks the ticketing model: s3-eml trigger, JSON logs on another group, poll mode', async () => {
     const input = JSON.parse(readFileSync('profiles/local-ticketing.json', 'utf8'));
-    const run = await runLocal({ profile: input });
+    const run = await runLocal({ profile: input, baseDir: 'profiles' });
     expect(run.execution).toMatchObject({ status: 'SUCCEEDED' });
     expect(run.report?.scenarios.map((s) => [s.name, s.sessions.ok])).toEqual([['tickets', 6]]);
     expect(run.report?.stageNames).toEqual([

@@ -12,7 +12,7 @@ const input = JSON.parse(readFileSync('profiles/local-all.json', 'utf8')) as Pro
 describe('profiles/local-all.json on a user pool, through the local runner', () => {
   let run: LocalRun;
   beforeAll(async () => {
-    run = await runLocal({ profile: input });
+    run = await runLocal({ profile: input, baseDir: 'profiles' });
   }, 400_000);
 
   it('runs more sessions than the pool has users, each on a user of the pool', () => {

@@ -13,7 +13,12 @@ import { profileInput } from '../fixtures/profile.js';
 
 let dir: string;
 let nightlyPath: string;
-const nightly = profileInput({ name: 'nightly-test' });
+const base = profileInput({ name: 'nightly-test' });
+// Inside the default stack policy: recipients in the benchmark's own project.
+const nightly = {
+  ...base,
+  target: { ...base.target, trigger: { ...base.target.trigger, to: '{userId}@bench.webordinary.com' } },
+};
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bench-stack-'));

@@ -151,11 +151,14 @@ describe('simulator: a busy container claims a second lane (lanes.claimWhileBusy
   });
 
   it('records every drop in the ground truth, one WARN per dropped job, on its container’s stream', async () => {
-    const h = await start(busyModel(3, 0.6, 600), { seed: 11 });
+    // Every waiting job's claim goes to a busy container when one runs (share 1). The first three
+    // jobs occupy the three containers before the rest arrive, so drops happen however slow the machine.
+    const h = await start(busyModel(3, 1, 1500), { seed: 11 });
     const users = Array.from({ length: 12 }, (_, i) => `p${i}`);
-    await Promise.all(
-      users.map((u) => sendSes(`${u}@amelia.webordinary.com`, `[thread-${u}] Edit`, `tok-${u}`)),
-    );
+    const send = (u: string) => sendSes(`${u}@amelia.webordinary.com`, `[thread-${u}] Edit`, `tok-${u}`);
+    await Promise.all(users.slice(0, 3).map(send));
+    await waitFor('three running jobs', () => users.slice(0, 3).every((u) => started(h, u)()));
+    await Promise.all(users.slice(3).map(send));
     await waitFor('12 jobs', done(h, 12), 30_000);
     await h.sim.stop();
 

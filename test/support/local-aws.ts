@@ -1,6 +1,8 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll } from 'vitest';
-import { resetClients } from '../../lambdas/shared/clients.js';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { StackPolicy } from '../../core/stack-policy.js';
+import { dynamo, resetClients } from '../../lambdas/shared/clients.js';
 import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
 import { applyEnv, type LocalAws, startLocalAws } from '../../local/emulators.js';
 import {
@@ -8,7 +10,19 @@ import {
   LOCAL_REPORTS_BUCKET,
   LOCAL_TABLE,
   localS3,
+  lostBatchesQueue,
 } from '../../local/runner/local-aws-setup.js';
+
+/** The stack the handler tests run in: WebOrdinary's names, as the fixtures use them. */
+export const TEST_STACK_POLICY: StackPolicy = {
+  logGroups: ['/ecs/webordinary/edit', '/ecs/edit'],
+  intake: { bucket: 'webordinary-ses-emails', prefix: 'emails/' },
+  siteBuckets: ['edit.*.webordinary.com'],
+  ses: { identities: ['webordinary.com'], recipientDomains: ['*.webordinary.com'] },
+  metricsNamespace: 'WebOrdinary/Performance',
+  maxConcurrentRuns: 1,
+  dailySendBudget: 1_000,
+};
 
 export interface LocalAwsContext {
   aws: LocalAws;
@@ -16,7 +30,8 @@ export interface LocalAwsContext {
 
 /**
  * Starts the emulators and the project's endpoint for one test file, points
- * the handlers' SDK clients at them, and creates the table and buckets.
+ * the handlers' SDK clients at them (and gives them the test stack's policy),
+ * and creates the table and buckets.
  * Handlers must be imported after this (they read their environment at load):
  * use `await import(...)` inside the tests.
  */
@@ -31,12 +46,18 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
       REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
       MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
       MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
+      STACK_POLICY: JSON.stringify(TEST_STACK_POLICY),
+      LOST_BATCHES_QUEUE_URL: lostBatchesQueue(context.aws),
     });
     resetClients();
     await createTable();
     const s3 = localS3();
     for (const Bucket of [LOCAL_REPORTS_BUCKET, ...buckets])
       await s3.send(new CreateBucketCommand({ Bucket }));
+  });
+  // Each test finds the target free: one run at a time is the default, and tests start runs without reporting them.
+  beforeEach(async () => {
+    await dynamo().send(new DeleteCommand({ TableName: LOCAL_TABLE, Key: { pk: 'STACK', sk: 'RUNS' } }));
   });
   afterAll(async () => {
     await context.aws?.close();
