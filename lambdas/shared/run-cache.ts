@@ -60,19 +60,32 @@ const ACTIVE_TTL_MS = 1_000;
 export class RunCache {
   private runs = new Map<string, ActiveRun>();
   private loadedAt = 0;
+  private reloading: Promise<void> | undefined;
 
   constructor(private readonly store: Store) {}
 
   async active(now = Date.now()): Promise<ActiveRun[]> {
     if (now - this.loadedAt > ACTIVE_TTL_MS) {
-      const active = await this.store.activeRuns();
-      const next = new Map<string, ActiveRun>();
-      for (const { runId, profile } of active)
-        next.set(runId, this.runs.get(runId) ?? (await this.load(runId, profile)));
-      this.runs = next;
-      this.loadedAt = now;
+      // One reload at a time: concurrent calls (local mode runs many in one process) share it
+      // instead of each querying the active runs again while the first is on its way.
+      if (!this.reloading) {
+        const reloading = this.reload(now).finally(() => {
+          if (this.reloading === reloading) this.reloading = undefined;
+        });
+        this.reloading = reloading;
+      }
+      await this.reloading;
     }
     return [...this.runs.values()];
+  }
+
+  private async reload(now: number): Promise<void> {
+    const active = await this.store.activeRuns();
+    const next = new Map<string, ActiveRun>();
+    for (const { runId, profile } of active)
+      next.set(runId, this.runs.get(runId) ?? (await this.load(runId, profile)));
+    this.runs = next;
+    this.loadedAt = now;
   }
 
   /** The run, loaded for a handler that knows its runId (Observe). */
@@ -88,6 +101,8 @@ export class RunCache {
   /** Forget the list of active runs, so the next call reloads it (a new run has just started). */
   invalidate(): void {
     this.loadedAt = 0;
+    // A reload already on its way may have read the list before the new run: the next call reads again.
+    this.reloading = undefined;
   }
 
   private async load(runId: string, profile: Profile): Promise<ActiveRun> {
