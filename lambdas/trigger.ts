@@ -8,6 +8,7 @@ import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { createLogger } from './shared/logger.js';
+import { RunFacts } from './shared/run-facts.js';
 import { SendBudget } from './shared/send-budget.js';
 import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
@@ -19,6 +20,7 @@ const log = createLogger('trigger');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
+const facts = new RunFacts(store);
 const pacer = new SendPacer(table);
 const leases = new UserLeases(table);
 const budget = new SendBudget(table);
@@ -44,16 +46,17 @@ let accountSendRate: Promise<number | undefined> | undefined;
  */
 export async function handler(event: unknown) {
   const { runId, sessionId, slot: reserved } = parseEvent(EventSchema, event, 'trigger');
-  const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
-  if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
+  const [profile, session] = await Promise.all([facts.profile(runId), store.getSession(runId, sessionId)]);
+  if (!profile || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
   if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, ...notSent };
 
-  const scenario = await store.getScenario(runId, session.scenario);
+  const startAt = await facts.scenarioStart(runId, session.scenario);
   // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
-  const due = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : undefined;
+  const due =
+    session.offsetMs !== undefined && startAt !== undefined ? startAt + session.offsetMs : undefined;
   // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
   if (due !== undefined) await sleep(due - Date.now());
-  const trigger = run.profile.target.trigger;
+  const trigger = profile.target.trigger;
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
     if (rate !== undefined) {
@@ -66,8 +69,8 @@ export async function handler(event: unknown) {
     }
   }
   // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
-  const sending = run.profile.target.userPool
-    ? { ...session, ...(await leases.lease(runId, run.profile.target, session)) }
+  const sending = profile.target.userPool
+    ? { ...session, ...(await leases.lease(runId, profile.target, session)) }
     : session;
   const sentAt = Date.now();
   const scheduledAt = due ?? sentAt;
