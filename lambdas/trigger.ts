@@ -46,6 +46,8 @@ let accountSendRate: Promise<number | undefined> | undefined;
  */
 export async function handler(event: unknown) {
   const { runId, sessionId, slot: reserved } = parseEvent(EventSchema, event, 'trigger');
+  // Asked once per instance, while the session is read (a burst's first triggers would wait for it in turn).
+  void accountRate().catch(() => undefined);
   const [profile, session] = await Promise.all([facts.profile(runId), store.getSession(runId, sessionId)]);
   if (!profile || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
   if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, ...notSent };
@@ -149,6 +151,13 @@ async function send(trigger: Trigger, runId: string, session: StoredSession, dat
 
 /** Sends per second: the lower of the profile's cap and the account's SES MaxSendRate. */
 async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<number | undefined> {
+  const account = await accountRate();
+  const rates = [account, trigger.maxSendRate].filter((r): r is number => r !== undefined && r > 0);
+  return rates.length > 0 ? Math.min(...rates) : undefined;
+}
+
+/** The account's SES MaxSendRate (GetSendQuota), asked once per instance; undefined when it cannot be read. */
+function accountRate(): Promise<number | undefined> {
   accountSendRate ??= ses()
     .send(new GetSendQuotaCommand({}))
     .then((quota) => quota.MaxSendRate)
@@ -157,7 +166,5 @@ async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<num
       accountSendRate = undefined; // ask again next time rather than never pace
       return undefined;
     });
-  const account = await accountSendRate;
-  const rates = [account, trigger.maxSendRate].filter((r): r is number => r !== undefined && r > 0);
-  return rates.length > 0 ? Math.min(...rates) : undefined;
+  return accountSendRate;
 }

@@ -26,6 +26,7 @@ export class SendPacer {
     const Key = { pk: `RUN#${runId}`, sk: 'PACER' };
     // Terminates: the increment fails only while nextAt < now and the restart only once nextAt >= now,
     // and nextAt never decreases, so a failed restart is followed by a successful increment.
+    // (A burst's callers at once take one write each: the first creates the queue, the rest append.)
     const now = Date.now();
     for (;;) {
       try {
@@ -33,9 +34,14 @@ export class SendPacer {
           new UpdateCommand({
             TableName: this.table,
             Key,
-            UpdateExpression: 'SET nextAt = nextAt + :gap',
-            ConditionExpression: 'nextAt >= :now',
-            ExpressionAttributeValues: { ':gap': gapMs, ':now': now },
+            // The run's first caller starts the queue at its own time in the same write.
+            UpdateExpression: 'SET nextAt = if_not_exists(nextAt, :now) + :gap, expiresAt = :expires',
+            ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt >= :now',
+            ExpressionAttributeValues: {
+              ':gap': gapMs,
+              ':now': now,
+              ':expires': Math.floor(now / 1000) + RETENTION_SECONDS,
+            },
             ReturnValues: 'UPDATED_NEW',
           }),
         );
