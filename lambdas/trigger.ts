@@ -36,7 +36,7 @@ const SLOT_MARGIN_MS = 2_000;
 /** What the state machine reads of every result: the send, or the slot to come back at. */
 const notSent = { retryAt: null, slot: null };
 
-let accountSendRate: Promise<number | undefined> | undefined;
+const accountSendRates = new WeakMap<object, Promise<number | undefined>>();
 
 /**
  * Sends the session's instruction (SES email or a raw .eml in the intake
@@ -156,15 +156,23 @@ async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<num
   return rates.length > 0 ? Math.min(...rates) : undefined;
 }
 
-/** The account's SES MaxSendRate (GetSendQuota), asked once per instance; undefined when it cannot be read. */
+/**
+ * The account's SES MaxSendRate (GetSendQuota), asked once per SES client (once per instance on AWS;
+ * locally each run has its own client and its own account); undefined when it cannot be read.
+ */
 function accountRate(): Promise<number | undefined> {
-  accountSendRate ??= ses()
-    .send(new GetSendQuotaCommand({}))
-    .then((quota) => quota.MaxSendRate)
-    .catch((error: Error) => {
-      log.warn("SES GetSendQuota failed; pacing to the profile's maxSendRate only", { error: error.name });
-      accountSendRate = undefined; // ask again next time rather than never pace
-      return undefined;
-    });
-  return accountSendRate;
+  const client = ses();
+  let rate = accountSendRates.get(client);
+  if (!rate) {
+    rate = client
+      .send(new GetSendQuotaCommand({}))
+      .then((quota) => quota.MaxSendRate)
+      .catch((error: Error) => {
+        log.warn("SES GetSendQuota failed; pacing to the profile's maxSendRate only", { error: error.name });
+        accountSendRates.delete(client); // ask again next time rather than never pace
+        return undefined;
+      });
+    accountSendRates.set(client, rate);
+  }
+  return rate;
 }
