@@ -43,6 +43,8 @@ export const benchmark: Benchmark = {
     const lastStage = Math.max(...run.sessions.flatMap((s) => Object.values(s.stages)));
     const spanS = (lastStage - scheduled) / 1_000;
     const { ok } = scenario.sessions;
+    const unsent = run.sessions.filter((s) => s.sentAt === undefined).length;
+    if (unsent > 0) process.stderr.write(`local-run: ${unsent} session(s) never sent\n`);
     return [
       {
         key: 'sessions-ok',

@@ -185,7 +185,9 @@ function table(results: readonly BenchResult[]): string {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-function formatNumber(value: number): string {
+function formatNumber(value: number | null): string {
+  // NaN travels from the child as null (JSON): a figure that could not be measured.
+  if (value === null || !Number.isFinite(value)) return 'n/a';
   const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
