@@ -201,47 +201,6 @@ function taskOverride(
  * frozen; its result is ignored).
  */
 async function invoke(handler: Handler, payload: unknown, timeoutMs: number): Promise<unknown> {
-  await running.acquire();
-  try {
-    return await invokeNow(handler, payload, timeoutMs);
-  } finally {
-    running.release();
-  }
-}
-
-/**
- * Handler calls running at once in this process. On AWS each invocation has a
- * CPU of its own; here they share one event loop, so a burst of 1,000 triggers
- * started together queued each other's SDK calls past their 30 s timeout (every
- * one of them timed out). Like a function's reserved concurrency, a call waits
- * for a free slot before it runs, and its timeout counts from when it runs; the
- * wait is the session's lateness.
- */
-const LOCAL_LAMBDA_CONCURRENCY = 64;
-
-class Semaphore {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-  constructor(size: number) {
-    this.free = size;
-  }
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
-}
-
-const running = new Semaphore(LOCAL_LAMBDA_CONCURRENCY);
-
-async function invokeNow(handler: Handler, payload: unknown, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
