@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLocal } from '../local/runner/local-run.js';
 import { type Benchmark, round } from './harness.js';
 
-const SESSIONS = 200;
+const SESSIONS = 1_000;
 const MODEL = fileURLToPath(new URL('./fixtures/webordinary-fast.json', import.meta.url));
 const DEMO_PROFILE = new URL('../profiles/local-demo.json', import.meta.url);
 
@@ -17,13 +19,18 @@ export const benchmark: Benchmark = {
   description: `runLocal() with a burst of ${SESSIONS} sessions against a near-zero-latency model`,
   async run() {
     const demo = JSON.parse(await readFile(DEMO_PROFILE, 'utf8')) as Record<string, unknown>;
+    // A task for every session, so the target never queues: what is measured is the harness.
+    const model = JSON.parse(await readFile(MODEL, 'utf8')) as { ecs: { initialDesiredCount: number } };
+    model.ecs.initialDesiredCount = SESSIONS;
+    const modelPath = join(await mkdtemp(join(tmpdir(), 'bench-local-run-')), 'model.json');
+    await writeFile(modelPath, JSON.stringify(model));
     const profile = {
       ...demo,
       name: 'bench-local-run',
       // The demo's latency threshold is about the target; here only finishing counts.
       thresholds: [{ metric: 'success', condition: 'rate > 95%' }],
       scenarios: [{ type: 'burst', name: 'burst', sessions: SESSIONS }],
-      local: { model: MODEL, seed: 7, sesMaxSendRate: 1_000 },
+      local: { model: modelPath, seed: 7, sesMaxSendRate: 1_000 },
     };
     const start = performance.now();
     const run = await runLocal({ profile, runId: 'bench-local-run' });
@@ -36,6 +43,8 @@ export const benchmark: Benchmark = {
     const lastStage = Math.max(...run.sessions.flatMap((s) => Object.values(s.stages)));
     const spanS = (lastStage - scheduled) / 1_000;
     const { ok } = scenario.sessions;
+    const unsent = run.sessions.filter((s) => s.sentAt === undefined).length;
+    if (unsent > 0) process.stderr.write(`local-run: ${unsent} session(s) never sent\n`);
     return [
       {
         key: 'sessions-ok',
@@ -55,7 +64,17 @@ export const benchmark: Benchmark = {
         what: `harness throughput: ${ok} sessions over ${round(spanS, 1)} s, first schedule to last stage`,
         value: round(ok / spanS, 1),
         unit: 'sessions/s',
-        target: { op: '>=', value: 10 },
+        // The figure to beat (issue 9): 12 sessions/s with a burst of 200 through an inline Map.
+        target: { op: '>=', value: 12 },
+      },
+      {
+        key: 'lateness-max',
+        what: 'max of lateness (sentAt - scheduledAt): the harness delay, pacing included',
+        value: round(
+          Math.max(...run.sessions.map((s) => (s.sentAt ?? Number.NaN) - (s.scheduledAt ?? 0))) / 1_000,
+          2,
+        ),
+        unit: 's',
       },
       {
         key: 'lateness-p95',

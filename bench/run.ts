@@ -30,7 +30,11 @@ process.env.LOG_LEVEL ??= 'WARN';
 
 const TIME_LIMIT_MS = 120_000;
 /** Longer limits: `accuracy` drives 3,100 deliveries through 3 collector instances, `collector` 8,000 markers, against dynalite. */
-const TIME_LIMITS_MS: Readonly<Record<string, number>> = { accuracy: 600_000, collector: 600_000 };
+const TIME_LIMITS_MS: Readonly<Record<string, number>> = {
+  accuracy: 600_000,
+  collector: 600_000,
+  'local-run': 900_000,
+};
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Every run's figures: under reports/, which git ignores. */
 const LATEST = join(ROOT, 'reports', 'bench', 'latest.json');
@@ -181,7 +185,9 @@ function table(results: readonly BenchResult[]): string {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-function formatNumber(value: number): string {
+function formatNumber(value: number | null): string {
+  // NaN travels from the child as null (JSON): a figure that could not be measured.
+  if (value === null || !Number.isFinite(value)) return 'n/a';
   const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }

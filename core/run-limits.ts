@@ -1,65 +1,202 @@
 import { type RunScenario, runScenarios } from './limit-steps.js';
+import { observerWindowMs, pacedSendRate, scenarioSessions } from './observer-window.js';
 import { type Profile, scenarioName } from './profile.js';
-import { sessionTimeoutSeconds, sustainedCount } from './session-plan.js';
+import { sessionTimeoutSeconds } from './session-plan.js';
 
 /**
- * What one Standard execution can hold. The benchmark runs sessions in an
- * inline Map, whose history counts against the execution's 25,000 events, and
- * loops an observer once per interval. A profile that could outgrow that is
- * refused up front rather than failing hours into a run.
+ * What one Standard execution can hold: 25,000 history events. Load sessions
+ * run in a Distributed Map, each in a child execution of its own, so the
+ * parent's history does not grow with them; what still grows is the observer
+ * loop (one pass per interval up to its hard deadline) and a coldWarm
+ * scenario's inline sessions. A profile whose parent history could outgrow
+ * the limit is refused up front rather than failing hours into a run.
+ *
+ * Every figure is an upper bound: each retry of a task state counted at its
+ * retriers' maxAttempts (lib/workflow-steps.ts, lib/benchmark-workflow.ts).
  */
 export const HISTORY_EVENT_LIMIT = 25_000;
 
-/** History events of one session iteration (Map iteration, wait, trigger, callback task, finalize). */
-const EVENTS_PER_SESSION = 20;
+/** Entered, Scheduled, Started, Succeeded|Failed, Exited. */
+const TASK = 5;
+/** A retried attempt: Scheduled, Started, Failed. */
+const RETRY = 3;
+/** CDK's Lambda service-exception retrier (6) and the workflow's throttling retrier (6). */
+const LAMBDA_RETRIES = 12;
+const LAMBDA_TASK = TASK + RETRY * LAMBDA_RETRIES;
+/** The trigger also retries NoFreeUser (12) while a user pool is exhausted. */
+const TRIGGER_TASK = LAMBDA_TASK + RETRY * 12;
+/** An ECS SDK task: its retrier allows 5 attempts. */
+const ECS_TASK = TASK + RETRY * 5;
+/** Pass, Choice, Wait, Succeed: Entered and Exited. */
+const SIMPLE = 2;
+/** Inline Map or Parallel: Entered, Started, Succeeded|Failed, Exited. */
+const COMPOUND = 4;
+/** An inline Map iteration: Started, Succeeded|Failed. */
+const ITERATION = 2;
+/** A Distributed Map: Entered, Started, MapRunStarted, MapRunSucceeded|Failed, Succeeded|Failed, Exited (+2 slack). */
+const DISTRIBUTED_MAP = 8;
+
 /**
- * A cold session adds the scale-down, the scale-up and the drain loop: at most
- * 120 checks (the workflow's bound) of wait, count, describe and choice.
+ * The run's own states on the longest path: ExecutionStarted, Prepare, the
+ * scenario Map, then the settle wait, report, verdict and end (or the report
+ * after failure, the restore check, verdict and end), ExecutionSucceeded|Failed.
  */
-const EVENTS_PER_COLD_SESSION = 40 + 120 * 11;
-/** One observer pass: task (5), choice (2), wait (2). */
-const EVENTS_PER_OBSERVATION = 9;
-/** Events of the run's own states (prepare, scenario loop, report, verdict). */
-const EVENTS_PER_RUN = 40;
-const EVENTS_PER_SCENARIO = 15;
+const EVENTS_PER_RUN = 1 + LAMBDA_TASK + COMPOUND + SIMPLE + LAMBDA_TASK + SIMPLE + SIMPLE + SIMPLE + 1;
+/** An iteration of the scenario Map: Start scenario and the type choice. */
+const EVENTS_PER_SCENARIO = ITERATION + LAMBDA_TASK + SIMPLE;
+/** A load scenario: Parallel, the cold/warm choice, the Distributed Map, the restore choices and end. */
+const EVENTS_PER_LOAD = COMPOUND + SIMPLE + DISTRIBUTED_MAP + SIMPLE + SIMPLE + SIMPLE;
+/**
+ * A coldWarm scenario: read and record the desired count, Parallel, choice,
+ * the two inline Maps, restore (ECS), record restored, choices and end.
+ */
+const EVENTS_PER_COLD_WARM =
+  ECS_TASK + LAMBDA_TASK + COMPOUND + SIMPLE + 2 * COMPOUND + SIMPLE + ECS_TASK + LAMBDA_TASK + 3 * SIMPLE;
+/**
+ * A session's trigger, the send-slot choice, one wait for a later slot with the
+ * trigger again and its choice (a sequential session's slot is rarely later),
+ * wait for completion and record, inline.
+ */
+const SESSION_STEPS = TRIGGER_TASK + SIMPLE + (SIMPLE + TRIGGER_TASK + SIMPLE) + LAMBDA_TASK + LAMBDA_TASK;
+/** The drain loop's bound (lib/benchmark-workflow.ts): 120 checks of describe, choice, wait and count. */
+const DRAIN_CHECKS = 120;
+const EVENTS_PER_COLD_SESSION =
+  ITERATION +
+  ECS_TASK + // scale to zero
+  SIMPLE + // start counting
+  DRAIN_CHECKS * (ECS_TASK + 3 * SIMPLE) +
+  ECS_TASK +
+  SIMPLE + // the last describe and its choice
+  SIMPLE + // who scales up
+  ECS_TASK +
+  SESSION_STEPS;
+const EVENTS_PER_WARM_SESSION = ITERATION + SIMPLE + SESSION_STEPS;
+/** Observe is also retried on any error (3). */
+const OBSERVE_TASK = LAMBDA_TASK + RETRY * 3;
+/** A pass: Observe, the done choice, the wait. */
+const EVENTS_PER_OBSERVATION = OBSERVE_TASK + SIMPLE + SIMPLE;
+/** A failed pass: Observe, note the failure, choice, wait. */
+const EVENTS_PER_FAILED_OBSERVATION = OBSERVE_TASK + 3 * SIMPLE;
+/** The observer's bound on failed passes (lib/benchmark-workflow.ts). */
+const MAX_OBSERVE_FAILURES = 30;
 
 export interface HistoryEstimate {
   readonly total: number;
   readonly byScenario: readonly { readonly name: string; readonly events: number }[];
 }
 
-/** An upper bound of the execution history a profile produces (the observer running to its deadline). */
+/** The fewest passes an observer is given; a profile that leaves less is over the limit. */
+export const MIN_OBSERVER_PASSES = 10;
+
+/** An upper bound of the parent execution's history (every retry taken, every observer pass its budget allows). */
 export function estimateHistoryEvents(profile: Profile): HistoryEstimate {
   // Every step of a limit scenario counts: the estimate is for the run in which none fails.
   const byScenario = runScenarios(profile).map((scenario) => ({
     name: scenarioName(scenario),
-    events: EVENTS_PER_SCENARIO + scenarioEvents(profile, scenario),
+    events:
+      fixedEvents(scenario) +
+      (observed(scenario) ? observerPasses(profile, scenario) * EVENTS_PER_OBSERVATION : 0),
   }));
   return { total: EVENTS_PER_RUN + byScenario.reduce((sum, s) => sum + s.events, 0), byScenario };
 }
 
-function scenarioEvents(profile: Profile, scenario: RunScenario): number {
-  const interval = profile.target.observe.intervalSeconds;
-  const timeout = sessionTimeoutSeconds(profile, scenario);
-  const observer = (seconds: number) => Math.ceil(seconds / interval) * EVENTS_PER_OBSERVATION;
+const observed = (scenario: RunScenario) => scenario.type !== 'resources';
+
+/** A scenario's events but for the observer's successful passes. */
+function fixedEvents(scenario: RunScenario): number {
+  const observer = SIMPLE + MAX_OBSERVE_FAILURES * EVENTS_PER_FAILED_OBSERVATION + SIMPLE;
   switch (scenario.type) {
     case 'resources':
-      return 0;
-    case 'stages':
-      return EVENTS_PER_SESSION + observer(timeout);
-    case 'burst':
-      return scenario.sessions * EVENTS_PER_SESSION + observer(timeout);
-    case 'sustained': {
-      const sessions = sustainedCount(scenario.ratePerMinute, scenario.durationMinutes);
-      return sessions * EVENTS_PER_SESSION + observer(scenario.durationMinutes * 60 + timeout);
-    }
-    case 'coldWarm': {
-      const sessions = scenario.cold + scenario.warm;
-      // Sequential: the observer lives as long as every session's timeout (and pause) in turn.
-      const seconds = sessions * timeout + scenario.warm * scenario.warmGapSeconds;
-      return scenario.cold * EVENTS_PER_COLD_SESSION + scenario.warm * EVENTS_PER_SESSION + observer(seconds);
-    }
+      return EVENTS_PER_SCENARIO + SIMPLE;
+    case 'coldWarm':
+      return (
+        EVENTS_PER_SCENARIO +
+        EVENTS_PER_COLD_WARM +
+        scenario.cold * EVENTS_PER_COLD_SESSION +
+        scenario.warm * EVENTS_PER_WARM_SESSION +
+        observer
+      );
+    default:
+      return EVENTS_PER_SCENARIO + EVENTS_PER_LOAD + observer;
   }
+}
+
+/**
+ * The most passes the scenario's observer makes: what its hard window needs at
+ * the profile's interval, or, when the run's history cannot hold that, an
+ * equal share of what is left (the observer then spaces its passes out:
+ * {@link observerWaitSeconds}).
+ */
+export function observerPasses(profile: Profile, scenario: RunScenario): number {
+  // +2: the first pass at the start and the last one past the deadline.
+  const need =
+    Math.ceil(observerWindowMs(profile, scenario).hardMs / 1000 / profile.target.observe.intervalSeconds) + 2;
+  const scenarios = runScenarios(profile);
+  const fixed = EVENTS_PER_RUN + scenarios.reduce((sum, s) => sum + fixedEvents(s), 0);
+  const share = Math.floor(
+    (HISTORY_EVENT_LIMIT - fixed) / scenarios.filter(observed).length / EVENTS_PER_OBSERVATION,
+  );
+  // Below the minimum the estimate goes over the limit, and validation refuses the profile.
+  return Math.min(need, Math.max(MIN_OBSERVER_PASSES, share));
+}
+
+/**
+ * The observer's next step, keeping the run's passes within the sum of
+ * {@link observerPasses} (scenarios run one after another, so what one leaves
+ * unused a later one may use, each later one keeping at least
+ * MIN_OBSERVER_PASSES): after `runPass` passes of the run (this one included),
+ * stop when the scenario's share is spent; otherwise wait the profile's
+ * interval, or longer when the passes left could not cover the time to the
+ * deadline the observer follows (that time spread evenly over them).
+ */
+export function observerNextPass(
+  profile: Profile,
+  scenario: RunScenario,
+  runPass: number,
+  msToDeadline: number,
+): { readonly budgetSpent: boolean; readonly waitSeconds: number } {
+  const interval = profile.target.observe.intervalSeconds;
+  const scenarios = runScenarios(profile);
+  const observedScenarios = scenarios.filter(observed);
+  const total = observedScenarios.reduce((sum, s) => sum + observerPasses(profile, s), 0);
+  const index = scenarios.findIndex((s) => scenarioName(s) === scenarioName(scenario));
+  const later = scenarios.slice(index + 1).filter(observed);
+  const reserve = later.reduce(
+    (sum, s) => sum + Math.min(observerPasses(profile, s), MIN_OBSERVER_PASSES),
+    0,
+  );
+  const left = total - reserve - runPass;
+  if (left <= 0) return { budgetSpent: true, waitSeconds: interval };
+  return { budgetSpent: false, waitSeconds: Math.max(interval, Math.ceil(msToDeadline / 1000 / left)) };
+}
+
+/**
+ * What a valid profile implies for sending, for `bench validate` to print: each
+ * load scenario's emails at the rate pacing allows (the trigger's maxSendRate,
+ * else SES's default 14/s; the account's own MaxSendRate may be lower).
+ */
+export function sendRateNotes(profile: Profile): string[] {
+  const rate = pacedSendRate(profile.target.trigger);
+  if (rate === undefined) return [];
+  const assumed = profile.target.trigger.type === 'ses' && profile.target.trigger.maxSendRate === undefined;
+  return runScenarios(profile).flatMap((scenario) => {
+    const sessions = scenarioSessions(scenario);
+    if (sessions <= 1 || scenario.type === 'coldWarm') return [];
+    const seconds = sessions / rate;
+    const due = scenario.type === 'sustained' ? scenario.durationMinutes * 60 : 0;
+    if (seconds <= due) return [];
+    return [
+      `${scenarioName(scenario)}: ${sessions.toLocaleString('en-US')} emails at ${rate}/s take ${formatDuration(seconds)}` +
+        `${assumed ? " (SES's default MaxSendRate; the account's may be lower, set target.trigger.maxSendRate to plan for it)" : ''}` +
+        '; sessions wait for their send slot and that wait is reported as lateness',
+    ];
+  });
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.ceil(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** Drain bound of a cold session in the workflow: 120 checks 5 s apart. */
@@ -68,8 +205,9 @@ const COLD_DRAIN_SECONDS = 600;
 const RUN_SLACK_SECONDS = 900;
 
 /**
- * The longest a run can last (every session to its timeout, every cold
- * session draining to the workflow's bound): after it, a run that never
+ * The longest a run can last (every session to its timeout after the last send
+ * slot its pacing allows, every cold session draining to the workflow's
+ * bound): after it, a run that never
  * reported (an execution stopped by hand) no longer holds its slot.
  */
 export function maxRunSeconds(profile: Profile): number {
@@ -85,12 +223,18 @@ export function scenarioSeconds(profile: Profile, scenario: RunScenario): number
       return 0;
     case 'stages':
     case 'burst':
-      return timeout;
+      return pacingSeconds(profile, scenario) + timeout;
     case 'sustained':
-      return scenario.durationMinutes * 60 + timeout;
+      return Math.max(scenario.durationMinutes * 60, pacingSeconds(profile, scenario)) + timeout;
     case 'coldWarm':
       return (
         scenario.cold * (timeout + COLD_DRAIN_SECONDS) + scenario.warm * (timeout + scenario.warmGapSeconds)
       );
   }
+}
+
+/** How long the scenario's sends take at the pacing's rate (0 when unpaced). */
+function pacingSeconds(profile: Profile, scenario: RunScenario): number {
+  const rate = pacedSendRate(profile.target.trigger);
+  return rate === undefined ? 0 : Math.ceil(scenarioSessions(scenario) / rate);
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { addressDomain, mailboxProblem, parseMailbox } from './email.js';
 import { renderTemplate } from './identity.js';
+import { runScenarios } from './limit-steps.js';
+import { scenarioSessions } from './observer-window.js';
 import { isLogStage, type Profile } from './profile.js';
 
 /**
@@ -108,6 +110,12 @@ export function stackPolicyProblems(profile: Profile, policy: StackPolicy): stri
   if (profile.publish.cloudwatch && profile.publish.namespace !== policy.metricsNamespace)
     problems.push(
       `publish.namespace: ${JSON.stringify(profile.publish.namespace)} is not the stack's metrics namespace (${policy.metricsNamespace})`,
+    );
+  // Every step of a limit scenario counts: the budget is for the run in which none fails.
+  const sends = runScenarios(profile).reduce((sum, scenario) => sum + scenarioSessions(scenario), 0);
+  if (sends > policy.dailySendBudget)
+    problems.push(
+      `scenarios: the run sends ${sends} emails, over the stack's daily send budget of ${policy.dailySendBudget} (context dailySendBudget); the trigger would fail every session past it`,
     );
   if (profile.allowConcurrentRuns && policy.maxConcurrentRuns < 2)
     problems.push('allowConcurrentRuns: the stack allows one run at a time (context maxConcurrentRuns is 1)');

@@ -1,7 +1,11 @@
 import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { isLogStage, type Profile } from '../core/profile.js';
+import { findRunScenario } from '../core/limit-steps.js';
+import { followedDeadline } from '../core/observer-window.js';
+import { isLogStage, type Profile, scenarioName } from '../core/profile.js';
+import { observerNextPass } from '../core/run-limits.js';
+import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { applyLogEvents } from './shared/apply-observations.js';
 import { ecs, logs } from './shared/clients.js';
 import { settle } from './shared/completion.js';
@@ -27,7 +31,9 @@ const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().mi
  * together: S3 stage conditions, logs in poll mode (one FilterLogEvents
  * series per log group, never per session), a task-count sample when the
  * profile has a resources scenario. Done when every session is final or the
- * scenario's deadline has passed.
+ * deadline has passed; the deadline follows the open sessions' real start
+ * times (a session sent late is still observed up to its own timeout), never
+ * past the scenario's hard deadline (core/observer-window.ts).
  */
 export async function handler(event: unknown) {
   const { runId, scenario: name } = parseEvent(EventSchema, event, 'observe');
@@ -54,9 +60,26 @@ export async function handler(event: unknown) {
   }
   // Statuses as read at the start of this pass: a session finalized meanwhile is seen on the next one.
   const open = sessions.filter((s) => s.status === 'planned' || s.status === 'sent').length;
+  const definition = findRunScenario(profile, name);
+  const timeoutMs = (definition ? sessionTimeoutSeconds(profile, definition) : 0) * 1000;
+  // Open sessions not yet sent are due at the scenario start plus their offset.
+  const planned = sessions.map((s) =>
+    s.scheduledAt === undefined && s.offsetMs !== undefined
+      ? { ...s, scheduledAt: scenario.startAt + s.offsetMs }
+      : s,
+  );
+  const deadline = followedDeadline(planned, { now, timeoutMs, hardDeadline: scenario.deadline });
+  // Passes are counted against the budget the execution history allows (core/run-limits.ts).
+  const pass = await store.countObservePass(runId);
+  const next = definition
+    ? observerNextPass(profile, definition, pass, deadline - now)
+    : { budgetSpent: false, waitSeconds: profile.target.observe.intervalSeconds };
+  if (next.budgetSpent && open > 0) {
+    console.warn(`observe: ${runId}/${name} spent its ${pass} passes with ${open} session(s) open; stopping`);
+  }
   return {
-    done: open === 0 || now > scenario.deadline,
-    waitSeconds: profile.target.observe.intervalSeconds,
+    done: open === 0 || now > deadline || next.budgetSpent,
+    waitSeconds: next.waitSeconds,
     open,
   };
 }

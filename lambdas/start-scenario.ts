@@ -1,21 +1,28 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { findRunScenario } from '../core/limit-steps.js';
+import { LEAD_MS, observerWindowMs } from '../core/observer-window.js';
+import { mapConcurrency } from '../core/session-concurrency.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
+import { s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { skipIfPreviousFailed } from './shared/limit-gate.js';
 import { Store } from './shared/store.js';
 
 const store = new Store(requiredEnv('TABLE_NAME'));
-
-/** Time between planning and the first due session, so the Map's iterations are all waiting when it comes. */
-const LEAD_MS = 2_000;
-/** Slack after the last session's timeout before the observer gives up. */
-const GRACE_MS = 30_000;
+const plansBucket = requiredEnv('REPORTS_BUCKET');
+/** The stack's bound on a Distributed Map's MaxConcurrency (CDK context maxSessionConcurrency). */
+const maxSessionConcurrency = Number(requiredEnv('MAX_SESSION_CONCURRENCY'));
 
 const EventSchema = z.object({ runId: RunIdSchema, scenario: NameSchema });
 
-/** Fixes the scenario's start time and hands the state machine its sessions. */
+/**
+ * Fixes the scenario's start time and hands the state machine its sessions: a
+ * load scenario's plan as a JSON array in the reports bucket (the Distributed
+ * Map's ItemReader reads it, so the sessions never pass through the execution's
+ * state), with the Map's concurrency; coldWarm's few sequential sessions inline.
+ */
 export async function handler(event: unknown) {
   const { runId, scenario: name } = parseEvent(EventSchema, event, 'start-scenario');
   const run = await store.getRun(runId);
@@ -30,15 +37,11 @@ export async function handler(event: unknown) {
     a.phase === b.phase ? a.index - b.index : a.phase === 'cold' ? -1 : 1,
   );
   const now = Date.now();
-  const lastOffset = Math.max(0, ...sessions.map((s) => s.offsetMs ?? 0));
-  const sequentialMs =
-    scenario.type === 'coldWarm'
-      ? sessions.length * (timeoutSeconds + scenario.warmGapSeconds + 600) * 1000
-      : 0;
+  // The observer follows the sessions' real start times (lambdas/observe.ts), but never past this.
   const stored = await store.putScenario(runId, {
     name,
     startAt: now + LEAD_MS,
-    deadline: now + LEAD_MS + lastOffset + sequentialMs + timeoutSeconds * 1000 + GRACE_MS,
+    deadline: now + observerWindowMs(run.profile, scenario).hardMs,
   });
   const item = (s: (typeof sessions)[number]) => ({
     sessionId: s.sessionId,
@@ -60,10 +63,25 @@ export async function handler(event: unknown) {
             gapSeconds: coldWarm.warmGapSeconds,
           }))
       : [];
+  const load = coldWarm || scenario.type === 'resources' ? [] : sessions.map(item);
+  const planKey = `runs/${runId}/plans/${encodeURIComponent(name)}.json`;
+  if (load.length > 0) {
+    await s3().send(
+      new PutObjectCommand({
+        Bucket: plansBucket,
+        Key: planKey,
+        Body: JSON.stringify(load),
+        ContentType: 'application/json',
+      }),
+    );
+  }
   return {
     name,
     type: scenario.type,
-    sessions: coldWarm ? [] : sessions.map(item),
+    // Where the load sessions are (an empty plan is never read: the Map runs only for load types).
+    planBucket: plansBucket,
+    planKey,
+    concurrency: mapConcurrency(run.profile, scenario, maxSessionConcurrency),
     cold: sequential('cold'),
     warm: sequential('warm'),
     // What the scenario changes on the target, for the state machine to record and set back.

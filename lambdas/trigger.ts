@@ -8,6 +8,7 @@ import { s3, ses } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { createLogger } from './shared/logger.js';
+import { RunFacts } from './shared/run-facts.js';
 import { SendBudget } from './shared/send-budget.js';
 import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
@@ -19,13 +20,23 @@ const log = createLogger('trigger');
 
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
+const facts = new RunFacts(store);
 const pacer = new SendPacer(table);
 const leases = new UserLeases(table);
 const budget = new SendBudget(table);
 
-const EventSchema = z.object({ runId: RunIdSchema, sessionId: NameSchema });
+const EventSchema = z.object({
+  runId: RunIdSchema,
+  sessionId: NameSchema,
+  /** The send slot (epoch ms) an earlier call reserved and returned as `retryAt`. */
+  slot: z.number().int().positive().optional(),
+});
+/** A send slot further away than this is waited for in the state machine, not in the Lambda. */
+const SLOT_MARGIN_MS = 2_000;
+/** What the state machine reads of every result: the send, or the slot to come back at. */
+const notSent = { retryAt: null, slot: null };
 
-let accountSendRate: Promise<number | undefined> | undefined;
+const accountSendRates = new WeakMap<object, Promise<number | undefined>>();
 
 /**
  * Sends the session's instruction (SES email or a raw .eml in the intake
@@ -34,33 +45,40 @@ let accountSendRate: Promise<number | undefined> | undefined;
  * daily send budget (error SendBudgetExhausted fails the session instead).
  */
 export async function handler(event: unknown) {
-  const { runId, sessionId } = parseEvent(EventSchema, event, 'trigger');
-  const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
-  if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
-  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null };
+  const { runId, sessionId, slot: reserved } = parseEvent(EventSchema, event, 'trigger');
+  // Asked once per instance, while the session is read (a burst's first triggers would wait for it in turn).
+  void accountRate().catch(() => undefined);
+  const [profile, session] = await Promise.all([facts.profile(runId), store.getSession(runId, sessionId)]);
+  if (!profile || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
+  if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, ...notSent };
 
-  const scenario = await store.getScenario(runId, session.scenario);
+  const startAt = await facts.scenarioStart(runId, session.scenario);
   // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
-  const due = session.offsetMs !== undefined && scenario ? scenario.startAt + session.offsetMs : undefined;
+  const due =
+    session.offsetMs !== undefined && startAt !== undefined ? startAt + session.offsetMs : undefined;
   // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
   if (due !== undefined) await sleep(due - Date.now());
-  // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
-  const sending = run.profile.target.userPool
-    ? { ...session, ...(await leases.lease(runId, run.profile.target, session)) }
-    : session;
-  const trigger = run.profile.target.trigger;
+  const trigger = profile.target.trigger;
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
     if (rate !== undefined) {
-      const slot = await pacer.reserve(runId, 1000 / rate);
+      // A slot reserved once is kept; a far one is waited for by the state machine (a Wait state).
+      const slot = reserved ?? (await pacer.reserve(runId, 1000 / rate));
+      if (slot - Date.now() > SLOT_MARGIN_MS) {
+        return { sentAt: null, retryAt: new Date(slot).toISOString(), slot };
+      }
       await sleep(slot - Date.now());
     }
   }
+  // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
+  const sending = profile.target.userPool
+    ? { ...session, ...(await leases.lease(runId, profile.target, session)) }
+    : session;
   const sentAt = Date.now();
   const scheduledAt = due ?? sentAt;
   if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
     const again = await store.getSession(runId, sessionId);
-    return { sentAt: again?.sentAt ?? null };
+    return { sentAt: again?.sentAt ?? null, ...notSent };
   }
   // Only the trigger that marked the session sent spends, so a retry never counts twice.
   await budget.spend(stackPolicy().dailySendBudget);
@@ -78,7 +96,7 @@ export async function handler(event: unknown) {
         ...(sending.userId ? { userId: sending.userId } : {}),
         latenessMs: at - scheduledAt,
       });
-      return { sentAt: at };
+      return { sentAt: at, ...notSent };
     } catch (error) {
       if (attempt >= SEND_ATTEMPTS || !THROTTLING.has((error as Error).name)) throw error;
       await sleep(200 * 2 ** attempt);
@@ -133,15 +151,28 @@ async function send(trigger: Trigger, runId: string, session: StoredSession, dat
 
 /** Sends per second: the lower of the profile's cap and the account's SES MaxSendRate. */
 async function sendRate(trigger: Extract<Trigger, { type: 'ses' }>): Promise<number | undefined> {
-  accountSendRate ??= ses()
-    .send(new GetSendQuotaCommand({}))
-    .then((quota) => quota.MaxSendRate)
-    .catch((error: Error) => {
-      log.warn("SES GetSendQuota failed; pacing to the profile's maxSendRate only", { error: error.name });
-      accountSendRate = undefined; // ask again next time rather than never pace
-      return undefined;
-    });
-  const account = await accountSendRate;
+  const account = await accountRate();
   const rates = [account, trigger.maxSendRate].filter((r): r is number => r !== undefined && r > 0);
   return rates.length > 0 ? Math.min(...rates) : undefined;
+}
+
+/**
+ * The account's SES MaxSendRate (GetSendQuota), asked once per SES client (once per instance on AWS;
+ * locally each run has its own client and its own account); undefined when it cannot be read.
+ */
+function accountRate(): Promise<number | undefined> {
+  const client = ses();
+  let rate = accountSendRates.get(client);
+  if (!rate) {
+    rate = client
+      .send(new GetSendQuotaCommand({}))
+      .then((quota) => quota.MaxSendRate)
+      .catch((error: Error) => {
+        log.warn("SES GetSendQuota failed; pacing to the profile's maxSendRate only", { error: error.name });
+        accountSendRates.delete(client); // ask again next time rather than never pace
+        return undefined;
+      });
+    accountSendRates.set(client, rate);
+  }
+  return rate;
 }

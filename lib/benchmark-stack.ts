@@ -45,7 +45,11 @@ export class BenchmarkStack extends Stack {
       report: this.handlers.functions.report,
       reportRole: this.handlers.roles.report,
     });
-    this.workflow = new BenchmarkWorkflow(this, 'Workflow', { functions: this.handlers.functions, target });
+    this.workflow = new BenchmarkWorkflow(this, 'Workflow', {
+      functions: this.handlers.functions,
+      target,
+      plansBucket: this.storage.reportsBucket,
+    });
     if (target.subscribeLogGroups) {
       new CollectorConstruct(this, 'Collector', {
         collector: this.handlers.functions.collector,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -24,6 +25,8 @@ import {
 export interface BenchmarkWorkflowProps {
   readonly functions: Readonly<Record<HandlerName, lambda.IFunction>>;
   readonly target: TargetProps;
+  /** Where Start scenario writes a load scenario's plan (`runs/<runId>/plans/`), read by the Distributed Map. */
+  readonly plansBucket: s3.Bucket;
 }
 
 /** How long a cold session waits for the service to drain before it is recorded as failed: 10 minutes. */
@@ -57,11 +60,13 @@ export class BenchmarkWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   private readonly fns: Readonly<Record<HandlerName, lambda.IFunction>>;
   private readonly ecsServiceArn: string;
+  private readonly plansBucket: s3.Bucket;
   private readonly invoked = new Set<lambda.IFunction>();
 
   constructor(scope: Construct, id: string, props: BenchmarkWorkflowProps) {
     super(scope, id);
     this.fns = props.functions;
+    this.plansBucket = props.plansBucket;
     this.ecsServiceArn = targetArns(this, props.target).ecsService;
 
     const prepare = this.lambdaStep('Prepare run', 'prepare', {
@@ -148,6 +153,7 @@ export class BenchmarkWorkflow extends Construct {
       [...this.invoked].map((fn) => `${fn.functionArn}:*`),
       "CDK's invoke grant: the workflow's own functions, any version or alias of them.",
     );
+    this.acknowledgeDistributedMapGrants();
   }
 
   /** One iteration of "Run each scenario in order": input `{runId, scenario: {name, type}}`. */
@@ -175,7 +181,7 @@ export class BenchmarkWorkflow extends Construct {
     });
     const start = this.lambdaStep('Start scenario', 'start-scenario', {
       payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
-      resultFields: ['name', 'type', 'sessions', 'cold', 'warm', 'ecs'],
+      resultFields: ['name', 'type', 'planKey', 'concurrency', 'cold', 'warm', 'ecs'],
       resultPath: '$.plan',
     });
     return start.next(
@@ -205,16 +211,39 @@ export class BenchmarkWorkflow extends Construct {
     }).itemProcessor(iteration);
   }
 
-  private loadSessions(): sfn.Map {
-    const { trigger, completion } = this.sessionSteps('load');
+  /**
+   * A load scenario's sessions in a Distributed Map: one Standard child execution
+   * per session (a child can wait for a task token), so the parent's history does
+   * not grow with sessions. The plan is read from S3 (ItemReader); MaxConcurrency
+   * is the scenario's own need (Start scenario computes it, bounded by the
+   * stack's maxSessionConcurrency); a failed session never fails the scenario
+   * (its failure is caught and recorded inside the child anyway). No
+   * ItemBatcher: a batch would run its sessions one after another or need an
+   * inline Map per child, and each session needs its own task token; Standard
+   * pricing is per state transition, so batching saves little.
+   */
+  private loadSessions(): sfn.DistributedMap {
+    const { trigger, sent, completion } = this.sessionSteps('load');
+    sent.otherwise(completion);
     const wait = new sfn.Wait(this, 'Wait until scheduled start', {
       time: sfn.WaitTime.timestampPath('$.session.scheduledAt'),
     });
-    return this.sessionMap('Run each session', '$.plan.sessions', 40, wait.next(trigger).next(completion));
+    return new sfn.DistributedMap(this, 'Run each session', {
+      itemReader: new sfn.S3JsonItemReader({
+        bucket: this.plansBucket as s3.IBucket,
+        key: at('$.plan.planKey'),
+      }),
+      itemSelector: { runId: at('$.runId'), session: at('$$.Map.Item.Value') },
+      maxConcurrencyPath: '$.plan.concurrency',
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      toleratedFailurePercentage: 100,
+      resultPath: DISCARD,
+      outputPath: DISCARD,
+    }).itemProcessor(wait.next(trigger));
   }
 
   private coldSessions(): sfn.Map {
-    const { trigger, completion } = this.sessionSteps('cold');
+    const { trigger, sent, completion } = this.sessionSteps('cold');
     const service = { Cluster: at('$.session.cluster'), Service: at('$.session.service') };
     const scaleToZero = this.ecsStep('Scale service to zero', 'updateService', {
       ...service,
@@ -236,6 +265,7 @@ export class BenchmarkWorkflow extends Construct {
     const whoScalesUp = new sfn.Choice(this, 'Who scales up?')
       .when(sfn.Condition.stringEquals('$.session.scaleUp', 'bench'), scaleUp.next(completion))
       .otherwise(completion);
+    sent.otherwise(whoScalesUp);
     // A service that never drains (another scaler keeps a task up) fails the cold session, not the run.
     const startCount = new sfn.Pass(this, 'Start counting drain checks', {
       result: sfn.Result.fromObject({ checks: 0 }),
@@ -258,7 +288,7 @@ export class BenchmarkWorkflow extends Construct {
       .next(describe)
       .next(
         new sfn.Choice(this, 'No task running?')
-          .when(sfn.Condition.numberEquals('$.ecs.running', 0), trigger.next(whoScalesUp))
+          .when(sfn.Condition.numberEquals('$.ecs.running', 0), trigger)
           .when(sfn.Condition.numberGreaterThanEquals('$.drain.checks', MAX_DRAIN_CHECKS), gaveUp)
           .otherwise(stopped.next(count).next(describe)),
       );
@@ -267,31 +297,54 @@ export class BenchmarkWorkflow extends Construct {
   }
 
   private warmSessions(): sfn.Map {
-    const { trigger, completion } = this.sessionSteps('warm');
+    const { trigger, sent, completion } = this.sessionSteps('warm');
+    sent.otherwise(completion);
     const pause = new sfn.Wait(this, 'Pause before warm session', {
       time: sfn.WaitTime.secondsPath('$.session.gapSeconds'),
     });
-    return this.sessionMap('Run each warm session', '$.plan.warm', 1, pause.next(trigger).next(completion));
+    return this.sessionMap('Run each warm session', '$.plan.warm', 1, pause.next(trigger));
   }
 
-  /** Send trigger and Wait for completion, caught into the Record states; names carry the kind. */
+  /**
+   * Send trigger and Wait for completion, caught into the Record states; names carry the kind.
+   * A session whose SES send slot is later than now returns `retryAt` unsent: it waits for
+   * the slot in a Wait state and sends then (the wait counts as lateness), so no Lambda sleeps
+   * for its slot. `sent` is the choice after the trigger; the caller says where a sent session goes.
+   */
   private sessionSteps(kind: SessionKind) {
     const label = kind === 'load' ? '' : ` ${kind}`;
-    const trigger = this.lambdaStep(`Send${label} trigger`, 'trigger', {
-      payload: SESSION,
-      resultFields: ['sentAt'],
-      resultPath: '$.sent',
+    const triggerStep = (name: string, payload: Record<string, unknown>) => {
+      const step = this.lambdaStep(name, 'trigger', {
+        payload,
+        resultFields: ['sentAt', 'retryAt', 'slot'],
+        resultPath: '$.sent',
+      });
+      // A pool whose users are all held: wait for one to come back (the wait counts as lateness).
+      step.addRetry({
+        errors: ['NoFreeUser'],
+        interval: Duration.seconds(2),
+        backoffRate: 1.5,
+        maxDelay: Duration.seconds(30),
+        maxAttempts: 12,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      step.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+      return step;
+    };
+    const trigger = triggerStep(`Send${label} trigger`, SESSION);
+    const inSlot = triggerStep(`Send${label} trigger in its slot`, {
+      ...SESSION,
+      slot: sfn.JsonPath.numberAt('$.sent.slot'),
     });
-    // A pool whose users are all held: wait for one to come back (the wait counts as lateness).
-    trigger.addRetry({
-      errors: ['NoFreeUser'],
-      interval: Duration.seconds(2),
-      backoffRate: 1.5,
-      maxDelay: Duration.seconds(30),
-      maxAttempts: 12,
-      jitterStrategy: sfn.JitterType.FULL,
+    const waitForSlot = new sfn.Wait(this, `Wait for${label} send slot`, {
+      time: sfn.WaitTime.timestampPath('$.sent.retryAt'),
     });
-    trigger.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+    const sent = new sfn.Choice(this, `Send slot${label} later?`).when(
+      sfn.Condition.isString('$.sent.retryAt'),
+      waitForSlot.next(inSlot),
+    );
+    trigger.next(sent);
+    inSlot.next(sent);
     const completion = this.lambdaStep(`Wait for${label} completion`, 'await', {
       payload: { ...SESSION, taskToken: sfn.JsonPath.taskToken },
       callback: true,
@@ -299,7 +352,7 @@ export class BenchmarkWorkflow extends Construct {
     completion.addCatch(this.record(kind, 'timeout'), { errors: [sfn.Errors.TIMEOUT], ...CAUGHT });
     completion.addCatch(this.record(kind, 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
     completion.next(this.record(kind, 'completion'));
-    return { trigger, completion };
+    return { trigger, sent, completion };
   }
 
   /** "Record [kind] completion|timeout|failure", created once per kind and outcome. */
@@ -380,6 +433,31 @@ export class BenchmarkWorkflow extends Construct {
       serviceArn: this.ecsServiceArn,
       ...(result ? { result } : {}),
     }).addCatch(this.record('cold', 'failure'), { errors: [sfn.Errors.ALL], ...CAUGHT });
+  }
+
+  /**
+   * CDK's grants for the Distributed Map: describe, stop and redrive the
+   * workflow's own (child) executions, and read the plans (ItemReader) in the
+   * stack's bucket.
+   */
+  private acknowledgeDistributedMapGrants(): void {
+    const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
+    if (!policy) throw new Error('the workflow has a Distributed Map but CDK added no DistributedMapPolicy');
+    const statements = (policy.document.toJSON() as { Statement: { Resource: unknown }[] }).Statement;
+    const executions = statements
+      .flatMap((statement) => [statement.Resource].flat())
+      .filter((resource): resource is string => typeof resource === 'string' && resource.includes('*'));
+    acknowledgeWildcardResources(
+      this.stateMachine,
+      executions,
+      "CDK's Distributed Map grant: this state machine's own executions (the sessions' child executions).",
+    );
+    const stack = Stack.of(this);
+    acknowledgeWildcardResources(
+      this.stateMachine,
+      [`arn:${stack.partition}:s3:::${this.plansBucket.bucketName}/*`],
+      "CDK's ItemReader grant: GetObject in the stack's own bucket, where Start scenario writes the plans.",
+    );
   }
 
   /**

@@ -163,7 +163,12 @@ export class HandlersConstruct extends Construct {
       logGroup,
       environment: {
         TABLE_NAME: props.table.tableName,
-        ...(name === 'report' ? { REPORTS_BUCKET: props.reportsBucket.bucketName } : {}),
+        ...(name === 'report' || name === 'start-scenario'
+          ? { REPORTS_BUCKET: props.reportsBucket.bucketName }
+          : {}),
+        ...(name === 'start-scenario'
+          ? { MAX_SESSION_CONCURRENCY: String(props.target.maxSessionConcurrency) }
+          : {}),
         ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         ...(POLICY_READERS.includes(name)
           ? { STACK_POLICY: JSON.stringify(stackPolicyOf(props.target)) }
@@ -244,6 +249,8 @@ export class HandlersConstruct extends Construct {
       'CloudWatch GetMetricData has no resource-level permissions; the report reads the ECS CPU and memory series. Read only.',
     );
     allow('report', ['s3:PutObject'], [props.reportsBucket.arnForObjects('reports/*')]);
+    // A load scenario's plan, read by the Distributed Map's ItemReader.
+    allow('start-scenario', ['s3:PutObject'], [props.reportsBucket.arnForObjects('runs/*/plans/*')]);
 
     acknowledgeWildcardResources(
       roles.trigger,
@@ -276,6 +283,11 @@ export class HandlersConstruct extends Construct {
       roles.report,
       [props.reportsBucket.arnForObjects('reports/*')],
       "The report function writes each run's report files under reports/<runId>/ in the stack's bucket.",
+    );
+    acknowledgeWildcardResources(
+      roles['start-scenario'],
+      [props.reportsBucket.arnForObjects('runs/*/plans/*')],
+      "Start scenario writes each load scenario's session plan under its run's prefix in the stack's bucket.",
     );
   }
 }

@@ -26,6 +26,9 @@ import type { StackPolicy } from '../core/stack-policy.js';
  *   (default `WebOrdinary/Performance`).
  * - `maxDesiredCount`: the highest ECS desired count a coldWarm scenario may set;
  *   Prepare refuses a profile over it with `ProfileInvalid` (default 10).
+ * - `maxSessionConcurrency`: the most sessions of one load scenario the Distributed Map
+ *   runs at once, whatever the scenario needs; from 1 to 10000, Step Functions' own
+ *   bound on a Distributed Map (default 10000: a burst of 10,000 is a burst).
  * - `queueNamePattern`: the SQS queues Prepare may look up (GetQueueUrl) to check that
  *   the pool users are provisioned, `*` allowed (default `webordinary-*`).
  * - `sesRecipientDomains`: the domains the triggers may address, `*` allowed; a JSON
@@ -50,6 +53,7 @@ export interface TargetProps {
   readonly sesIdentities: readonly string[];
   readonly metricsNamespace: string;
   readonly maxDesiredCount: number;
+  readonly maxSessionConcurrency: number;
   readonly queueNamePattern: string;
   readonly sesRecipientDomains: readonly string[];
   readonly maxConcurrentRuns: number;
@@ -68,6 +72,7 @@ export const WEBORDINARY_TARGET: TargetProps = {
   sesIdentities: ['webordinary.com'],
   metricsNamespace: 'WebOrdinary/Performance',
   maxDesiredCount: 10,
+  maxSessionConcurrency: 10_000,
   queueNamePattern: 'webordinary-*',
   sesRecipientDomains: ['bench.webordinary.com'],
   maxConcurrentRuns: 1,
@@ -117,6 +122,7 @@ export function targetPropsFromContext(node: Pick<Node, 'tryGetContext'>): Targe
     sesIdentities: list('sesIdentities', d.sesIdentities),
     metricsNamespace: text('metricsNamespace', d.metricsNamespace),
     maxDesiredCount: count('maxDesiredCount', d.maxDesiredCount, 1, 1_000),
+    maxSessionConcurrency: count('maxSessionConcurrency', d.maxSessionConcurrency, 1, 10_000),
     queueNamePattern: text('queueNamePattern', d.queueNamePattern),
     sesRecipientDomains: list('sesRecipientDomains', d.sesRecipientDomains),
     maxConcurrentRuns: count('maxConcurrentRuns', d.maxConcurrentRuns, 1),

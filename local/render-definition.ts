@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { BenchmarkStack } from '../lib/benchmark-stack.js';
 import { type HandlerName, isHandlerName } from '../lib/handlers-construct.js';
 import { WEBORDINARY_TARGET } from '../lib/target-props.js';
+import { LOCAL_REPORTS_BUCKET } from './runner/local-aws-setup.js';
 
 /** The state machine's Amazon States Language, as plain JSON. */
 export type AslDefinition = StateMachineDefinition;
@@ -15,6 +17,8 @@ export interface RenderedDefinition {
   readonly definition: AslDefinition;
   /** `local:<handler>` (a Lambda task's FunctionName in the rendered definition) -> the handler's name. */
   readonly handlerOf: (functionName: string) => HandlerName | undefined;
+  /** The handler's configured Lambda timeout in seconds (from the CDK construct), enforced locally. */
+  readonly timeoutSecondsOf: (handler: HandlerName) => number;
 }
 
 /** Prefix of the FunctionName that stands for a handler in the rendered definition. */
@@ -29,7 +33,9 @@ const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::StackName': 'WebOrdinaryBench',
 };
 
-let cached: AslDefinition | undefined;
+type Built = { definition: AslDefinition; timeouts: ReadonlyMap<HandlerName, number> };
+
+let cached: Built | undefined;
 
 /**
  * Renders the deployed state machine's definition from the CDK construct, with
@@ -40,8 +46,14 @@ let cached: AslDefinition | undefined;
  */
 export function renderDefinition(): RenderedDefinition {
   cached ??= build();
+  const { timeouts } = cached;
   return {
-    definition: structuredClone(cached),
+    definition: structuredClone(cached.definition),
+    timeoutSecondsOf: (handler) => {
+      const seconds = timeouts.get(handler);
+      if (seconds === undefined) throw new Error(`handler ${handler} has no configured timeout`);
+      return seconds;
+    },
     handlerOf: (functionName) => {
       if (!functionName.startsWith(LOCAL_FUNCTION_PREFIX)) return undefined;
       const name = functionName.slice(LOCAL_FUNCTION_PREFIX.length);
@@ -50,7 +62,7 @@ export function renderDefinition(): RenderedDefinition {
   };
 }
 
-function build(): AslDefinition {
+function build(): Built {
   // The app's own output directory, removed after: an App without one leaves a cdk.out temp dir behind.
   const outdir = mkdtempSync(join(tmpdir(), 'webordinary-render-'));
   try {
@@ -60,21 +72,70 @@ function build(): AslDefinition {
   }
 }
 
-function buildIn(outdir: string): AslDefinition {
+function buildIn(outdir: string): Built {
   const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new BenchmarkStack(app, 'WebOrdinaryBench', { target: WEBORDINARY_TARGET });
   const handlers = new Map<string, HandlerName>();
+  const timeouts = new Map<HandlerName, number>();
   for (const [name, fn] of Object.entries(stack.handlers.functions)) {
-    if (isHandlerName(name)) handlers.set(stack.getLogicalId(fn.node.defaultChild as CfnElement), name);
+    if (!isHandlerName(name)) continue;
+    const cfnFunction = fn.node.defaultChild as CfnFunction;
+    handlers.set(stack.getLogicalId(cfnFunction), name);
+    // AWS's default is 3 s; every handler of the stack sets its own.
+    timeouts.set(name, (stack.resolve(cfnFunction.timeout) as number | undefined) ?? 3);
   }
+  const buckets = new Map([
+    [stack.getLogicalId(stack.storage.reportsBucket.node.defaultChild as CfnElement), LOCAL_REPORTS_BUCKET],
+  ]);
   const cfn = stack.workflow.stateMachine.node.defaultChild as CfnStateMachine;
-  const text = joinTokens(stack.resolve(cfn.definitionString), handlers);
+  const text = joinTokens(stack.resolve(cfn.definitionString), handlers, buckets);
   const definition = JSON.parse(text) as AslDefinition;
   forEachState(definition, adaptTimeoutPath);
-  return definition;
+  adaptItemReaders(definition as unknown as JsonGraph);
+  return { definition, timeouts };
 }
 
 type JsonState = Record<string, unknown>;
+type JsonGraph = { States: Record<string, JsonState> };
+
+/** Where the local stand-in for an ItemReader puts the items it read. */
+export const LOCAL_ITEMS_FIELD = 'localItems';
+/** The suffix of a Map whose ItemReader a local Task state reads for it. */
+export const LOCAL_ITEMS_MAP_SUFFIX = ' (items read)';
+
+/**
+ * aws-local-stepfunctions 3.0 runs a Distributed Map as an inline one and
+ * ignores its ItemReader. Locally, the Map's name goes to a Task state with the
+ * ItemReader's own Resource and Parameters (`arn:aws:states:::s3:getObject`,
+ * the runner reads the object from the local S3 and parses it the way the
+ * ItemReader's InputType says), whose result the renamed Map iterates
+ * (`ItemsPath`). Every transition into the Map reaches the reader first;
+ * MaxConcurrencyPath, ItemSelector and the processor are unchanged.
+ */
+function adaptItemReaders(graph: JsonGraph): void {
+  for (const [name, state] of Object.entries(graph.States)) {
+    for (const branch of (state.Branches as JsonGraph[] | undefined) ?? []) adaptItemReaders(branch);
+    if (state.ItemProcessor) adaptItemReaders(state.ItemProcessor as JsonGraph);
+    const reader = state.ItemReader as
+      | { Resource: string; ReaderConfig?: { InputType?: string }; Parameters: JsonState }
+      | undefined;
+    if (!reader) continue;
+    if (reader.ReaderConfig?.InputType !== 'JSON') {
+      throw new Error(`local mode reads only JSON ItemReaders; ${name} has ${JSON.stringify(reader)}`);
+    }
+    const mapName = `${name}${LOCAL_ITEMS_MAP_SUFFIX}`;
+    const { ItemReader: _reader, ...map } = state;
+    graph.States[mapName] = { ...map, ItemsPath: `$.${LOCAL_ITEMS_FIELD}` };
+    graph.States[name] = {
+      Type: 'Task',
+      Comment: 'Local stand-in for the Distributed Map ItemReader of the next state',
+      Resource: reader.Resource,
+      Parameters: reader.Parameters,
+      ResultPath: `$.${LOCAL_ITEMS_FIELD}`,
+      Next: mapName,
+    };
+  }
+}
 
 function forEachState(graph: { States: Record<string, unknown> }, visit: (state: JsonState) => void): void {
   for (const state of Object.values(graph.States) as JsonState[]) {
@@ -102,15 +163,23 @@ function adaptTimeoutPath(state: JsonState): void {
 }
 
 /** Turns the resolved `Fn::Join` of the definition into one string. */
-function joinTokens(resolved: unknown, handlers: ReadonlyMap<string, HandlerName>): string {
+function joinTokens(
+  resolved: unknown,
+  handlers: ReadonlyMap<string, HandlerName>,
+  buckets: ReadonlyMap<string, string>,
+): string {
   if (typeof resolved === 'string') return resolved;
   const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (!join) throw new Error(`unexpected definition shape: ${JSON.stringify(resolved).slice(0, 200)}`);
   const [separator, parts] = join;
-  return parts.map((part) => placeholder(part, handlers)).join(separator);
+  return parts.map((part) => placeholder(part, handlers, buckets)).join(separator);
 }
 
-function placeholder(part: unknown, handlers: ReadonlyMap<string, HandlerName>): string {
+function placeholder(
+  part: unknown,
+  handlers: ReadonlyMap<string, HandlerName>,
+  buckets: ReadonlyMap<string, string>,
+): string {
   if (typeof part === 'string') return part;
   const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
   if (getAtt) {
@@ -118,7 +187,7 @@ function placeholder(part: unknown, handlers: ReadonlyMap<string, HandlerName>):
     return handler ? `${LOCAL_FUNCTION_PREFIX}${handler}` : `local-${getAtt[0]}-${getAtt[1]}`;
   }
   const ref = (part as { Ref?: string }).Ref;
-  if (ref) return PSEUDO_PARAMETERS[ref] ?? `local-${ref}`;
-  if ((part as { 'Fn::Join'?: unknown })['Fn::Join']) return joinTokens(part, handlers);
+  if (ref) return PSEUDO_PARAMETERS[ref] ?? buckets.get(ref) ?? `local-${ref}`;
+  if ((part as { 'Fn::Join'?: unknown })['Fn::Join']) return joinTokens(part, handlers, buckets);
   throw new Error(`unexpected token in the definition: ${JSON.stringify(part)}`);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { explainLimits } from '../../core/limit-explain.js';
+import { sendRateNotes } from '../../core/run-limits.js';
 import { validateProfile } from '../../core/validate-profile.js';
 import { EXIT, exitWith, readProfileFile } from '../cli-support.js';
 
@@ -30,6 +31,7 @@ async function validate(files: string[], options: { stack?: string }): Promise<n
     if (result.ok) {
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
       for (const line of explainLimits(result.profile)) console.log(`  ${line}`);
+      for (const note of sendRateNotes(result.profile)) console.log(`  · ${note}`);
     } else {
       code = EXIT.invalidProfile;
       console.error(

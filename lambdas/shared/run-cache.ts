@@ -67,10 +67,14 @@ export class RunCache {
 
   async active(now = Date.now()): Promise<ActiveRun[]> {
     if (now - this.loadedAt > ACTIVE_TTL_MS) {
-      // Calls at once (local mode, benchmarks) share one reload.
-      this.reloading ??= this.reload(now).finally(() => {
-        this.reloading = undefined;
-      });
+      // One reload at a time: concurrent calls (local mode runs many in one process) share it
+      // instead of each querying the active runs again while the first is on its way.
+      if (!this.reloading) {
+        const reloading = this.reload(now).finally(() => {
+          if (this.reloading === reloading) this.reloading = undefined;
+        });
+        this.reloading = reloading;
+      }
       await this.reloading;
     }
     return [...this.runs.values()];
@@ -98,6 +102,7 @@ export class RunCache {
   /** Forget the list of active runs, so the next call reloads it (a new run has just started). */
   invalidate(): void {
     this.loadedAt = 0;
+    // A reload already on its way may have read the list before the new run: the next call reads again.
     this.reloading = undefined;
   }
 

@@ -272,6 +272,20 @@ export class Store {
     );
   }
 
+  /** Counts one observer pass of the run; returns how many there have been, this one included. */
+  async countObservePass(runId: string): Promise<number> {
+    const out = await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: 'OBSERVER' },
+        UpdateExpression: 'ADD observePasses :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.observePasses ?? 1);
+  }
+
   async putSample(runId: string, sample: TaskCountSample): Promise<void> {
     await dynamo().send(
       new PutCommand({

@@ -9,6 +9,7 @@ import { planRun } from '../../core/session-plan.js';
 import { parseProfile } from '../../core/validate-profile.js';
 import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
+import { isHandlerName } from '../../lib/handlers-construct.js';
 import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
 import type { AwsEndpointOptions } from '../aws-endpoint/index.js';
 import { applyEnv, type LocalAws, startLocalAws } from '../emulators.js';
@@ -98,6 +99,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     TABLE_NAME: LOCAL_TABLE,
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
     MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+    MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
     // The handlers' INFO lines (one per send and per session) would bury the progress line.
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
@@ -142,7 +144,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       simulator,
       plannedScenarios(runId, profile),
     );
-    const { definition, handlerOf } = renderDefinition();
+    const { definition, handlerOf, timeoutSecondsOf } = renderDefinition();
     const execution = await runStateMachine({
       definition,
       input: options.profile,
@@ -151,6 +153,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       handlers,
       tokens: aws.endpoint.sfn,
       ecs: ecsClient,
+      s3: () => s3,
+      timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
       signal: guard.signal,
     });
     progress.stop();

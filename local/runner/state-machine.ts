@@ -5,6 +5,7 @@ import {
   ListTasksCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
 /**
@@ -12,7 +13,9 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
  * call the same handlers that run in AWS; `.waitForTaskToken` tasks get a real
  * token and park until SendTaskSuccess / SendTaskFailure reaches the local
  * Step Functions endpoint; `aws-sdk:ecs:*` tasks call the local ECS endpoint
- * with the parameter and result casing Step Functions uses.
+ * with the parameter and result casing Step Functions uses; `s3:getObject`
+ * tasks (the local stand-in for a Distributed Map's ItemReader) read the local
+ * S3. Each Lambda handler runs under its configured timeout, as on AWS.
  */
 
 export type Handler = (event: unknown) => Promise<unknown>;
@@ -29,6 +32,9 @@ export interface RunStateMachineOptions {
   readonly handlers: Readonly<Record<string, Handler>>;
   readonly tokens: TaskTokens;
   readonly ecs: () => ECSClient;
+  readonly s3: () => S3Client;
+  /** A handler's configured Lambda timeout in seconds. */
+  readonly timeoutSecondsOf: (handler: string) => number;
   readonly onStateEvent?: (event: { type: string; state?: string; error?: string }) => void;
   /** Stops the execution (an emulator died, the CLI was interrupted): it fails with the signal's reason. */
   readonly signal?: AbortSignal;
@@ -132,12 +138,30 @@ function taskOverride(
       const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
       const name = options.handlerOf(FunctionName);
       const handler = name === undefined ? undefined : options.handlers[name];
-      if (!handler) throw new Error(`no local handler for Lambda function ${FunctionName}`);
+      if (name === undefined || !handler)
+        throw new Error(`no local handler for Lambda function ${FunctionName}`);
+      const timeoutMs = options.timeoutSecondsOf(name) * 1000;
       if (!callback)
-        return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: await invoke(handler, Payload) };
+        return {
+          StatusCode: 200,
+          ExecutedVersion: '$LATEST',
+          Payload: await invoke(handler, Payload, timeoutMs),
+        };
       const { token, result } = options.tokens.issueToken();
-      await invoke(handler, replaceToken(Payload, token));
+      await invoke(handler, replaceToken(Payload, token), timeoutMs);
       return result;
+    };
+  }
+  if (resource.endsWith(':states:::s3:getObject')) {
+    return async (input) => {
+      const { Bucket, Key } = input as { Bucket: string; Key: string };
+      try {
+        const object = await options.s3().send(new GetObjectCommand({ Bucket, Key }));
+        return JSON.parse((await object.Body?.transformToString()) ?? 'null') as unknown;
+      } catch (error) {
+        const e = error as Error;
+        throw namedError('States.ItemReaderFailed', `s3://${Bucket}/${Key}: ${e.name}: ${e.message}`);
+      }
     };
   }
   const sdk = /:states:::aws-sdk:ecs:(\w+)$/.exec(resource);
@@ -170,15 +194,31 @@ function taskOverride(
   };
 }
 
-/** Calls a handler the way the Lambda runtime reports its errors to Step Functions. */
-async function invoke(handler: Handler, payload: unknown): Promise<unknown> {
+/**
+ * Calls a handler the way the Lambda runtime reports its errors to Step
+ * Functions, under its configured timeout: a handler still running then fails
+ * the task with `Sandbox.Timedout`, as on AWS (the local call itself cannot be
+ * frozen; its result is ignored).
+ */
+async function invoke(handler: Handler, payload: unknown, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const seconds = (timeoutMs / 1000).toFixed(2);
+      const message = `Task timed out after ${seconds} seconds`;
+      reject(namedError('Sandbox.Timedout', JSON.stringify({ errorMessage: message })));
+    }, timeoutMs);
+  });
   try {
     // A JSON round trip, as over the wire: no shared objects between states.
-    const result = await handler(JSON.parse(JSON.stringify(payload ?? null)));
+    const result = await Promise.race([handler(JSON.parse(JSON.stringify(payload ?? null))), timedOut]);
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
   } catch (error) {
+    if ((error as Error).name === 'Sandbox.Timedout') throw error;
     const e = error as Error;
     throw namedError(e.name || 'Error', JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { profileJsonSchema } from '../../core/json-schema.js';
+import { runScenarios } from '../../core/limit-steps.js';
+import { observerWindowMs } from '../../core/observer-window.js';
+import {
+  estimateHistoryEvents,
+  HISTORY_EVENT_LIMIT,
+  observerNextPass,
+  observerPasses,
+  sendRateNotes,
+} from '../../core/run-limits.js';
 import { validateProfile } from '../../core/validate-profile.js';
 import { EDIT_GROUP, profileInput } from '../fixtures/profile.js';
 
@@ -132,13 +141,55 @@ describe('validateProfile', () => {
     expect(problems(input)[0]).toMatch(/^target.trigger.to: may use only/);
   });
 
-  it('refuses a run that would outgrow one execution history, naming the scenario sizes', () => {
-    const found = problems(profileInput({ scenarios: [{ type: 'burst', sessions: 2000 }] }));
+  it('accepts a burst of 10,000 (its sessions are child executions) and says what SES pacing implies', () => {
+    const input = profileInput({ scenarios: [{ type: 'burst', sessions: 10_000 }] });
+    expect(problems(input)).toEqual([]);
+    const profile = validateProfile(input);
+    if (!profile.ok) throw new Error('expected a valid profile');
+    expect(sendRateNotes(profile.profile)).toEqual([
+      expect.stringMatching(/^burst: 10,000 emails at 14\/s take 12 min \(SES's default MaxSendRate/),
+    ]);
+    expect(estimateHistoryEvents(profile.profile).total).toBeLessThan(HISTORY_EVENT_LIMIT);
+  });
+
+  it('refuses a run whose parent history could outgrow one execution, naming the scenario sizes', () => {
+    // Sequential cold sessions stay in the parent's history: each may drain for 120 checks.
+    const found = problems(profileInput({ scenarios: [{ type: 'coldWarm', cold: 10, warm: 0 }] }));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(
-      /^scenarios: the run could write up to \d+ execution history events \(burst \d+\), over Step Functions' 25000/,
+      /^scenarios: the run could write up to \d+ execution history events \(coldWarm \d+\), over Step Functions' 25000/,
     );
-    expect(problems(profileInput({ scenarios: [{ type: 'burst', sessions: 1000 }] }))).toEqual([]);
+  });
+
+  it('spaces out the passes of an observer that must follow a long paced run, within the history', () => {
+    // 10,000 emails at 1/s: the observer follows the sessions for about 3 hours.
+    const slow = profileInput({ scenarios: [{ type: 'burst', sessions: 10_000 }] });
+    slow.target.trigger = { ...slow.target.trigger, maxSendRate: 1 } as never;
+    const result = validateProfile(slow);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const { profile } = result;
+    const scenario = runScenarios(profile)[0]!;
+    const interval = profile.target.observe.intervalSeconds;
+    const passes = observerPasses(profile, scenario);
+    expect(estimateHistoryEvents(profile).total).toBeLessThanOrEqual(HISTORY_EVENT_LIMIT);
+    // Simulate the loop to the hard deadline: it stops when its passes are spent, never later.
+    const { hardMs } = observerWindowMs(profile, scenario);
+    expect(hardMs).toBeGreaterThan(10_000_000);
+    let elapsed = 0;
+    let pass = 0;
+    const waits: number[] = [];
+    for (;;) {
+      pass += 1;
+      const next = observerNextPass(profile, scenario, pass, hardMs - elapsed);
+      if (next.budgetSpent || elapsed > hardMs) break;
+      waits.push(next.waitSeconds);
+      elapsed += next.waitSeconds * 1000;
+    }
+    expect(pass).toBeLessThanOrEqual(passes);
+    expect(elapsed).toBeGreaterThanOrEqual(hardMs - waits.at(-1)! * 1000);
+    expect(Math.min(...waits)).toBeGreaterThan(interval);
+    // A short window keeps the profile's interval.
+    expect(observerNextPass(profile, scenario, 1, 10_000).waitSeconds).toBe(interval);
   });
 
   it('requires ECS for coldWarm and resources', () => {

@@ -10,6 +10,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../core/report-model.js';
 import { dynamo, logs } from '../../lambdas/shared/clients.js';
+import { SendBudget } from '../../lambdas/shared/send-budget.js';
 import { Store } from '../../lambdas/shared/store.js';
 import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { EDIT_GROUP, profileInput } from '../fixtures/profile.js';
@@ -199,7 +200,8 @@ describe('trigger', () => {
       const prepare = (await import('../../lambdas/prepare.js')).handler;
       const start = (await import('../../lambdas/start-scenario.js')).handler;
       const trigger = (await import('../../lambdas/trigger.js')).handler;
-      // The budget counts per UTC day across runs: start from an empty day.
+      // The budget counts per UTC day across runs: Prepare admits a run of 2 (within the budget), and
+      // then another run of the same day sends one more first.
       const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
       const day = new Date().toISOString().slice(0, 10);
       await dynamo().send(
@@ -207,16 +209,23 @@ describe('trigger', () => {
       );
       await prepare({
         runId: 'run-budget',
-        profile: profileInput({ scenarios: [{ type: 'burst', sessions: 3 }] }),
+        profile: profileInput({ scenarios: [{ type: 'burst', sessions: 2 }] }),
       });
-      const plan = (await start({ runId: 'run-budget', scenario: 'burst' })) as {
-        sessions: { sessionId: string }[];
+      await new SendBudget(LOCAL_TABLE).spend(2);
+      const started = (await start({ runId: 'run-budget', scenario: 'burst' })) as { planKey: string };
+      const object = await localS3().send(
+        new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: started.planKey }),
+      );
+      const plan = {
+        sessions: JSON.parse((await object.Body?.transformToString('utf8')) ?? '[]') as {
+          sessionId: string;
+        }[],
       };
       const since = Math.floor(Date.now() / 1000) - 1;
       const results = await Promise.allSettled(
         plan.sessions.map((s) => trigger({ runId: 'run-budget', sessionId: s.sessionId })),
       );
-      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(rejected.map((r) => (r.reason as Error).name)).toEqual(['SendBudgetExhausted']);
       expect(String((rejected[0]?.reason as Error | undefined)?.message)).toContain(
@@ -225,7 +234,7 @@ describe('trigger', () => {
       const sent = (await (await fetch(`${ctx.aws.endpoints.ses}/store?since=${since}`)).json()) as {
         emails: { subject: string }[];
       };
-      expect(sent.emails.filter((e) => e.subject.includes('Benchmark'))).toHaveLength(2);
+      expect(sent.emails.filter((e) => e.subject.includes('Benchmark'))).toHaveLength(1);
     } finally {
       process.env.STACK_POLICY = restore;
     }

@@ -1,6 +1,7 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../lambdas/shared/store.js';
-import { LOCAL_TABLE } from '../../local/runner/local-aws-setup.js';
+import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { profileInput } from '../fixtures/profile.js';
 import { useLocalAws } from '../support/local-aws.js';
 
@@ -45,8 +46,11 @@ describe('start-scenario on a limit scenario’s steps', () => {
     const start = (await import('../../lambdas/start-scenario.js')).handler;
     await runWithStepOne('run-gate-pass', ['ok', 'ok']);
     const plan = await start({ runId: 'run-gate-pass', scenario: 'find-step2' });
-    expect(plan).toMatchObject({ name: 'find-step2', type: 'burst' });
-    expect(plan.sessions).toHaveLength(3);
+    expect(plan).toMatchObject({ name: 'find-step2', type: 'burst', concurrency: 3 });
+    // The step's plan is in S3 for the Distributed Map's ItemReader.
+    const key = (plan as { planKey: string }).planKey;
+    const object = await localS3().send(new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: key }));
+    expect(JSON.parse(await object.Body!.transformToString())).toHaveLength(3);
   });
 
   it('skips a step after a failing one, and every step after it, marking their sessions skipped', async () => {

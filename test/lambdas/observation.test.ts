@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 /** Prepares a run, marks its sessions sent, and returns them. */
-async function sentRun(runId: string, overrides: Parameters<typeof profileInput>[0] = {}) {
+async function sentRun(runId: string, overrides: Parameters<typeof profileInput>[0] = {}, sentAt = 1_000) {
   const { handler } = await import('../../lambdas/prepare.js');
   await handler({
     runId,
@@ -44,7 +44,7 @@ async function sentRun(runId: string, overrides: Parameters<typeof profileInput>
   });
   (await import('../../lambdas/collector.js')).forgetActiveRuns();
   const sessions = await store.sessions(runId);
-  for (const s of sessions) await store.markSent(runId, s.sessionId, 1_000, 1_000);
+  for (const s of sessions) await store.markSent(runId, s.sessionId, sentAt, sentAt);
   return store.sessions(runId);
 }
 
@@ -212,7 +212,8 @@ describe('collector and await', () => {
 
 describe('observe', () => {
   it('sees the S3 stage of every waiting session with one read per object', async () => {
-    const sessions = await sentRun('run-s3');
+    // Sent just now: the observer follows them until their timeout.
+    const sessions = await sentRun('run-s3', {}, Date.now());
     await (await import('../../lambdas/start-scenario.js')).handler({ runId: 'run-s3', scenario: 'burst' });
     const [a, b] = sessions;
     await localS3().send(

@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../lambdas/shared/store.js';
-import { LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
+import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { profileInput } from '../fixtures/profile.js';
 import { useLocalAws } from '../support/local-aws.js';
 
@@ -76,8 +76,19 @@ describe('trigger', () => {
       runId: 'run-ses',
       profile: profileInput({ scenarios: [{ type: 'burst', sessions: 5 }] }),
     });
-    const plan = (await start({ runId: 'run-ses', scenario: 'burst' })) as {
-      sessions: { sessionId: string; scheduledAt: string }[];
+    const started = (await start({ runId: 'run-ses', scenario: 'burst' })) as {
+      planKey: string;
+      concurrency: number;
+    };
+    expect(started.concurrency).toBe(5);
+    const object = await localS3().send(
+      new GetObjectCommand({ Bucket: LOCAL_REPORTS_BUCKET, Key: started.planKey }),
+    );
+    const plan = {
+      sessions: JSON.parse(await object.Body!.transformToString()) as {
+        sessionId: string;
+        scheduledAt: string;
+      }[],
     };
     expect(plan.sessions).toHaveLength(5);
     const before = (await sesStore()).length;

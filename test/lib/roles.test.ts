@@ -26,6 +26,10 @@ function build() {
  *   and observe (sessions' stream credits, checked after a redelivery); PutItem for the trigger (a pool
  *   user's lease record).
  * - SES only as the configured identities, from their addresses, to the allowed recipient domains.
+ * - Start scenario writes the load plans (runs/<runId>/plans/*); the state machine reads them (CDK's
+ *   ItemReader grant: GetObject on the stack's reports bucket, as its key is a path) and starts, describes,
+ *   stops and redrives its own child executions (CDK's Distributed Map grant). The children run this state
+ *   machine's definition, so the callbacks' SendTask* on Workflow/StateMachine covers their task tokens.
  */
 const EXPECTED: Record<string, string[]> = {
   'Handlers/PrepareRole': [
@@ -37,6 +41,7 @@ const EXPECTED: Record<string, string[]> = {
   'Handlers/StartScenarioRole': [
     'Allow dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StartScenarioLogs.Arn',
+    'Allow s3:PutObject on Storage/Reports.Arn/runs/*/plans/*',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/TargetChangeRole': [
@@ -101,6 +106,10 @@ const EXPECTED: Record<string, string[]> = {
     'Allow lambda:InvokeFunction on Handlers/TargetChange.Arn, Handlers/TargetChange.Arn:*',
     'Allow lambda:InvokeFunction on Handlers/Trigger.Arn, Handlers/Trigger.Arn:*',
     'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery on *',
+    'Allow s3:GetObject on arn:s3:::Storage/Reports/*',
+    'Allow states:DescribeExecution, states:StopExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}:*',
+    'Allow states:RedriveExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}/*:*',
+    'Allow states:StartExecution on Workflow/StateMachine',
     'Allow xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'SchedulerRoleForTarget-9b648f': ['Allow states:StartExecution on Workflow/StateMachine'],

@@ -212,21 +212,69 @@ describe('BenchmarkWorkflow', () => {
     expectMatch(state('Wait after failed observation'), Match.objectLike({ Next: 'Observe sessions' }));
   });
 
-  it('maps over the planned sessions, 40 at a time', () => {
+  it('runs the load sessions in a Distributed Map of Standard child executions, reading the plan from S3', () => {
     expectMatch(
       state('Run each session'),
       Match.objectLike({
         Type: 'Map',
-        ItemsPath: '$.plan.sessions',
-        MaxConcurrency: 40,
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { Bucket: Match.stringLikeRegexp('^<StorageReports'), 'Key.$': '$.plan.planKey' },
+        },
+        MaxConcurrencyPath: '$.plan.concurrency',
+        ToleratedFailurePercentage: 100,
         ItemSelector: { 'runId.$': '$.runId', 'session.$': '$$.Map.Item.Value' },
-        ItemProcessor: Match.objectLike({ StartAt: 'Wait until scheduled start' }),
+        ItemProcessor: Match.objectLike({
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Wait until scheduled start',
+        }),
       }),
     );
+    expect(state('Run each session')).toMatchObject({ ResultPath: null, OutputPath: null });
+    expect(state('Run each session').ItemsPath).toBeUndefined();
+    expect(state('Run each session').ItemBatcher).toBeUndefined();
     expectMatch(
       state('Wait until scheduled start'),
       Match.objectLike({ TimestampPath: '$.session.scheduledAt' }),
     );
+    // Sequential cold and warm sessions stay inline, one at a time.
+    for (const name of ['Run each cold session', 'Run each warm session']) {
+      expect(state(name).MaxConcurrency).toBe(1);
+      expect((state(name).ItemProcessor as { ProcessorConfig?: unknown }).ProcessorConfig).toEqual({
+        Mode: 'INLINE',
+      });
+    }
+  });
+
+  it('lets the workflow start, describe and stop its own child executions and read the plans', () => {
+    // The state machine role's policies (its default policy and CDK's DistributedMapPolicy).
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('WorkflowStateMachine'))
+      .map(([, policy]) => policy);
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const of = (action: string) =>
+      statements.filter((st) => [st.Action].flat().includes(action)).map((st) => JSON.stringify(st.Resource));
+    const [start, ...others] = of('states:StartExecution');
+    expect(others).toEqual([]);
+    expect(start).toMatch(/^\{"Ref":"WorkflowStateMachine[0-9A-F]{8}"\}$/);
+    expect(of('states:DescribeExecution').join()).toContain('execution');
+    expect(of('states:StopExecution').join()).toContain('execution');
+    // The ItemReader's GetObject: the reports bucket's objects, nothing else.
+    const reads = of('s3:GetObject');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const resource of reads)
+      expect(resource).toMatch(/s3:::",\{"Ref":"StorageReports[0-9A-F]{8}"\},"\/\*"/);
+    // Start scenario writes the plans, and only under runs/*/plans/.
+    const all = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const writes = all.filter(
+      (st) => [st.Action].flat().includes('s3:PutObject') && JSON.stringify(st.Resource).includes('plans'),
+    );
+    expect(JSON.stringify(writes)).toContain('/runs/*/plans/*');
   });
 
   it('waits for the task token up to the session timeout and records timeouts apart from failures', () => {

@@ -60,8 +60,10 @@ async function run(definition: AslDefinition, stubs: Stubs) {
         return state.Resource?.endsWith('.waitForTaskToken') ? result : { StatusCode: 200, Payload: result };
       };
     } else {
-      overrides[name] = () => {
+      overrides[name] = (input: { Key?: string }) => {
         calls.push({ handler: String(state.Resource), payload: {} });
+        // The local stand-in for the Distributed Map's ItemReader: the plan object's items.
+        if (state.Resource?.endsWith(':states:::s3:getObject')) return planObjects[String(input.Key)];
         return state.Resource?.endsWith('describeServices')
           ? { Services: [{ DesiredCount: 3, RunningCount: stubs.neverDrains ? 1 : Math.max(0, running--) }] }
           : {};
@@ -97,11 +99,16 @@ const session = (sessionId: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+const planObjects: Record<string, unknown> = {
+  'runs/run-1/plans/burst.json': [session('b1'), session('b2')],
+};
+
 const plans: Record<string, unknown> = {
   burst: {
     name: 'burst',
     type: 'burst',
-    sessions: [session('b1'), session('b2')],
+    planKey: 'runs/run-1/plans/burst.json',
+    concurrency: 2,
     cold: [],
     warm: [],
     ecs: null,
@@ -109,12 +116,21 @@ const plans: Record<string, unknown> = {
   coldWarm: {
     name: 'coldWarm',
     type: 'coldWarm',
-    sessions: [],
+    planKey: 'runs/run-1/plans/coldWarm.json',
+    concurrency: 1,
     cold: [session('c1', { cluster: 'c', service: 's', scaleUp: 'bench', desiredCount: 1 })],
     warm: [session('w1', { cluster: 'c', service: 's', gapSeconds: 0 })],
     ecs: { cluster: 'c', service: 's', after: 1 },
   },
-  resources: { name: 'resources', type: 'resources', sessions: [], cold: [], warm: [], ecs: null },
+  resources: {
+    name: 'resources',
+    type: 'resources',
+    planKey: 'runs/run-1/plans/resources.json',
+    concurrency: 1,
+    cold: [],
+    warm: [],
+    ecs: null,
+  },
 };
 
 const stubs: Partial<Record<HandlerName, Stub>> = {
@@ -124,7 +140,7 @@ const stubs: Partial<Record<HandlerName, Stub>> = {
     scenarios: Object.keys(plans).map((name) => ({ name, type: name })),
   }),
   'start-scenario': (p) => plans[String(p.scenario)],
-  trigger: () => ({ sentAt: 1 }),
+  trigger: () => ({ sentAt: 1, retryAt: null, slot: null }),
   await: () => ({ sessionId: 'done' }),
   finalize: () => ({ status: 'ok' }),
   observe: () => ({ done: true, waitSeconds: 1, open: 0 }),
@@ -189,6 +205,8 @@ describe('renderDefinition', () => {
         'arn:aws:states:::lambda:invoke.waitForTaskToken',
         'arn:aws:states:::aws-sdk:ecs:updateService',
         'arn:aws:states:::aws-sdk:ecs:describeServices',
+        // The local stand-in for the Distributed Map's ItemReader.
+        'arn:aws:states:::s3:getObject',
       ]),
     );
   });
@@ -272,7 +290,7 @@ describe('renderDefinition', () => {
       ...stubs,
       trigger: (p) => {
         if (p.sessionId === 'b1') throw new Error('SES refused');
-        return { sentAt: 1 };
+        return { sentAt: 1, retryAt: null, slot: null };
       },
       await: () => {
         throw timeout;
@@ -285,6 +303,27 @@ describe('renderDefinition', () => {
       error: { Error: 'Error' },
     });
     expect(finalized.find((p) => p.sessionId === 'b2')).toMatchObject({ outcome: 'timedOut' });
+  });
+
+  it('waits for a later send slot in a Wait state and sends in it, not in the trigger', async () => {
+    const slot = Date.now() + 60_000;
+    const { error, calls } = await run(definition, {
+      ...stubs,
+      trigger: (p) =>
+        p.slot === undefined
+          ? { sentAt: null, retryAt: new Date(slot).toISOString(), slot }
+          : { sentAt: p.slot, retryAt: null, slot: null },
+    });
+    expect(error).toBeUndefined();
+    const triggers = calls.filter((c) => c.handler === 'trigger').map((c) => c.payload);
+    // Each session: once to reserve its slot, once in it (with the slot it was given).
+    for (const id of ['b1', 'b2', 'c1', 'w1']) {
+      expect(triggers.filter((p) => p.sessionId === id).map((p) => p.slot)).toEqual([undefined, slot]);
+    }
+    const finalized = calls
+      .filter((c) => c.handler === 'finalize')
+      .map((c) => `${c.payload.sessionId}:${c.payload.outcome}`);
+    expect(finalized.sort()).toEqual(['b1:completed', 'b2:completed', 'c1:completed', 'w1:completed']);
   });
 
   it('goes on observing when an Observe pass fails after its retries, and gives up only after 30 such passes', async () => {

@@ -45,6 +45,7 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
       TABLE_NAME: LOCAL_TABLE,
       REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
       MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
+      MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
       STACK_POLICY: JSON.stringify(TEST_STACK_POLICY),
       LOST_BATCHES_QUEUE_URL: lostBatchesQueue(context.aws),
     });
