@@ -3,7 +3,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { findRunScenario } from '../core/limit-steps.js';
 import { followedDeadline } from '../core/observer-window.js';
-import { isLogStage, type Profile, scenarioName } from '../core/profile.js';
+import { isLogStage, type Profile } from '../core/profile.js';
 import { observerNextPass } from '../core/run-limits.js';
 import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { applyLogEvents } from './shared/apply-observations.js';
