@@ -36,7 +36,7 @@ export function explainLimits(profile: Profile): string[] {
           `  step ${i + 1} (${steps[i]?.name}): ${unit === 'sessions' ? `a burst of ${load} sessions` : `${formatLoad(load, unit)}, ${sessions[i]} session(s) planned`}`,
       ),
       `  each step passes with ${conditions}; the limit is the highest step that passes`,
-      `  at most ${sessions.reduce((a, b) => a + b, 0)} sessions and ${formatElapsed(worstMs)} if every step runs (each session to its timeout)`,
+      `  at most ${sessions.reduce((a, b) => a + b, 0)} sessions and ${formatElapsed(worstMs)} if every step runs (each session sent in its SES slot and run to its timeout)`,
     );
   }
   return lines;

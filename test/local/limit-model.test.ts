@@ -49,7 +49,7 @@ describe('explainLimits', () => {
       '  step 3 (limit-step3): a burst of 6 sessions',
       '  step 4 (limit-step4): a burst of 8 sessions',
       '  each step passes with success rate >= 100% and total p(95) < 10.5s; the limit is the highest step that passes',
-      '  at most 22 sessions and 2m 00s if every step runs (each session to its timeout)',
+      '  at most 22 sessions and 2m 04s if every step runs (each session sent in its SES slot and run to its timeout)',
     ]);
   });
 });
