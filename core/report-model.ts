@@ -220,6 +220,18 @@ export interface CostReport {
   readonly target: TargetCost | null;
   /** harness + target (harness alone when the target's cost was not captured). */
   readonly total: number;
+  /** The cost model's prediction for the profile, from the state machine's definition (core/harness-cost-model.ts). */
+  readonly predicted?: HarnessFigures & { readonly assumptions: readonly string[] };
+  /** What the run was counted to use, priced: `source` says how it was counted, `notMeasured` what it leaves out. */
+  readonly measured?: HarnessFigures & { readonly source: string; readonly notMeasured: readonly string[] };
+}
+
+/** A harness cost, predicted or measured: its priced lines, total, and per 1,000 sessions. */
+export interface HarnessFigures {
+  readonly items: readonly CostItem[];
+  readonly total: number;
+  readonly sessions: number;
+  readonly perThousandSessions: number;
 }
 
 /** One kind of thing the sessions left in the target. */
