@@ -29,6 +29,7 @@ import { isLogStage, type Profile, type Scenario, scenarioName } from './profile
 import type { CostItem } from './report-model.js';
 import { observerPasses } from './run-limits.js';
 import { sessionTimeoutSeconds } from './session-plan.js';
+import { parseCondition } from './thresholds.js';
 
 /**
  * The harness's predicted cost of a profile, before it runs. State transitions
@@ -55,10 +56,19 @@ export interface CostAssumptions {
   readonly handlerSeconds: Readonly<Record<string, number>>;
   /**
    * How long a session lasts from its send to its final stage, seconds; the
-   * observer loop runs until the last one is done. Undefined: the session
-   * timeout (the worst case: the most observer passes).
+   * observer loop runs until the last one is done. Undefined: the profile's
+   * own expectation, its tightest `total` threshold (`p(95) < 30s`: 30 s),
+   * else the session timeout (the worst case: the most observer passes).
    */
   readonly sessionSeconds?: number;
+  /**
+   * Subscription batches that reach the collector per session (push mode).
+   * The stack subscribes to all of the target's log lines, so this follows the
+   * target's log volume, not the markers: about 21 per session in the local
+   * simulator of WebOrdinary (local-demo, measured); AWS groups a stream's
+   * lines into fewer batches, so this is an upper bound for it.
+   */
+  readonly logBatchesPerSession: number;
   /** Drain checks of a cold session before the service is at zero (the loop of "Describe service"). */
   readonly drainChecks: number;
   /** Average bytes of a session item, for the read units of the Query that lists a scenario's sessions. */
@@ -69,8 +79,8 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   handlerSeconds: {
     prepare: 0.5,
     'start-scenario': 0.3,
-    // Sends at once, or sleeps up to the 2 s slot margin when paced: 0.15 s on average without pacing.
-    trigger: 0.15,
+    // 0.15 s of work, plus 0.5 s on average waiting out the Wait state's whole-second truncation of the start.
+    trigger: 0.65,
     await: 0.05,
     finalize: 0.08,
     observe: 0.3,
@@ -80,28 +90,40 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   },
   drainChecks: 6,
   sessionItemBytes: 1_024,
+  logBatchesPerSession: 21,
 };
 
 /**
  * DynamoDB, SES, S3 and CloudWatch requests per invocation, read off the
  * handlers (each GetItem/Query page counted as one read unit, each write as
- * one write unit: items under 1 KB, strongly consistent reads rounded up).
+ * one write unit: items under 1 KB, strongly consistent reads rounded up), and
+ * checked against the units a local run counts (`measured.byHandler` of its
+ * report): contended conditional writes that lose are billed too.
  */
 export const HANDLER_CALLS = {
-  /** lambdas/trigger.ts: getRun, getSession, getScenario; markSent, send budget; the pacer's slot when SES is paced. */
-  trigger: { reads: 3, writes: 2, pacedWrites: 1, poolWrites: 2 },
+  /**
+   * lambdas/trigger.ts: getRun, getSession, getScenario; markSent, send budget;
+   * the pacer's slot when SES is paced (an optimistic update that sessions due
+   * at once contend for: about 4 units a send, measured locally).
+   */
+  trigger: { reads: 3, writes: 2, pacedWrites: 4, poolWrites: 2 },
   /** lambdas/await.ts: getRun; setTaskToken. */
   await: { reads: 1, writes: 1 },
   /** lambdas/finalize.ts: getRun, getSession; finalize; the user lease back (user pool). */
   finalize: { reads: 2, writes: 1, poolWrites: 1 },
   /**
-   * lambdas/collector.ts per delivered batch of a session's markers: the
-   * active runs (cached), the correlation look-up and the stage's conditional
-   * write (docs/internals.md "Stream attribution": about 2 requests a batch).
+   * lambdas/collector.ts per delivered batch: the active runs (cached), the
+   * stream binding and the stage's conditional writes (docs/internals.md
+   * "Stream attribution": about 2 requests a batch; 0.5 read and 1.5 write
+   * units measured locally).
    */
-  collector: { reads: 1, writes: 1 },
-  /** lambdas/observe.ts per pass: getRun, getScenario, the sessions Query (by pages); the pass count; polledUntil (poll). */
-  observe: { reads: 2, writes: 1, pollWrites: 1 },
+  collector: { reads: 0.5, writes: 1.5 },
+  /**
+   * lambdas/observe.ts per pass: getRun, getScenario, the sessions Query (by
+   * pages); the pass count, the sweep's settles (3 write units a pass,
+   * measured locally); polledUntil (poll).
+   */
+  observe: { reads: 2, writes: 3, pollWrites: 1 },
   /** lambdas/prepare.ts: the run record and every session of the plan (batch writes, one unit an item). */
   prepare: { writes: 1, writesPerSession: 1 },
   /** lambdas/start-scenario.ts: getRun; the scenario record; the plan object (S3 PUT) read back by the ItemReader (GET). */
@@ -311,9 +333,10 @@ function sessionCalls(profile: Profile, slotWaits: number, assumptions: CostAssu
   const ses = profile.target.trigger.type === 'ses';
   const paced = ses && pacedSendRate(profile.target.trigger) !== undefined;
   const triggers = 1 + slotWaits;
-  // Push mode: one delivered batch per log stage of a session (one marker line each).
+  // Push mode: every log line of the target reaches the collector, in batches.
+  const logStages = profile.target.stages.filter(isLogStage).length;
   const batches =
-    profile.target.observe.mode === 'push' ? profile.target.stages.filter(isLogStage).length : 0;
+    profile.target.observe.mode === 'push' && logStages > 0 ? assumptions.logBatchesPerSession : 0;
   return {
     ...NO_USAGE,
     lambda:
@@ -426,7 +449,7 @@ export function pacedSessions(profile: Profile, scenario: Scenario): number {
  */
 function predictedPasses(profile: Profile, scenario: Scenario, assumptions: CostAssumptions): number {
   const sessions = scenarioSessions(scenario);
-  const sessionMs = (assumptions.sessionSeconds ?? sessionTimeoutSeconds(profile, scenario)) * 1_000;
+  const sessionMs = expectedSessionSeconds(profile, scenario, assumptions) * 1_000;
   const rate = pacedSendRate(profile.target.trigger);
   let spanMs = 0;
   if (scenario.type === 'sustained') spanMs = ((sessions - 1) * 60_000) / scenario.ratePerMinute;
@@ -441,6 +464,24 @@ function predictedPasses(profile: Profile, scenario: Scenario, assumptions: Cost
   return Math.min(need, observerPasses(profile, scenario));
 }
 
+/** The assumed session length: the stated one, else the profile's tightest `total` threshold, else the timeout. */
+export function expectedSessionSeconds(
+  profile: Profile,
+  scenario: Scenario,
+  assumptions: CostAssumptions,
+): number {
+  const timeout = sessionTimeoutSeconds(profile, scenario);
+  if (assumptions.sessionSeconds !== undefined) return Math.min(assumptions.sessionSeconds, timeout);
+  const limits = profile.thresholds
+    .filter(
+      (t) => t.metric === 'total' && (t.scenario === undefined || t.scenario === scenarioName(scenario)),
+    )
+    .map((t) => parseCondition(t.condition))
+    .filter((c) => c.aggregate.kind !== 'rate' && (c.operator === '<' || c.operator === '<='))
+    .map((c) => c.value / 1_000);
+  return Math.min(timeout, ...limits);
+}
+
 function describeAssumptions(profile: Profile, assumptions: CostAssumptions): string[] {
   const seconds = Object.entries(assumptions.handlerSeconds)
     .map(([handler, s]) => `${handler} ${s} s`)
@@ -449,11 +490,14 @@ function describeAssumptions(profile: Profile, assumptions: CostAssumptions): st
   return [
     `Lambda billed durations: ${seconds}`,
     assumptions.sessionSeconds === undefined
-      ? 'sessions last up to their timeout (the observer polls until then: an upper bound)'
+      ? "sessions last as long as the profile's total threshold allows, else their timeout (the observer polls until the last is done)"
       : `sessions last ${assumptions.sessionSeconds} s`,
+    profile.target.observe.mode === 'push'
+      ? `${assumptions.logBatchesPerSession} log batches per session reach the collector`
+      : 'poll mode: no collector',
     `a cold session waits ${assumptions.drainChecks} drain checks`,
     rate === undefined ? 'sends are not paced' : `sends paced at ${rate}/s`,
-    'no retries; one delivered log batch per marker (push mode)',
+    'no retries',
     `${PRICES.region} list prices of ${PRICES.asOf}`,
   ];
 }

@@ -1,10 +1,11 @@
 import type { HarnessPrediction } from './harness-cost-model.js';
 import { type HandlerMemory, type HarnessUsage, priceUsage, sumItems } from './harness-usage.js';
-import type { CostReport, HarnessFigures, Report } from './report-model.js';
+import type { CostReport, Report } from './report-model.js';
 
 /** The prediction as the report carries it. */
 export function predictedFigures(prediction: HarnessPrediction): NonNullable<CostReport['predicted']> {
   return {
+    counts: prediction.usage,
     items: prediction.items,
     total: prediction.total,
     sessions: prediction.sessions,
@@ -18,15 +19,12 @@ export function measuredFigures(
   usage: HarnessUsage,
   memoryMiB: HandlerMemory,
   sessions: number,
-  how: { readonly source: string; readonly notMeasured: readonly string[] },
+  how: Pick<NonNullable<CostReport['measured']>, 'source' | 'notMeasured' | 'byHandler'>,
 ): NonNullable<CostReport['measured']> {
   const items = priceUsage(usage, memoryMiB);
   const total = sumItems(items);
-  return { ...figures(items, total, sessions), source: how.source, notMeasured: how.notMeasured };
-}
-
-function figures(items: HarnessFigures['items'], total: number, sessions: number): HarnessFigures {
-  return { items, total, sessions, perThousandSessions: sessions > 0 ? (total / sessions) * 1_000 : total };
+  const perThousandSessions = sessions > 0 ? (total / sessions) * 1_000 : total;
+  return { counts: usage, items, total, sessions, perThousandSessions, ...how };
 }
 
 /** The report with the predicted and measured harness cost beside its estimate. */

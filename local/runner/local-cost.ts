@@ -47,6 +47,7 @@ export async function attachLocalCost(options: {
       source:
         'counted locally: every state entered or retried, Lambda invocation and SDK call of the handlers',
       notMeasured,
+      byHandler: meter.handlerCounts(),
     }),
   });
   const prefix = `reports/${report.runId}/`;

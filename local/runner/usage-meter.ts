@@ -13,10 +13,10 @@ import type { Handler } from './state-machine.js';
  * handler count: the runner's own reads (progress, snapshots) are not the
  * harness's cost on AWS.
  */
-export class UsageMeter {
-  private readonly inHandler = new AsyncLocalStorage<string>();
-  private readonly lambda = new Map<string, { invocations: number; seconds: number }>();
-  private counts = {
+type Counts = Omit<HarnessUsage, 'lambda'> & { -readonly [K in keyof Omit<HarnessUsage, 'lambda'>]: number };
+
+function newCounts(): Counts {
+  return {
     transitions: 0,
     dynamoReadUnits: 0,
     dynamoWriteUnits: 0,
@@ -27,6 +27,14 @@ export class UsageMeter {
     getMetricDataMetrics: 0,
     filterLogEventsRequests: 0,
   };
+}
+
+export class UsageMeter {
+  private readonly inHandler = new AsyncLocalStorage<string>();
+  private readonly lambda = new Map<string, { invocations: number; seconds: number }>();
+  private counts: Counts = newCounts();
+  /** The same calls by the handler that made them (transitions are the execution's, not a handler's). */
+  private readonly byHandler = new Map<string, Counts>();
 
   /** The handler, counted: each call an invocation, its wall time its billed duration. */
   wrap(name: string, handler: Handler): Handler {
@@ -70,31 +78,51 @@ export class UsageMeter {
       if (!failed) input.ReturnConsumedCapacity ??= 'TOTAL';
       if (output === undefined && !failed) return;
       const units = failed ? 1 : consumedUnits(output?.ConsumedCapacity);
-      if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.counts.dynamoReadUnits += units;
-      else this.counts.dynamoWriteUnits += units;
+      if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.add('dynamoReadUnits', units);
+      else this.add('dynamoWriteUnits', units);
     });
     this.meter(clients.s3, 's3', (command, _input, output, failed) => {
       if (output === undefined && !failed) return;
-      if (/^(Get|Head)Object/.test(command)) this.counts.s3Gets += 1;
-      else if (/^(Put|Copy|List|Delete)/.test(command)) this.counts.s3Puts += 1;
+      if (/^(Get|Head)Object/.test(command)) this.add('s3Gets', 1);
+      else if (/^(Put|Copy|List|Delete)/.test(command)) this.add('s3Puts', 1);
     });
     this.meter(clients.ses, 'ses', (command, _input, output, failed) => {
-      if (output !== undefined && !failed && /^Send(Raw)?Email/.test(command)) this.counts.sesMessages += 1;
+      if (output !== undefined && !failed && /^Send(Raw)?Email/.test(command)) this.add('sesMessages', 1);
     });
     this.meter(clients.logs, 'logs', (command, _input, output, failed) => {
       if ((output !== undefined || failed) && command.startsWith('FilterLogEvents'))
-        this.counts.filterLogEventsRequests += 1;
+        this.add('filterLogEventsRequests', 1);
     });
     this.meter(clients.cloudwatch, 'cloudwatch', (command, input, output, failed) => {
       if (output === undefined && !failed) return;
-      if (command.startsWith('PutMetricData')) this.counts.putMetricDataRequests += 1;
+      if (command.startsWith('PutMetricData')) this.add('putMetricDataRequests', 1);
       if (command.startsWith('GetMetricData'))
-        this.counts.getMetricDataMetrics += ((input.MetricDataQueries as unknown[] | undefined) ?? []).length;
+        this.add('getMetricDataMetrics', ((input.MetricDataQueries as unknown[] | undefined) ?? []).length);
     });
   }
 
   usage(): HarnessUsage {
     return { ...this.counts, lambda: Object.fromEntries(this.lambda) };
+  }
+
+  /** Per handler: its invocations and seconds, and the calls it made (only what is not zero). */
+  handlerCounts(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [handler, lambda] of this.lambda) out[handler] = { ...lambda };
+    for (const [handler, counts] of this.byHandler) {
+      const nonZero = Object.entries(counts).filter(([, n]) => n > 0);
+      out[handler] = { ...(out[handler] ?? {}), ...Object.fromEntries(nonZero) };
+    }
+    return out;
+  }
+
+  private add(what: keyof Counts, n: number): void {
+    this.counts[what] += n;
+    const handler = this.inHandler.getStore();
+    if (handler === undefined) return;
+    const counts = this.byHandler.get(handler) ?? newCounts();
+    counts[what] += n;
+    this.byHandler.set(handler, counts);
   }
 
   /**

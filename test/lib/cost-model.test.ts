@@ -91,8 +91,8 @@ describe('the harness cost model against the synthesized state machine', () => {
     expect(prediction.usage.transitions).toBe(
       run.length + verdict.length + scenarioStates.length + observer + session,
     );
-    // Lambda: prepare, start-scenario, observe per pass, trigger, await, finalize, report, and one
-    // collector invocation per log stage of the session (push mode: 7 of the demo's 8 stages are logs).
+    // Lambda: prepare, start-scenario, observe per pass, trigger, await, finalize, report, and the
+    // collector once per subscription batch of the session's log lines (push mode; an assumption).
     const invocations = Object.fromEntries(
       Object.entries(prediction.usage.lambda).map(([handler, v]) => [handler, v.invocations]),
     );
@@ -104,7 +104,7 @@ describe('the harness cost model against the synthesized state machine', () => {
       await: 1,
       finalize: 1,
       report: 1,
-      collector: 7,
+      collector: DEFAULT_ASSUMPTIONS.logBatchesPerSession,
     });
     expect(prediction.usage.sesMessages).toBe(1);
     const transitions = prediction.items.find((i) => i.what === 'state transitions');
