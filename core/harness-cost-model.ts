@@ -103,8 +103,10 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
 export const HANDLER_CALLS = {
   /**
    * lambdas/trigger.ts: getRun, getSession, getScenario; markSent, send budget;
-   * the pacer's slot when SES is paced (an optimistic update that sessions due
-   * at once contend for: about 4 units a send, measured locally).
+   * the pacer's slot when SES is paced (lambdas/shared/send-pacer.ts: a
+   * conditional increment that fails when the last slot is past, then a
+   * conditional reset that sessions due at once race for; failed conditional
+   * writes are billed: about 4 units a send, measured locally).
    */
   trigger: { reads: 3, writes: 2, pacedWrites: 4, poolWrites: 2 },
   /** lambdas/await.ts: getRun; setTaskToken. */
@@ -187,14 +189,15 @@ export function predictHarnessCost(
     const name = scenarioName(scenario);
     const sessions = scenarioSessions(scenario);
     const paced = pacedSessions(profile, scenario);
-    const passes = scenario.type === 'resources' ? 0 : predictedPasses(profile, scenario, assumptions);
+    const window = observerWindow(profile, scenario, assumptions);
+    const passes = scenario.type === 'resources' ? 0 : window.passes;
     const scenarioTally = walk(workflow.scenario, {
       functionOf,
       facts: scenarioFacts(scenario, passes),
     });
     let usage = addUsage(
       usageOf(scenarioTally),
-      observerCalls(profile, scenario, sessions, assumptions),
+      observerCalls(profile, scenario, window, assumptions),
       passes,
     );
     // observerCalls is per pass; the walk already counted the passes' transitions and invocations.
@@ -365,9 +368,10 @@ function sessionCalls(profile: Profile, slotWaits: number, assumptions: CostAssu
 function observerCalls(
   profile: Profile,
   scenario: Scenario,
-  sessions: number,
+  window: ObserverWindow,
   assumptions: CostAssumptions,
 ): HarnessUsage {
+  const sessions = scenarioSessions(scenario);
   const { observe } = HANDLER_CALLS;
   const poll = profile.target.observe.mode === 'poll';
   const logGroups = new Set([
@@ -376,8 +380,9 @@ function observerCalls(
   ]);
   const s3Stages = profile.target.stages.filter((s) => !isLogStage(s)).length;
   const queryPages = Math.max(1, Math.ceil((sessions * assumptions.sessionItemBytes) / 4_096));
-  // S3 stages are checked for the sessions still open: on average half of them over the passes.
-  const s3Checks = scenario.type === 'resources' ? 0 : s3Stages * Math.ceil(sessions / 2);
+  // S3 stages are checked for the sessions still open: on average, sessions x their length over the window.
+  const open = Math.min(sessions, (sessions * window.sessionMs) / window.windowMs);
+  const s3Checks = scenario.type === 'resources' ? 0 : s3Stages * Math.ceil(open);
   return {
     ...NO_USAGE,
     dynamoReadUnits: observe.reads + queryPages,
@@ -447,7 +452,13 @@ export function pacedSessions(profile: Profile, scenario: Scenario): number {
  * grace) at the profile's interval, plus the first pass; never more than the
  * run's history budget gives it (core/run-limits.ts).
  */
-function predictedPasses(profile: Profile, scenario: Scenario, assumptions: CostAssumptions): number {
+interface ObserverWindow {
+  readonly passes: number;
+  readonly windowMs: number;
+  readonly sessionMs: number;
+}
+
+function observerWindow(profile: Profile, scenario: Scenario, assumptions: CostAssumptions): ObserverWindow {
   const sessions = scenarioSessions(scenario);
   const sessionMs = expectedSessionSeconds(profile, scenario, assumptions) * 1_000;
   const rate = pacedSendRate(profile.target.trigger);
@@ -461,7 +472,7 @@ function predictedPasses(profile: Profile, scenario: Scenario, assumptions: Cost
   const pacingMs = rate === undefined || scenario.type === 'coldWarm' ? 0 : (sessions / rate) * 1_000;
   const windowMs = LEAD_MS + Math.max(spanMs, pacingMs) + sessionMs + GRACE_MS;
   const need = Math.ceil(windowMs / 1_000 / profile.target.observe.intervalSeconds) + 1;
-  return Math.min(need, observerPasses(profile, scenario));
+  return { passes: Math.min(need, observerPasses(profile, scenario)), windowMs, sessionMs };
 }
 
 /** The assumed session length: the stated one, else the profile's tightest `total` threshold, else the timeout. */
