@@ -18,7 +18,6 @@ import {
   sumItems,
 } from './harness-usage.js';
 import {
-  GRACE_MS,
   LEAD_MS,
   pacedSendRate,
   SEQUENTIAL_DRAIN_MS,
@@ -448,9 +447,10 @@ export function pacedSessions(profile: Profile, scenario: Scenario): number {
 
 /**
  * Observer passes until every session is done: the scenario's window (lead,
- * arrivals, send pacing, cold/warm sequence, the sessions' assumed length,
- * grace) at the profile's interval, plus the first pass; never more than the
- * run's history budget gives it (core/run-limits.ts).
+ * arrivals, send pacing, cold/warm sequence, the sessions' assumed length) at
+ * the profile's interval, plus the first pass; never more than the run's
+ * history budget gives it (core/run-limits.ts). An upper bound: each pass also
+ * takes the Observe call's own time.
  */
 interface ObserverWindow {
   readonly passes: number;
@@ -470,7 +470,8 @@ function observerWindow(profile: Profile, scenario: Scenario, assumptions: CostA
       scenario.cold * (drainMs + sessionMs) + scenario.warm * (scenario.warmGapSeconds * 1_000 + sessionMs);
   }
   const pacingMs = rate === undefined || scenario.type === 'coldWarm' ? 0 : (sessions / rate) * 1_000;
-  const windowMs = LEAD_MS + Math.max(spanMs, pacingMs) + sessionMs + GRACE_MS;
+  // The observer stops once every session is done: its grace (GRACE_MS) is only for sessions that never finish.
+  const windowMs = LEAD_MS + Math.max(spanMs, pacingMs) + sessionMs;
   const need = Math.ceil(windowMs / 1_000 / profile.target.observe.intervalSeconds) + 1;
   return { passes: Math.min(need, observerPasses(profile, scenario)), windowMs, sessionMs };
 }

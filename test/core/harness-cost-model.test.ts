@@ -144,9 +144,9 @@ describe('predictHarnessCost', () => {
       parseProfile({ ...DEMO, thresholds: [], scenarios: [{ type: 'burst', name: 'b', sessions: 20 }] }),
       shape,
     );
-    // local-demo: p(95) < 30s, interval 1 s, timeout 60 s; window = 2 s lead + 20/14 s pacing + session + 30 s grace.
-    expect(withThreshold.scenarios[0]?.observerPasses).toBe(Math.ceil(2 + 20 / 14 + 30 + 30) + 1);
-    expect(without.scenarios[0]?.observerPasses).toBe(Math.ceil(2 + 20 / 14 + 60 + 30) + 1);
+    // local-demo: p(95) < 30s, interval 1 s, timeout 60 s; window = 2 s lead + 20/14 s pacing + the session.
+    expect(withThreshold.scenarios[0]?.observerPasses).toBe(Math.ceil(2 + 20 / 14 + 30) + 1);
+    expect(without.scenarios[0]?.observerPasses).toBe(Math.ceil(2 + 20 / 14 + 60) + 1);
   });
 
   it('holds the target of $0.50 per 1,000 sessions for a burst of 1,000 and of 10,000', () => {
