@@ -17,12 +17,7 @@ import {
   priceUsage,
   sumItems,
 } from './harness-usage.js';
-import {
-  LEAD_MS,
-  pacedSendRate,
-  SEQUENTIAL_DRAIN_MS,
-  scenarioSessions,
-} from './observer-window.js';
+import { LEAD_MS, pacedSendRate, SEQUENTIAL_DRAIN_MS, scenarioSessions } from './observer-window.js';
 import { PRICES } from './prices.js';
 import { isLogStage, type Profile, type Scenario, scenarioName } from './profile.js';
 import type { CostItem } from './report-model.js';
