@@ -63,6 +63,36 @@ describe('the harness cost model against the synthesized state machine', () => {
     expect(load?.lambda).toEqual({ trigger: 1, await: 1, finalize: 1 });
   });
 
+  it('walks a cold session through its drain checks, and a warm one, as counted by hand', () => {
+    const coldWarm = [{ type: 'coldWarm', name: 'cw', cold: 1, warm: 1, scaleUp: 'bench', desiredCount: 1 }];
+    const prediction = predictHarnessCost(oneSession({ scenarios: coldWarm }), shape, {
+      ...DEFAULT_ASSUMPTIONS,
+      drainChecks: 2,
+    });
+    const check = ['Describe service', 'No task running?', 'Wait for tasks to stop', 'Count drain check'];
+    expect(prediction.paths.find((p) => p.kind === 'cold')?.states).toEqual([
+      'Scale service to zero',
+      'Start counting drain checks',
+      ...check,
+      ...check,
+      'Describe service',
+      'No task running?',
+      'Send cold trigger',
+      'Send slot cold later?',
+      'Who scales up?',
+      'Scale service up',
+      'Wait for cold completion',
+      'Record cold completion',
+    ]);
+    expect(prediction.paths.find((p) => p.kind === 'warm')?.states).toEqual([
+      'Pause before warm session',
+      'Send warm trigger',
+      'Send slot warm later?',
+      'Wait for warm completion',
+      'Record warm completion',
+    ]);
+  });
+
   it('counts the run, the scenario with its observer passes and the session, as counted by hand', () => {
     const prediction = predictHarnessCost(oneSession(), shape, {
       ...DEFAULT_ASSUMPTIONS,
