@@ -9,6 +9,8 @@ import {
   transitionsOf,
   walk,
 } from './asl-walk.js';
+import { type CostAssumptions, DEFAULT_ASSUMPTIONS, observerWindow } from './harness-assumptions.js';
+import { observerCalls, runCalls, scenarioCalls, sessionCalls } from './harness-calls.js';
 import {
   addUsage,
   type HandlerMemory,
@@ -17,13 +19,10 @@ import {
   priceUsage,
   sumItems,
 } from './harness-usage.js';
-import { LEAD_MS, pacedSendRate, SEQUENTIAL_DRAIN_MS, scenarioSessions } from './observer-window.js';
+import { pacedSendRate, scenarioSessions } from './observer-window.js';
 import { PRICES } from './prices.js';
-import { isLogStage, type Profile, type Scenario, scenarioName } from './profile.js';
+import { type Profile, type Scenario, scenarioName } from './profile.js';
 import type { CostItem } from './report-model.js';
-import { observerPasses } from './run-limits.js';
-import { sessionTimeoutSeconds } from './session-plan.js';
-import { parseCondition } from './thresholds.js';
 
 /**
  * The harness's predicted cost of a profile, before it runs. State transitions
@@ -32,10 +31,14 @@ import { parseCondition } from './thresholds.js';
  * execution, a cold and a warm session, a scenario (Start scenario, the
  * Parallel, the observer loop), the run (Prepare, the settle wait, the report).
  * What the handlers do per invocation (DynamoDB, SES, S3, CloudWatch requests)
- * is read off lambdas/*.ts and stated in {@link HANDLER_CALLS}; how long each
- * handler runs, and how long a session lasts, are stated assumptions. No
+ * is read off lambdas/*.ts and stated in core/harness-calls.ts; how long each
+ * handler runs, and how long a session lasts, are stated assumptions
+ * (core/harness-assumptions.ts). No
  * retries are counted (the history bound in core/run-limits.ts counts them all).
  */
+
+export { type CostAssumptions, DEFAULT_ASSUMPTIONS, expectedSessionSeconds } from './harness-assumptions.js';
+export { HANDLER_CALLS } from './harness-calls.js';
 
 /** The stack as the model reads it: its definition (tokens resolved to names) and its functions' sizes. */
 export interface WorkflowShape {
@@ -44,89 +47,6 @@ export interface WorkflowShape {
   readonly handlerOf: (functionName: string) => string | undefined;
   readonly memoryMiB: HandlerMemory;
 }
-
-export interface CostAssumptions {
-  /** Billed seconds of one invocation, per handler (warm; cold starts are not billed on managed runtimes). */
-  readonly handlerSeconds: Readonly<Record<string, number>>;
-  /**
-   * How long a session lasts from its send to its final stage, seconds; the
-   * observer loop runs until the last one is done. Undefined: the profile's
-   * own expectation, its tightest `total` threshold (`p(95) < 30s`: 30 s),
-   * else the session timeout (the worst case: the most observer passes).
-   */
-  readonly sessionSeconds?: number;
-  /**
-   * Subscription batches that reach the collector per session (push mode).
-   * The stack subscribes to all of the target's log lines, so this follows the
-   * target's log volume, not the markers: about 21 per session in the local
-   * simulator of WebOrdinary (local-demo, measured); AWS groups a stream's
-   * lines into fewer batches, so this is an upper bound for it.
-   */
-  readonly logBatchesPerSession: number;
-  /** Drain checks of a cold session before the service is at zero (the loop of "Describe service"). */
-  readonly drainChecks: number;
-  /** Average bytes of a session item, for the read units of the Query that lists a scenario's sessions. */
-  readonly sessionItemBytes: number;
-}
-
-export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
-  handlerSeconds: {
-    prepare: 0.5,
-    'start-scenario': 0.3,
-    // 0.15 s of work, plus 0.5 s on average waiting out the Wait state's whole-second truncation of the start.
-    trigger: 0.65,
-    await: 0.05,
-    finalize: 0.08,
-    observe: 0.3,
-    collector: 0.05,
-    report: 2,
-    'target-change': 0.1,
-  },
-  drainChecks: 6,
-  sessionItemBytes: 1_024,
-  logBatchesPerSession: 21,
-};
-
-/**
- * DynamoDB, SES, S3 and CloudWatch requests per invocation, read off the
- * handlers (each GetItem/Query page counted as one read unit, each write as
- * one write unit: items under 1 KB, strongly consistent reads rounded up), and
- * checked against the units a local run counts (`measured.byHandler` of its
- * report): contended conditional writes that lose are billed too.
- */
-export const HANDLER_CALLS = {
-  /**
-   * lambdas/trigger.ts: getRun, getSession, getScenario; markSent, send budget;
-   * the pacer's slot when SES is paced (lambdas/shared/send-pacer.ts: a
-   * conditional increment that fails when the last slot is past, then a
-   * conditional reset that sessions due at once race for; failed conditional
-   * writes are billed: about 4 units a send, measured locally).
-   */
-  trigger: { reads: 3, writes: 2, pacedWrites: 4, poolWrites: 2 },
-  /** lambdas/await.ts: getRun; setTaskToken. */
-  await: { reads: 1, writes: 1 },
-  /** lambdas/finalize.ts: getRun, getSession; finalize; the user lease back (user pool). */
-  finalize: { reads: 2, writes: 1, poolWrites: 1 },
-  /**
-   * lambdas/collector.ts per delivered batch: the active runs (cached), the
-   * stream binding and the stage's conditional writes (docs/internals.md
-   * "Stream attribution": about 2 requests a batch; 0.5 read and 1.5 write
-   * units measured locally).
-   */
-  collector: { reads: 0.5, writes: 1.5 },
-  /**
-   * lambdas/observe.ts per pass: getRun, getScenario, the sessions Query (by
-   * pages); the pass count, the sweep's settles (3 write units a pass,
-   * measured locally); polledUntil (poll).
-   */
-  observe: { reads: 2, writes: 3, pollWrites: 1 },
-  /** lambdas/prepare.ts: the run record and every session of the plan (batch writes, one unit an item). */
-  prepare: { writes: 1, writesPerSession: 1 },
-  /** lambdas/start-scenario.ts: getRun; the scenario record; the plan object (S3 PUT) read back by the ItemReader (GET). */
-  startScenario: { reads: 1, writes: 1, s3Puts: 1, s3Gets: 1 },
-  /** lambdas/report.ts: getRun, the sessions Query, samples, target changes; report.json/.md/.html; the run closed. */
-  report: { reads: 4, writes: 1, s3Puts: 3 },
-} as const;
 
 export interface SessionPath {
   readonly kind: 'load' | 'cold' | 'warm';
@@ -200,7 +120,7 @@ export function predictHarnessCost(
       if (count === 0) return;
       const tally = walk(graph, {
         functionOf,
-        facts: sessionFacts(profile, scenario, slotWaits, assumptions),
+        facts: sessionFacts(scenario, slotWaits, assumptions),
       });
       if (slotWaits === 0 && !paths.some((p) => p.kind === kind)) {
         paths.push({ kind, states: tally.states, transitions: transitionsOf(tally), lambda: tally.lambda });
@@ -296,19 +216,13 @@ function scenarioFacts(scenario: Scenario, passes: number): Facts {
   };
 }
 
-function sessionFacts(
-  profile: Profile,
-  scenario: Scenario,
-  slotWaits: number,
-  assumptions: CostAssumptions,
-): Facts {
+function sessionFacts(scenario: Scenario, slotWaits: number, assumptions: CostAssumptions): Facts {
   return {
     // The trigger returns retryAt (a timestamp) while the slot is far, null once sent.
     '$.sent.retryAt': (visit) => (visit < slotWaits ? '2030-01-01T00:00:00Z' : null),
     '$.ecs.running': (visit) => (visit < assumptions.drainChecks ? 1 : 0),
     '$.drain.checks': (visit) => visit,
     '$.session.scaleUp': constant(scenario.type === 'coldWarm' ? scenario.scaleUp : 'bench'),
-    '$.session.cluster': constant(profile.target.ecs?.cluster ?? ABSENT),
   };
 }
 
@@ -321,103 +235,6 @@ function tallyUsage(tally: Tally, assumptions: CostAssumptions): HarnessUsage {
     lambda[handler] = { invocations, seconds: invocations * seconds };
   }
   return { ...NO_USAGE, transitions: transitionsOf(tally), lambda };
-}
-
-/** What one session's handlers call besides the walk's invocations: DynamoDB, SES or S3, the collector. */
-function sessionCalls(profile: Profile, slotWaits: number, assumptions: CostAssumptions): HarnessUsage {
-  const { trigger, await: awaitCalls, finalize, collector } = HANDLER_CALLS;
-  const pool = profile.target.userPool !== undefined;
-  const ses = profile.target.trigger.type === 'ses';
-  const paced = ses && pacedSendRate(profile.target.trigger) !== undefined;
-  const triggers = 1 + slotWaits;
-  // Push mode: every log line of the target reaches the collector, in batches.
-  const logStages = profile.target.stages.filter(isLogStage).length;
-  const batches =
-    profile.target.observe.mode === 'push' && logStages > 0 ? assumptions.logBatchesPerSession : 0;
-  return {
-    ...NO_USAGE,
-    lambda:
-      batches > 0
-        ? {
-            collector: {
-              invocations: batches,
-              seconds: batches * (assumptions.handlerSeconds.collector ?? 0),
-            },
-          }
-        : {},
-    dynamoReadUnits: triggers * trigger.reads + awaitCalls.reads + finalize.reads + batches * collector.reads,
-    dynamoWriteUnits:
-      trigger.writes +
-      (paced ? trigger.pacedWrites : 0) +
-      (pool ? trigger.poolWrites + finalize.poolWrites : 0) +
-      awaitCalls.writes +
-      finalize.writes +
-      batches * collector.writes,
-    sesMessages: ses ? 1 : 0,
-    s3Puts: ses ? 0 : 1,
-  };
-}
-
-/** One observer pass's calls: the DynamoDB reads and write, S3 stage checks, FilterLogEvents in poll mode. */
-function observerCalls(
-  profile: Profile,
-  scenario: Scenario,
-  window: ObserverWindow,
-  assumptions: CostAssumptions,
-): HarnessUsage {
-  const sessions = scenarioSessions(scenario);
-  const { observe } = HANDLER_CALLS;
-  const poll = profile.target.observe.mode === 'poll';
-  const logGroups = new Set([
-    ...profile.target.stages.filter(isLogStage).map((s) => s.log.group),
-    ...profile.target.failures.map((f) => f.group),
-  ]);
-  const s3Stages = profile.target.stages.filter((s) => !isLogStage(s)).length;
-  const queryPages = Math.max(1, Math.ceil((sessions * assumptions.sessionItemBytes) / 4_096));
-  // S3 stages are checked for the sessions still open: on average, sessions x their length over the window.
-  const open = Math.min(sessions, (sessions * window.sessionMs) / window.windowMs);
-  const s3Checks = scenario.type === 'resources' ? 0 : s3Stages * Math.ceil(open);
-  return {
-    ...NO_USAGE,
-    dynamoReadUnits: observe.reads + queryPages,
-    dynamoWriteUnits: observe.writes + (poll ? observe.pollWrites : 0),
-    s3Gets: s3Checks,
-    filterLogEventsRequests: poll ? logGroups.size : 0,
-  };
-}
-
-function scenarioCalls(scenario: Scenario): HarnessUsage {
-  const { startScenario } = HANDLER_CALLS;
-  const load = scenario.type !== 'resources' && scenario.type !== 'coldWarm';
-  return {
-    ...NO_USAGE,
-    dynamoReadUnits: startScenario.reads,
-    dynamoWriteUnits: startScenario.writes,
-    s3Puts: load ? startScenario.s3Puts : 0,
-    s3Gets: load ? startScenario.s3Gets : 0,
-  };
-}
-
-function runCalls(
-  profile: Profile,
-  sessions: number,
-  scenarios: readonly ScenarioPrediction[],
-): HarnessUsage {
-  const { prepare, report } = HANDLER_CALLS;
-  const groups = scenarios.filter((s) => s.sessions > 0).length + 1;
-  const metricsPerGroup = profile.target.stages.length + 2;
-  // core/cost.ts metricRequests: one datum per 150 values of each duration metric plus 5 counts, 1,000 a request.
-  const datums = groups * (metricsPerGroup * Math.max(1, Math.ceil(sessions / 150)) + 5);
-  const resources = profile.scenarios.some((s) => s.type === 'resources') && profile.target.ecs !== undefined;
-  return {
-    ...NO_USAGE,
-    dynamoReadUnits: report.reads + Math.ceil(sessions / 4),
-    dynamoWriteUnits: prepare.writes + prepare.writesPerSession * sessions + report.writes,
-    s3Puts: report.s3Puts,
-    putMetricDataRequests: profile.publish.cloudwatch ? Math.max(1, Math.ceil(datums / 1_000)) : 0,
-    // CPU and memory utilization.
-    getMetricDataMetrics: resources ? 2 : 0,
-  };
 }
 
 /**
@@ -438,55 +255,6 @@ export function pacedSessions(profile: Profile, scenario: Scenario): number {
     return Math.max(0, sessions - first);
   }
   return Math.max(0, sessions - Math.floor(SLOT_MARGIN_SECONDS * rate) - 1);
-}
-
-/**
- * Observer passes until every session is done: the scenario's window (lead,
- * arrivals, send pacing, cold/warm sequence, the sessions' assumed length) at
- * the profile's interval, plus the first pass; never more than the run's
- * history budget gives it (core/run-limits.ts). An upper bound: each pass also
- * takes the Observe call's own time.
- */
-interface ObserverWindow {
-  readonly passes: number;
-  readonly windowMs: number;
-  readonly sessionMs: number;
-}
-
-function observerWindow(profile: Profile, scenario: Scenario, assumptions: CostAssumptions): ObserverWindow {
-  const sessions = scenarioSessions(scenario);
-  const sessionMs = expectedSessionSeconds(profile, scenario, assumptions) * 1_000;
-  const rate = pacedSendRate(profile.target.trigger);
-  let spanMs = 0;
-  if (scenario.type === 'sustained') spanMs = ((sessions - 1) * 60_000) / scenario.ratePerMinute;
-  if (scenario.type === 'coldWarm') {
-    const drainMs = Math.min(assumptions.drainChecks * 5_000, SEQUENTIAL_DRAIN_MS);
-    spanMs =
-      scenario.cold * (drainMs + sessionMs) + scenario.warm * (scenario.warmGapSeconds * 1_000 + sessionMs);
-  }
-  const pacingMs = rate === undefined || scenario.type === 'coldWarm' ? 0 : (sessions / rate) * 1_000;
-  // The observer stops once every session is done: its grace (GRACE_MS) is only for sessions that never finish.
-  const windowMs = LEAD_MS + Math.max(spanMs, pacingMs) + sessionMs;
-  const need = Math.ceil(windowMs / 1_000 / profile.target.observe.intervalSeconds) + 1;
-  return { passes: Math.min(need, observerPasses(profile, scenario)), windowMs, sessionMs };
-}
-
-/** The assumed session length: the stated one, else the profile's tightest `total` threshold, else the timeout. */
-export function expectedSessionSeconds(
-  profile: Profile,
-  scenario: Scenario,
-  assumptions: CostAssumptions,
-): number {
-  const timeout = sessionTimeoutSeconds(profile, scenario);
-  if (assumptions.sessionSeconds !== undefined) return Math.min(assumptions.sessionSeconds, timeout);
-  const limits = profile.thresholds
-    .filter(
-      (t) => t.metric === 'total' && (t.scenario === undefined || t.scenario === scenarioName(scenario)),
-    )
-    .map((t) => parseCondition(t.condition))
-    .filter((c) => c.aggregate.kind !== 'rate' && (c.operator === '<' || c.operator === '<='))
-    .map((c) => c.value / 1_000);
-  return Math.min(timeout, ...limits);
 }
 
 function describeAssumptions(profile: Profile, assumptions: CostAssumptions): string[] {
