@@ -227,7 +227,7 @@ export interface CostReport {
   readonly measured?: HarnessFigures & {
     readonly source: string;
     readonly notMeasured: readonly string[];
-    /** Per handler: invocations, seconds and the calls it made, as counted. */
+    /** Per handler: its invocations and the seconds they ran, as counted. */
     readonly byHandler?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   };
 }

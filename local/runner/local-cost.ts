@@ -15,6 +15,9 @@ const NOT_MEASURED_LOCALLY = [
   'DynamoDB index writes (the emulator reports the table only)',
   'Lambda cold starts and the runtime overhead of a real invocation',
 ];
+const SOURCE =
+  "counted locally: every state entered or retried, every Lambda invocation and every call of the handlers' SDK clients " +
+  "(their DynamoDB read units include the local runner's own reads of the run's sessions, about one Query a second)";
 
 /**
  * Adds the harness cost predicted for the profile (from the deployed

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HarnessUsage } from '../../core/harness-usage.js';
 import type { Handler } from './state-machine.js';
 
@@ -9,9 +8,11 @@ import type { Handler } from './state-machine.js';
  * iterations (the local stand-in for an ItemReader is not a state on AWS and
  * is left out), and every call the handlers make: DynamoDB read and write
  * units as the emulator reports them (ReturnConsumedCapacity), SES sends, S3
- * requests, CloudWatch and CloudWatch Logs requests. Only calls made inside a
- * handler count: the runner's own reads (progress, snapshots) are not the
- * harness's cost on AWS.
+ * requests, CloudWatch and CloudWatch Logs requests. The runner's own reads
+ * (the session snapshot it keeps for a partial report, progress) go through
+ * the same client and are counted with them: telling them apart per call (an
+ * AsyncLocalStorage, or the call's stack) slows the handlers enough on Node 20
+ * to make the sends of a burst of 100 time out.
  */
 type Counts = Omit<HarnessUsage, 'lambda'> & { -readonly [K in keyof Omit<HarnessUsage, 'lambda'>]: number };
 
@@ -30,11 +31,8 @@ function newCounts(): Counts {
 }
 
 export class UsageMeter {
-  private readonly inHandler = new AsyncLocalStorage<string>();
   private readonly lambda = new Map<string, { invocations: number; seconds: number }>();
   private counts: Counts = newCounts();
-  /** The same calls by the handler that made them (transitions are the execution's, not a handler's). */
-  private readonly byHandler = new Map<string, Counts>();
 
   /** The handler, counted: each call an invocation, its wall time its billed duration. */
   wrap(name: string, handler: Handler): Handler {
@@ -46,7 +44,7 @@ export class UsageMeter {
         entry.seconds += Math.max(1, Math.ceil(performance.now() - started)) / 1_000;
         this.lambda.set(name, entry);
       };
-      return this.inHandler.run(name, () => handler(event)).finally(done);
+      return handler(event).finally(done);
     };
   }
 
@@ -105,28 +103,17 @@ export class UsageMeter {
     return { ...this.counts, lambda: Object.fromEntries(this.lambda) };
   }
 
-  /** Per handler: its invocations and seconds, and the calls it made (only what is not zero). */
+  /** Per handler: its invocations and the seconds they ran. */
   handlerCounts(): Record<string, Record<string, number>> {
-    const out: Record<string, Record<string, number>> = {};
-    for (const [handler, lambda] of this.lambda) out[handler] = { ...lambda };
-    for (const [handler, counts] of this.byHandler) {
-      const nonZero = Object.entries(counts).filter(([, n]) => n > 0);
-      out[handler] = { ...(out[handler] ?? {}), ...Object.fromEntries(nonZero) };
-    }
-    return out;
+    return Object.fromEntries([...this.lambda].map(([handler, lambda]) => [handler, { ...lambda }]));
   }
 
   private add(what: keyof Counts, n: number): void {
     this.counts[what] += n;
-    const handler = this.inHandler.getStore();
-    if (handler === undefined) return;
-    const counts = this.byHandler.get(handler) ?? newCounts();
-    counts[what] += n;
-    this.byHandler.set(handler, counts);
   }
 
   /**
-   * Calls `count` twice per request made inside a handler: before it is sent
+   * Calls `count` twice per request: before it is sent
    * (output undefined: the input may be amended) and after (its output, or failed).
    */
   private meter(
@@ -145,15 +132,16 @@ export class UsageMeter {
     stack.add(
       (next, context) => async (args) => {
         const command = (context as { commandName?: string }).commandName ?? '';
-        if (this.inHandler.getStore() === undefined) return next(args);
         const input = (args as { input: Record<string, unknown> }).input;
-        count(command, input, undefined, false);
+        const counted = (output: Output | undefined, failed: boolean) =>
+          count(command, input, output, failed);
+        counted(undefined, false);
         try {
           const result = await next(args);
-          count(command, input, (result as { output: Output }).output, false);
+          counted((result as { output: Output }).output, false);
           return result;
         } catch (error) {
-          count(command, input, undefined, true);
+          counted(undefined, true);
           throw error;
         }
       },
