@@ -7,7 +7,7 @@ import { isLogStage, type Profile, type Scenario } from './profile.js';
  * DynamoDB, SES, S3 and CloudWatch requests per invocation, read off the
  * handlers (each GetItem/Query page counted as one read unit, each write as
  * one write unit: items under 1 KB, strongly consistent reads rounded up), and
- * checked against the units a local run counts (`measured.byHandler` of its
+ * checked against the units a local run counts (`measured.counts` of its
  * report): contended conditional writes that lose are billed too.
  */
 export const HANDLER_CALLS = {

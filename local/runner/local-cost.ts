@@ -47,8 +47,7 @@ export async function attachLocalCost(options: {
   const withCost = withHarnessFigures(report, {
     predicted: predictedFigures(prediction),
     measured: measuredFigures(meter.usage(), rendered.memoryMiB, report.sessions.length, {
-      source:
-        'counted locally: every state entered or retried, Lambda invocation and SDK call of the handlers',
+      source: SOURCE,
       notMeasured,
       byHandler: meter.handlerCounts(),
     }),
