@@ -1,27 +1,49 @@
 /**
- * The AWS list prices the cost estimate uses (core/cost.ts), in one place,
- * with their region and the date they were read. On-demand prices, no free
- * tier. Update the table (and `asOf`) when AWS changes them; the report says
- * which table it used.
+ * The AWS list prices every cost figure uses (the run's estimate in
+ * core/cost.ts, the harness cost model in core/harness-cost-model.ts), in one
+ * place: each with its unit, for one region (us-east-1, N. Virginia; other
+ * regions differ by a few percent), read from the AWS pricing pages on the
+ * date `asOf`. On-demand prices, first tier, no free tier. Update the table
+ * (and `asOf`) when AWS changes them; the report and `bench validate` say
+ * which table they used.
  */
-export const PRICES = {
+export const PRICE_TABLE = {
   region: 'us-east-1',
   currency: 'USD',
   /** When these list prices were read from the AWS pricing pages. */
   asOf: '2024-11-15',
-  stepFunctionsPerTransition: 0.025 / 1_000,
-  lambdaPerRequest: 0.2 / 1_000_000,
-  /** x86, per GB-second. */
-  lambdaPerGbSecond: 0.0000166667,
-  /** On-demand, per write / read request unit (prices of 2024-11-01). */
-  dynamoPerWrite: 0.625 / 1_000_000,
-  dynamoPerRead: 0.125 / 1_000_000,
-  sesPerEmail: 0.1 / 1_000,
-  s3PerPut: 0.005 / 1_000,
-  s3PerGet: 0.0004 / 1_000,
-  cloudWatchPerPutMetricDataRequest: 0.01 / 1_000,
-  /** GetMetricData, per metric requested. */
-  cloudWatchPerMetricRequested: 0.01 / 1_000,
+  prices: {
+    stepFunctionsPerTransition: { usd: 0.025 / 1_000, unit: 'state transition, Standard workflow' },
+    lambdaPerRequest: { usd: 0.2 / 1_000_000, unit: 'Lambda request' },
+    /** The stack's functions are arm64 (lib/handlers-construct.ts); x86 is 0.0000166667. */
+    lambdaPerGbSecond: { usd: 0.0000133334, unit: 'Lambda GB-second, arm64' },
+    /** On-demand, after the price cut of 2024-11-01. */
+    dynamoPerWrite: { usd: 0.625 / 1_000_000, unit: 'DynamoDB write request unit, on-demand' },
+    dynamoPerRead: { usd: 0.125 / 1_000_000, unit: 'DynamoDB read request unit, on-demand' },
+    sesPerEmail: { usd: 0.1 / 1_000, unit: 'SES outbound message' },
+    s3PerPut: { usd: 0.005 / 1_000, unit: 'S3 PUT/COPY/POST/LIST request, Standard' },
+    s3PerGet: { usd: 0.0004 / 1_000, unit: 'S3 GET/HEAD request, Standard' },
+    cloudWatchPerPutMetricDataRequest: { usd: 0.01 / 1_000, unit: 'CloudWatch PutMetricData request' },
+    cloudWatchPerMetricRequested: { usd: 0.01 / 1_000, unit: 'CloudWatch GetMetricData metric requested' },
+    /**
+     * CloudWatch Logs bills ingestion, storage and Logs Insights scans, not
+     * FilterLogEvents calls (the harness's poll mode), and a subscription's
+     * delivery to the collector is free: counted, priced at 0.
+     */
+    logsPerFilterLogEvents: { usd: 0, unit: 'CloudWatch Logs FilterLogEvents request (not billed)' },
+  },
+} as const;
+
+export type PriceKey = keyof typeof PRICE_TABLE.prices;
+
+/** The prices as plain numbers (USD per unit), with the table's region and date. */
+export const PRICES = {
+  region: PRICE_TABLE.region,
+  currency: PRICE_TABLE.currency,
+  asOf: PRICE_TABLE.asOf,
+  ...(Object.fromEntries(
+    Object.entries(PRICE_TABLE.prices).map(([key, price]) => [key, price.usd]),
+  ) as Record<PriceKey, number>),
 } as const;
 
 /**

@@ -12,6 +12,7 @@ import { bottlenecks, type ScenarioVerdict } from './bottlenecks.js';
 import { cdfChart, histogramChart, type Series } from './chart-distribution.js';
 import { flowChart, latencyOverTime, resourceChart } from './chart-time.js';
 import { timelineChart } from './chart-timeline.js';
+import { costComparisonLine, costComparisonTable } from './render-cost-comparison.js';
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import {
   artifactLines,
@@ -202,6 +203,13 @@ export function renderHtml(report: Report): string {
       `<p class="meta">Harness quantities are counted from this run (sessions sent, stages observed, observer turns, metric requests) at ${escapeHtml(report.cost.region)} list prices of ${escapeHtml(report.cost.pricesAsOf)}; an estimate, not a bill.</p>`,
       htmlTable(costTable(report.cost)),
     );
+    const comparison = costComparisonTable(report.cost);
+    if (comparison)
+      body.push(
+        '<h3>Harness: predicted and measured</h3>',
+        `<p class="meta">${escapeHtml(costComparisonLine(report.cost) ?? '')}</p>`,
+        htmlTable(comparison),
+      );
   }
   const title = `${report.profile} · ${report.runId} · ${verdict}${report.partial ? ' · partial' : ''}`;
   return `<!doctype html>

@@ -1,6 +1,7 @@
 /** The report as GitHub-flavoured Markdown: the same figures as the terminal report, as tables. */
 
 import { bottlenecks } from './bottlenecks.js';
+import { costComparisonLine, costComparisonTable } from './render-cost-comparison.js';
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import {
   artifactLines,
@@ -137,6 +138,9 @@ export function renderMarkdown(report: Report): string {
       '',
       ...markdownTable(costTable(report.cost)),
     );
+    const comparison = costComparisonTable(report.cost);
+    if (comparison)
+      out.push('', escapeMarkdown(costComparisonLine(report.cost) ?? ''), '', ...markdownTable(comparison));
   }
   return `${out.join('\n')}\n`;
 }

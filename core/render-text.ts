@@ -4,6 +4,7 @@
  */
 import { bottlenecks } from './bottlenecks.js';
 import { formatDuration, formatElapsed, formatPercent, formatTime } from './format.js';
+import { costComparisonLine } from './render-cost-comparison.js';
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import { costLine } from './render-verdicts.js';
 import type {
@@ -375,6 +376,8 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
     );
   }
   if (report.cost) out.push('', `Cost: ${costLine(report.cost)}`);
+  const harness = report.cost ? costComparisonLine(report.cost) : null;
+  if (harness) out.push(harness);
   out.push(
     '',
     `Verdict: ${verdict}${reportCaveats(report)

@@ -2,6 +2,8 @@
  * report.json: the documented contract of a finished run (see docs/report.md).
  * All durations and times are milliseconds (times: epoch ms).
  */
+
+import type { HarnessUsage } from './harness-usage.js';
 import type { LimitReport } from './limit-report.js';
 import type { ScenarioType } from './profile.js';
 import type { MetricSeries, SessionStatus, TaskCountSample } from './records.js';
@@ -223,6 +225,25 @@ export interface CostReport {
   readonly target: TargetCost | null;
   /** harness + target (harness alone when the target's cost was not captured). */
   readonly total: number;
+  /** The cost model's prediction for the profile, from the state machine's definition (core/harness-cost-model.ts). */
+  readonly predicted?: HarnessFigures & { readonly assumptions: readonly string[] };
+  /** What the run was counted to use, priced: `source` says how it was counted, `notMeasured` what it leaves out. */
+  readonly measured?: HarnessFigures & {
+    readonly source: string;
+    readonly notMeasured: readonly string[];
+    /** Per handler: its invocations and the seconds they ran, as counted. */
+    readonly byHandler?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  };
+}
+
+/** A harness cost, predicted or measured: its priced lines, total, and per 1,000 sessions. */
+export interface HarnessFigures {
+  /** The billable quantities, before pricing (Lambda per handler). */
+  readonly counts: HarnessUsage;
+  readonly items: readonly CostItem[];
+  readonly total: number;
+  readonly sessions: number;
+  readonly perThousandSessions: number;
 }
 
 /** One kind of thing the sessions left in the target. */

@@ -19,6 +19,10 @@ export interface RenderedDefinition {
   readonly handlerOf: (functionName: string) => HandlerName | undefined;
   /** The handler's configured Lambda timeout in seconds (from the CDK construct), enforced locally. */
   readonly timeoutSecondsOf: (handler: HandlerName) => number;
+  /** The definition as deployed (Distributed Map with its ItemReader), tokens resolved as above: what the cost model walks. */
+  readonly deployed: AslDefinition;
+  /** Each handler's memory size in MiB (from the CDK construct). */
+  readonly memoryMiB: Readonly<Record<HandlerName, number>>;
 }
 
 /** Prefix of the FunctionName that stands for a handler in the rendered definition. */
@@ -33,7 +37,12 @@ const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::StackName': 'WebOrdinaryBench',
 };
 
-type Built = { definition: AslDefinition; timeouts: ReadonlyMap<HandlerName, number> };
+type Built = {
+  definition: AslDefinition;
+  deployed: AslDefinition;
+  timeouts: ReadonlyMap<HandlerName, number>;
+  memory: ReadonlyMap<HandlerName, number>;
+};
 
 let cached: Built | undefined;
 
@@ -46,9 +55,11 @@ let cached: Built | undefined;
  */
 export function renderDefinition(): RenderedDefinition {
   cached ??= build();
-  const { timeouts } = cached;
+  const { timeouts, memory } = cached;
   return {
     definition: structuredClone(cached.definition),
+    deployed: structuredClone(cached.deployed),
+    memoryMiB: Object.fromEntries(memory) as Record<HandlerName, number>,
     timeoutSecondsOf: (handler) => {
       const seconds = timeouts.get(handler);
       if (seconds === undefined) throw new Error(`handler ${handler} has no configured timeout`);
@@ -77,12 +88,15 @@ function buildIn(outdir: string): Built {
   const stack = new BenchmarkStack(app, 'WebOrdinaryBench', { target: WEBORDINARY_TARGET });
   const handlers = new Map<string, HandlerName>();
   const timeouts = new Map<HandlerName, number>();
+  const memory = new Map<HandlerName, number>();
   for (const [name, fn] of Object.entries(stack.handlers.functions)) {
     if (!isHandlerName(name)) continue;
     const cfnFunction = fn.node.defaultChild as CfnFunction;
     handlers.set(stack.getLogicalId(cfnFunction), name);
     // AWS's default is 3 s; every handler of the stack sets its own.
     timeouts.set(name, (stack.resolve(cfnFunction.timeout) as number | undefined) ?? 3);
+    // AWS's default is 128 MiB.
+    memory.set(name, (stack.resolve(cfnFunction.memorySize) as number | undefined) ?? 128);
   }
   const buckets = new Map([
     [stack.getLogicalId(stack.storage.reportsBucket.node.defaultChild as CfnElement), LOCAL_REPORTS_BUCKET],
@@ -90,9 +104,10 @@ function buildIn(outdir: string): Built {
   const cfn = stack.workflow.stateMachine.node.defaultChild as CfnStateMachine;
   const text = joinTokens(stack.resolve(cfn.definitionString), handlers, buckets);
   const definition = JSON.parse(text) as AslDefinition;
+  const deployed = JSON.parse(text) as AslDefinition;
   forEachState(definition, adaptTimeoutPath);
   adaptItemReaders(definition as unknown as JsonGraph);
-  return { definition, timeouts };
+  return { definition, deployed, timeouts, memory };
 }
 
 type JsonState = Record<string, unknown>;

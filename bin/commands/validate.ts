@@ -16,10 +16,11 @@ export function registerValidate(program: Command): void {
       '--stack <file>',
       'also check them against a stack: CDK outputs (StackPolicy), cdk.json or context JSON',
     )
+    .option('--no-cost', "skip the predicted harness cost (it synthesizes the stack's state machine)")
     .action(exitWith(validate));
 }
 
-async function validate(files: string[], options: { stack?: string }): Promise<number> {
+async function validate(files: string[], options: { stack?: string; cost?: boolean }): Promise<number> {
   const { readStackPolicy, stackProblems } = await import('./validate-stack.js');
   const policy = options.stack === undefined ? undefined : await readStackPolicy(options.stack);
   let code: number = EXIT.ok;
@@ -32,6 +33,12 @@ async function validate(files: string[], options: { stack?: string }): Promise<n
       console.log(`✓ ${file} is valid: ${result.profile.scenarios.length} scenario(s)`);
       for (const line of explainLimits(result.profile)) console.log(`  ${line}`);
       for (const note of sendRateNotes(result.profile)) console.log(`  · ${note}`);
+      if (options.cost !== false) {
+        const { costLines } = await import('./validate-cost.js');
+        const [first, ...rest] = await costLines(result.profile);
+        console.log(`  · ${first}`);
+        for (const line of rest) console.log(`    ${line.trimStart()}`);
+      }
     } else {
       code = EXIT.invalidProfile;
       console.error(

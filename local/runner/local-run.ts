@@ -7,7 +7,15 @@ import { type LocalDelivery, type Profile, scenarioName } from '../../core/profi
 import type { Report } from '../../core/report-model.js';
 import { planRun } from '../../core/session-plan.js';
 import { parseProfile } from '../../core/validate-profile.js';
-import { ecs as ecsClient, resetClients } from '../../lambdas/shared/clients.js';
+import {
+  cloudwatch,
+  dynamo,
+  ecs as ecsClient,
+  s3 as handlerS3,
+  logs,
+  resetClients,
+  ses,
+} from '../../lambdas/shared/clients.js';
 import { Store, type StoredSession } from '../../lambdas/shared/store.js';
 import { isHandlerName } from '../../lib/handlers-construct.js';
 import { WEBORDINARY_TARGET } from '../../lib/target-props.js';
@@ -28,12 +36,14 @@ import {
   lostBatchesQueue,
   metricSink,
 } from './local-aws-setup.js';
+import { attachLocalCost, itemReaderStandIns } from './local-cost.js';
 import { localStackPolicy } from './local-stack-policy.js';
 import { profileModelPath } from './model-path.js';
 import { writePartialReport } from './partial-report.js';
 import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
 import { guardRun } from './run-guard.js';
 import { type ExecutionOutcome, type Handler, runStateMachine } from './state-machine.js';
+import { UsageMeter } from './usage-meter.js';
 
 export interface LocalRunOptions {
   /** The profile as given (the execution input); it is validated again here, as Prepare does. */
@@ -106,6 +116,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
   });
   resetClients();
+  // Counts what the handlers and the execution use, for the report's measured harness cost.
+  const meter = new UsageMeter();
+  meter.attach({ dynamo: dynamo(), s3: handlerS3(), ses: ses(), logs: logs(), cloudwatch: cloudwatch() });
   const s3 = localS3();
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let instances: CollectorInstances | undefined;
@@ -124,7 +137,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     );
   }, 1_000);
   try {
-    const handlers = await loadHandlers();
+    const handlers = meter.wrapAll(await loadHandlers());
     await createTable();
     await createBuckets(s3, profile, model);
     // Several collector instances (processes with their own warm state) only when asked for.
@@ -144,7 +157,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       simulator,
       plannedScenarios(runId, profile),
     );
-    const { definition, handlerOf, timeoutSecondsOf } = renderDefinition();
+    const rendered = renderDefinition();
+    const { definition, handlerOf, timeoutSecondsOf } = rendered;
     const execution = await runStateMachine({
       definition,
       input: options.profile,
@@ -156,6 +170,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       s3: () => s3,
       timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
       signal: guard.signal,
+      onStateEvent: meter.stateEvents(itemReaderStandIns(definition)),
     });
     progress.stop();
     const stoppedEarly = async (reason: string): Promise<LocalRun> => {
@@ -188,7 +203,17 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     if (guard.signal.aborted) return await stoppedEarly((guard.signal.reason as Error).message);
     try {
       await aws.endpoint.logs.drain();
-      const report = await fetchReport(s3, runId);
+      const written = await fetchReport(s3, runId);
+      const report =
+        written &&
+        (await attachLocalCost({
+          s3,
+          report: written,
+          profile,
+          rendered,
+          meter,
+          collectorInstances: delivery?.instances ?? 1,
+        }));
       const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
       const sessions = await store.sessions(runId);
       return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
