@@ -31,7 +31,8 @@ export async function handler(event: unknown) {
   if (!scenario) throw new Error(`run ${runId} has no scenario named ${name}`);
   // A limit scenario's step runs only when the step before it passed.
   const skipped = await skipIfPreviousFailed(store, run, scenario);
-  if (skipped) return skipped;
+  // Every field the state machine's ResultSelector picks must be there, or the execution fails.
+  if (skipped) return { ...skipped, planBucket: plansBucket, planKey: '', concurrency: 0 };
   const timeoutSeconds = sessionTimeoutSeconds(run.profile, scenario);
   const sessions = (await store.sessions(runId, name)).sort((a, b) =>
     a.phase === b.phase ? a.index - b.index : a.phase === 'cold' ? -1 : 1,

@@ -22,6 +22,17 @@ import {
   type SessionKind,
 } from './workflow-steps.js';
 
+/** What the state machine selects from Start scenario's result: each must be in every answer. */
+export const START_SCENARIO_FIELDS = [
+  'name',
+  'type',
+  'planKey',
+  'concurrency',
+  'cold',
+  'warm',
+  'ecs',
+] as const;
+
 export interface BenchmarkWorkflowProps {
   readonly functions: Readonly<Record<HandlerName, lambda.IFunction>>;
   readonly target: TargetProps;
@@ -181,7 +192,7 @@ export class BenchmarkWorkflow extends Construct {
     });
     const start = this.lambdaStep('Start scenario', 'start-scenario', {
       payload: { runId: at('$.runId'), scenario: at('$.scenario.name') },
-      resultFields: ['name', 'type', 'planKey', 'concurrency', 'cold', 'warm', 'ecs'],
+      resultFields: [...START_SCENARIO_FIELDS],
       resultPath: '$.plan',
     });
     return start.next(

@@ -23,6 +23,24 @@ export function allStagesSeen(
   return missingStages(profile, session).length === 0;
 }
 
+/**
+ * How long a rejection waits before it ends the session's wait. A rejection
+ * line rejects the latest pickup just before it; when the rejected pickup's
+ * own line comes in a later delivery, the line first seems to reject the
+ * running job's pickup, until that line arrives and the attribution moves
+ * (core/stream-attribution.ts). Ending the running job's wait on that would
+ * stop its S3 checks and free its pool user while its job still runs; so a
+ * rejection is signalled by Observe's sweep once it is this old, and only if
+ * it still stands. A WebOrdinary WARN and its pickup are logged together, so
+ * they rarely come apart by more than a delivery.
+ */
+export const REJECTION_GRACE_MS = 5_000;
+
+function rejectionStillOpen(profile: Profile, session: StoredSession, now: number): boolean {
+  if (session.failedAt === undefined || now >= session.failedAt + REJECTION_GRACE_MS) return false;
+  return profile.target.rejections.some((r) => r.reason === session.failureReason);
+}
+
 /** Attempts at a SendTask* call before leaving the session to Observe's sweep. */
 const SIGNAL_ATTEMPTS = 4;
 
@@ -38,8 +56,9 @@ const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
  * next Observe pass signals it again. Returns whether the wait was ended (or
  * had ended already).
  */
-export async function settle(profile: Profile, session: StoredSession): Promise<boolean> {
+export async function settle(profile: Profile, session: StoredSession, now = Date.now()): Promise<boolean> {
   if (!session.taskToken || session.status !== 'sent') return false;
+  if (rejectionStillOpen(profile, session, now)) return false;
   const command =
     session.failedAt !== undefined
       ? new SendTaskFailureCommand({

@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../lambdas/shared/store.js';
+import { START_SCENARIO_FIELDS } from '../../lib/benchmark-workflow.js';
 import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { profileInput } from '../fixtures/profile.js';
 import { useLocalAws } from '../support/local-aws.js';
@@ -65,7 +66,12 @@ describe('start-scenario on a limit scenario’s steps', () => {
       cold: [],
       warm: [],
       ecs: null,
+      planBucket: LOCAL_REPORTS_BUCKET,
+      planKey: '',
+      concurrency: 0,
     });
+    // The state machine's ResultSelector fails the execution on a field that is missing.
+    for (const field of START_SCENARIO_FIELDS) expect(second).toHaveProperty(field);
     const third = await start({ runId: 'run-gate-fail', scenario: 'find-step3' });
     expect(third).toMatchObject({ type: 'skipped', reason: 'not run: step 2 (find-step2) did not run' });
     // A retried Start scenario decides the same.
