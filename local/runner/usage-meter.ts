@@ -1,4 +1,4 @@
-import type { HarnessUsage } from '../../core/harness-usage.js';
+import { type HarnessUsage, NO_USAGE } from '../../core/harness-usage.js';
 import type { Handler } from './state-machine.js';
 
 /**
@@ -17,17 +17,8 @@ import type { Handler } from './state-machine.js';
 type Counts = Omit<HarnessUsage, 'lambda'> & { -readonly [K in keyof Omit<HarnessUsage, 'lambda'>]: number };
 
 function newCounts(): Counts {
-  return {
-    transitions: 0,
-    dynamoReadUnits: 0,
-    dynamoWriteUnits: 0,
-    sesMessages: 0,
-    s3Puts: 0,
-    s3Gets: 0,
-    putMetricDataRequests: 0,
-    getMetricDataMetrics: 0,
-    filterLogEventsRequests: 0,
-  };
+  const { lambda: _lambda, ...counts } = NO_USAGE;
+  return { ...counts };
 }
 
 export class UsageMeter {
