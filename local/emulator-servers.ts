@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { makeObjectWritesAtomic, type S3rverFileStore } from './s3-atomic-store.js';
 import { startSesQuotaProxy, urlOfServer } from './ses-quota-proxy.js';
 
 // dynalite, s3rver and aws-ses-v2-local are CommonJS without (usable) types: load them with
@@ -16,7 +17,7 @@ const S3rver = require('s3rver') as new (options: {
   port: number;
   silent: boolean;
   directory: string;
-}) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server };
+}) => { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server; store: S3rverFileStore };
 const startSes = (
   require('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> }
 ).default;
@@ -50,7 +51,8 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * DynamoDB (dynalite, in memory), S3 (s3rver, in `s3Directory`) and SES
+ * DynamoDB (dynalite, in memory), S3 (s3rver, in `s3Directory`, each
+ * object written and read whole: local/s3-atomic-store.ts) and SES
  * (aws-ses-v2-local, whose sent mail lives in this process) on 127.0.0.1 and
  * ephemeral ports. SES's GetAccount, and GetSendQuota through a small front
  * (local/ses-quota-proxy.ts), answer from AWS_SES_ACCOUNT.
@@ -65,6 +67,7 @@ export async function startEmulatorServers(s3Directory: string): Promise<Emulato
     const dynamoAddress = await listen(dynamo);
     closers.push(() => closeServer(dynamo));
     const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
+    makeObjectWritesAtomic(s3.store);
     const s3Address = await s3.run();
     closers.push(async () => {
       const closing = s3.close();
