@@ -56,14 +56,14 @@ export interface StreamWrite {
   readonly repeated: readonly StreamMarker[];
 }
 
-/** A segment as this instance last read or wrote it. */
+/** A segment as this instance last read or wrote it (this instance's own copy: its writes update it in place). */
 interface Segment {
   readonly markers: StreamMarker[];
   readonly ids: Set<string>;
   /** Markers added, counting repeats: the segment's version. */
-  readonly cnt: number;
+  cnt: number;
   /** The markers' size as counted (an upper bound). */
-  readonly bytes: number;
+  bytes: number;
   readonly sealed: boolean;
 }
 
@@ -73,14 +73,14 @@ interface KnownStream {
   current: Segment;
 }
 
-const EMPTY: Segment = { markers: [], ids: new Set(), cnt: 0, bytes: 0, sealed: false };
+const emptySegment = (): Segment => ({ markers: [], ids: new Set(), cnt: 0, bytes: 0, sealed: false });
 
 /** A marker's size in the item, bounded from above. */
 const markerBytes = (marker: StreamMarker) =>
   MARKER_PREFIX.length + Buffer.byteLength(marker.id) + Buffer.byteLength(JSON.stringify(marker));
 
 function segmentOf(item: Record<string, unknown> | undefined): Segment {
-  if (!item) return EMPTY;
+  if (!item) return emptySegment();
   const markers = Object.entries(item)
     .filter(([name]) => name.startsWith(MARKER_PREFIX))
     .map(([, marker]) => JSON.parse(marker as string) as StreamMarker);
@@ -119,7 +119,7 @@ export class StreamStore {
     if (batch.length === 0 || batch.length > MARKERS_PER_WRITE)
       throw new Error(`StreamStore.add takes 1 to ${MARKERS_PER_WRITE} markers, got ${batch.length}`);
     const knownKey = `${runId}\n${stream}`;
-    const known = this.known.get(knownKey) ?? { sealed: [], current: EMPTY };
+    const known = this.known.get(knownKey) ?? { sealed: [], current: emptySegment() };
     this.known.set(knownKey, known);
     const bytes = batch.reduce((sum, m) => sum + markerBytes(m), 0);
     const names: Record<string, string> = { '#bytes': 'bytes' };
@@ -135,6 +135,15 @@ export class StreamStore {
         throw new Error(`stream ${stream} holds ${MAX_SEGMENTS} full segments of markers: no room for more`);
       const Key = { pk: runPk(runId), sk: segmentSk(stream, known.sealed.length) };
       const version = known.current.cnt;
+      if (version > 0 && known.current.bytes > this.segmentBytes - bytes) {
+        // Full for this batch as this instance knows it: seal it at that version and move on
+        // without a write bound to fail. A refused seal means another instance wrote: read again.
+        if (await this.seal(Key, version)) {
+          known.sealed.push({ ...known.current, sealed: true });
+          known.current = emptySegment();
+        } else await this.refresh(known, runId, stream);
+        continue;
+      }
       const written = await unlessConditionFails(
         dynamo().send(
           new UpdateCommand({
@@ -155,28 +164,25 @@ export class StreamStore {
         ),
       );
       if (written) {
-        const before = known.current;
-        const earlier = known.sealed.flatMap((segment) => segment.markers);
+        const current = known.current;
         const repeated = batch.filter(
-          (m) => before.ids.has(m.id) || known.sealed.some((s) => s.ids.has(m.id)),
+          (m) => current.ids.has(m.id) || known.sealed.some((s) => s.ids.has(m.id)),
         );
-        const fresh = batch.filter((m) => !before.ids.has(m.id));
-        known.current = {
-          markers: [...before.markers, ...fresh],
-          ids: new Set([...before.ids, ...fresh.map((m) => m.id)]),
-          cnt: before.cnt + batch.length,
-          bytes: before.bytes + bytes,
-          sealed: false,
-        };
-        const n = known.sealed.reduce((sum, segment) => sum + segment.cnt, 0) + known.current.cnt;
-        return { markers: [...earlier, ...known.current.markers], n, repeated };
+        for (const marker of batch) {
+          if (current.ids.has(marker.id)) continue;
+          current.ids.add(marker.id);
+          current.markers.push(marker);
+        }
+        current.cnt += batch.length;
+        current.bytes += bytes;
+        const n = known.sealed.reduce((sum, segment) => sum + segment.cnt, 0) + current.cnt;
+        const markers = known.sealed.flatMap((segment) => segment.markers);
+        for (const marker of current.markers) markers.push(marker);
+        return { markers, n, repeated };
       }
-      // Another instance wrote first, or the segment is full or sealed: read the stream as it is now.
+      // Another instance wrote first, or the segment is full or sealed: read the stream as it is now
+      // (the next turn seals it if it is full).
       await this.refresh(known, runId, stream);
-      if (known.current.bytes > this.segmentBytes - bytes) {
-        await this.seal({ pk: runPk(runId), sk: segmentSk(stream, known.sealed.length) });
-        await this.refresh(known, runId, stream);
-      }
     }
   }
 
@@ -194,7 +200,7 @@ export class StreamStore {
       },
       ConsistentRead: true,
     });
-    known.current = EMPTY;
+    known.current = emptySegment();
     for (const item of items) {
       const segment = segmentOf(item);
       if (segment.sealed) known.sealed.push(segment);
@@ -202,19 +208,24 @@ export class StreamStore {
     }
   }
 
-  /** Seals a full segment: no write goes to it any more (the next read moves on). */
-  private async seal(Key: Record<string, string>): Promise<void> {
-    await unlessConditionFails(
+  /**
+   * Seals a full segment: no write goes to it any more (the next read moves
+   * on). Only if the segment is still at `version`, so that what this
+   * instance knows of it is what was sealed. False when refused.
+   */
+  private async seal(Key: Record<string, string>, version: number): Promise<boolean> {
+    const written = await unlessConditionFails(
       dynamo().send(
         new UpdateCommand({
           TableName: this.table,
           Key,
           UpdateExpression: 'SET sealed = :true',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sealed)',
-          ExpressionAttributeValues: { ':true': true },
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sealed) AND cnt = :cnt',
+          ExpressionAttributeValues: { ':true': true, ':cnt': version },
         }),
       ),
     );
+    return written !== undefined;
   }
 
   /** What the stream credits each of the sessions as stored now (consistent reads, BatchGetItem). */
