@@ -9,6 +9,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { stackPolicyOf, type TargetProps, targetArns } from './target-props.js';
 
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE_LOCK = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+
 /** The handler files in lambdas/, one per task. */
 export const HANDLER_NAMES = [
   'prepare',
@@ -153,6 +156,9 @@ export class HandlersConstruct extends Construct {
     );
     const fn = new NodejsFunction(this, id, {
       entry: fileURLToPath(new URL(`../lambdas/${name}.ts`, import.meta.url)),
+      // From the project's own folder, not the working directory: `bench` runs from anywhere.
+      depsLockFilePath: PACKAGE_LOCK,
+      projectRoot: PROJECT_ROOT,
       handler: 'handler',
       description: `WebOrdinary Bench: ${sizing.description}`,
       runtime: lambda.Runtime.NODEJS_22_X,
