@@ -75,7 +75,12 @@ export async function handler(event: unknown) {
     ? observerNextPass(profile, definition, pass, deadline - now)
     : { budgetSpent: false, waitSeconds: profile.target.observe.intervalSeconds };
   if (next.budgetSpent && open > 0) {
-    console.warn(`observe: ${runId}/${name} spent its ${pass} passes with ${open} session(s) open; stopping`);
+    log.warn('observer pass budget spent with sessions open; stopping', {
+      runId,
+      scenario: name,
+      passes: pass,
+      open,
+    });
   }
   return {
     done: open === 0 || now > deadline || next.budgetSpent,
