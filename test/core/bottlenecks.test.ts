@@ -50,7 +50,7 @@ describe('bottlenecks', () => {
     );
   });
 
-  it('names the cold start in a coldWarm scenario (cold vs the unloaded warm sessions)', () => {
+  it('does not judge a coldWarm scenario whose two cold sessions are fewer than the rank test needs', () => {
     const verdict = verdictOf(modelReport(3), 'coldWarm');
     // Two cold sessions are fewer than a rank test needs: the verdict says so instead of shouting.
     expect(verdict.text).toMatch(/^Too few sessions to judge \(n 2 vs 4 unloaded; 4 a side needed\)/);
