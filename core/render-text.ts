@@ -6,7 +6,7 @@ import { bottlenecks } from './bottlenecks.js';
 import { formatDuration, formatElapsed, formatPercent, formatTime } from './format.js';
 import { costComparisonLine } from './render-cost-comparison.js';
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
-import { costLine } from './render-verdicts.js';
+import { costLine, shareLine } from './render-verdicts.js';
 import type {
   AggregateReport,
   Report,
@@ -343,7 +343,11 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   report.scenarios.forEach((scenario, i) => {
     block(scenarioTitle(scenario), scenario, scenario.name);
     const verdict = verdicts[i];
-    if (verdict) out.push(`  ${paint('1', 'verdict:')} ${verdict.text}`);
+    if (verdict) {
+      out.push(`  ${paint('1', 'verdict:')} ${verdict.text}`);
+      const shares = shareLine(verdict);
+      if (shares) out.push(paint('2', `  ${shares}`));
+    }
     const phases = phasesTable(scenario, report.stageNames);
     if (phases) {
       out.push('', '  cold vs warm (share = stage p50 gap / total p50 gap)', ...alignTable(phases, paint));

@@ -77,7 +77,13 @@ describe('bottlenecks', () => {
   it('appears in the text, Markdown and HTML reports', () => {
     const slowBuild = slowerStep(DEMO_MODEL, 'build', 4);
     const report = modelReport(2, DEMO_MODEL, LOCAL_ALL, (s) => (s === 'burst' ? slowBuild : DEMO_MODEL));
-    expect(renderText(report)).toContain('verdict: Bottleneck under burst: build');
+    const text = renderText(report);
+    expect(text).toContain('verdict: Bottleneck under burst: build');
+    // The shares at p50 and p95, as the Markdown and HTML tables give them.
+    const burst = verdictOf(report, 'burst');
+    const build = burst.shares.find((s) => s.stage === 'build')!;
+    expect(text).toContain(`build ${Math.round(build.p50! * 100)}/${Math.round(build.p95! * 100)} %`);
+    expect(text).toMatch(/share of total p50\/p95: pickup \d+\/\d+ %, thread/);
     expect(renderMarkdown(report)).toContain('**burst**: Bottleneck under burst: build');
     expect(renderHtml(report)).toContain('◀ bottleneck');
   });
