@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bottlenecks, MIN_N } from '../../core/bottlenecks.js';
+import { bottlenecks, MIN_N, workspaceNote } from '../../core/bottlenecks.js';
+import type { SessionReport } from '../../core/report-model.js';
 import { renderHtml } from '../../core/render-html.js';
 import { renderMarkdown } from '../../core/render-markdown.js';
 import { renderText } from '../../core/render-text.js';
@@ -86,5 +87,17 @@ describe('bottlenecks', () => {
     expect(text).toMatch(/share of total p50\/p95: pickup \d+\/\d+ %, thread/);
     expect(renderMarkdown(report)).toContain('**burst**: Bottleneck under burst: build');
     expect(renderHtml(report)).toContain('◀ bottleneck');
+  });
+
+  it('says when the two sides differ in sessions that set up their user’s workspace, and only then', () => {
+    const sessions = (n: number, first: number, firstOnUser = true): SessionReport[] =>
+      Array.from({ length: n }, (_, i) => ({ firstOnUser: firstOnUser && i < first }) as SessionReport);
+    expect(workspaceNote(sessions(20, 18), sessions(4, 0))).toBe(
+      ' Note: 18 of 20 session(s) here were first on their user (they set up its workspace) against 0 of 4 unloaded; a stage that sets up the workspace is slower for that alone.',
+    );
+    expect(workspaceNote(sessions(20, 10), sessions(4, 2))).toBe('');
+    // No user pool: nothing is known of workspaces, nothing is said.
+    const noPool = Array.from({ length: 4 }, () => ({}) as SessionReport);
+    expect(workspaceNote(noPool, noPool)).toBe('');
   });
 });
