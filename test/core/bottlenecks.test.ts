@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bottlenecks, MIN_N, workspaceNote } from '../../core/bottlenecks.js';
-import type { SessionReport } from '../../core/report-model.js';
 import { renderHtml } from '../../core/render-html.js';
 import { renderMarkdown } from '../../core/render-markdown.js';
 import { renderText } from '../../core/render-text.js';
+import type { SessionReport } from '../../core/report-model.js';
 import { DEMO_MODEL, LOCAL_ALL, modelReport, slowerStep } from '../support/model-report.js';
 
 const verdictOf = (report: ReturnType<typeof modelReport>, scenario: string) =>
