@@ -33,6 +33,13 @@ const EventSchema = z.object({
 });
 /** A send slot further away than this is waited for in the state machine, not in the Lambda. */
 const SLOT_MARGIN_MS = 2_000;
+/**
+ * The state machine wakes the session this long before its slot, and the
+ * trigger sleeps the rest (at most SLOT_MARGIN_MS, as a Wait truncated to the
+ * second wakes up to 1 s early): the wake-up and the invocation's own delay
+ * then come before the slot instead of after it, and the send keeps its slot.
+ */
+const SLOT_LEAD_MS = 1_000;
 /** What the state machine reads of every result: the send, or the slot to come back at. */
 const notSent = { retryAt: null, slot: null };
 
@@ -65,7 +72,7 @@ export async function handler(event: unknown) {
       // A slot reserved once is kept; a far one is waited for by the state machine (a Wait state).
       const slot = reserved ?? (await pacer.reserve(runId, 1000 / rate));
       if (slot - Date.now() > SLOT_MARGIN_MS) {
-        return { sentAt: null, retryAt: new Date(slot).toISOString(), slot };
+        return { sentAt: null, retryAt: new Date(slot - SLOT_LEAD_MS).toISOString(), slot };
       }
       await sleep(slot - Date.now());
     }

@@ -116,6 +116,36 @@ describe('trigger', () => {
     expect(lateness.at(-1)! - lateness[0]!).toBeGreaterThanOrEqual(2 * 200);
   });
 
+  it('has a far send slot waited for in the state machine, woken a second early, and sends in its slot', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const start = (await import('../../lambdas/start-scenario.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    const input = profileInput({ scenarios: [{ type: 'burst', sessions: 2 }] });
+    // One send every 4 s: the second session's slot is too far for the Lambda to sleep for.
+    const paced = {
+      ...input,
+      target: { ...input.target, trigger: { ...input.target.trigger, maxSendRate: 0.25 } },
+    };
+    await prepare({ runId: 'run-slot', profile: paced });
+    await start({ runId: 'run-slot', scenario: 'burst' });
+    const [first, second] = await new Store(LOCAL_TABLE).sessions('run-slot');
+    const sentFirst = await trigger({ runId: 'run-slot', sessionId: first!.sessionId });
+    expect(sentFirst.sentAt).toEqual(expect.any(Number));
+    const far = await trigger({ runId: 'run-slot', sessionId: second!.sessionId });
+    expect(far.sentAt).toBeNull();
+    expect(far.slot! - sentFirst.sentAt!).toBeGreaterThanOrEqual(4_000 - 50);
+    // The Wait's timestamp is a second before the slot: the wake-up's own delay comes before the slot.
+    expect(Date.parse(far.retryAt!)).toBe(far.slot! - 1_000);
+    // Woken early, still too far: back to the Wait with the same slot (nothing reserved again).
+    const again = await trigger({ runId: 'run-slot', sessionId: second!.sessionId, slot: far.slot! });
+    expect(again).toEqual(far);
+    // Woken as a Wait truncated to the second may (up to 2 s early): the trigger sleeps the rest and sends in its slot.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, far.slot! - 1_900 - Date.now())));
+    const sent = await trigger({ runId: 'run-slot', sessionId: second!.sessionId, slot: far.slot! });
+    expect(sent.sentAt).toBeGreaterThanOrEqual(far.slot!);
+    expect(sent.sentAt! - far.slot!).toBeLessThan(1_000);
+  }, 30_000);
+
   it('retries a throttled send and records when the email really went', async () => {
     const prepare = (await import('../../lambdas/prepare.js')).handler;
     const trigger = (await import('../../lambdas/trigger.js')).handler;
