@@ -169,7 +169,6 @@ export class HandlersConstruct extends Construct {
         ...(name === 'start-scenario'
           ? { MAX_SESSION_CONCURRENCY: String(props.target.maxSessionConcurrency) }
           : {}),
-        ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         ...(POLICY_READERS.includes(name)
           ? { STACK_POLICY: JSON.stringify(stackPolicyOf(props.target)) }
           : {}),
