@@ -63,10 +63,11 @@ export interface HandlersConstructProps {
 
 /**
  * The table actions each handler's code uses (lambdas/shared/store.ts and its
- * helpers), and nothing else: no Scan or BatchGetItem anywhere.
- * - DeleteItem: only collector and observe, which release a stream binding at
- *   its job's last marker and delete an orphan marker once its binding claims it.
+ * helpers), and nothing else: no Scan and no DeleteItem anywhere (stream markers
+ * are only ever added; TTL removes what a run leaves).
  * - BatchWriteItem: only prepare (the planned sessions).
+ * - BatchGetItem: only collector and observe, which read sessions' stream credits
+ *   back (consistent reads) after a redelivery.
  */
 export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   prepare: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
