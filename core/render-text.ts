@@ -395,14 +395,17 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
 export function reportCaveats(report: Report): string[] {
   const notes: string[] = [];
   if (report.partial) notes.push(`PARTIAL report: ${report.partial.reason}`);
-  const lost = report.lostBatches ?? [];
-  if (lost.length > 0) {
-    const named = lost
-      .slice(0, 5)
-      .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
-    notes.push(
-      `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`,
-    );
-  }
+  const lost = lostBatchesCaveat(report);
+  if (lost) notes.push(lost);
   return notes;
+}
+
+/** The log batches the collector lost during the run, the first five named; null when none were. */
+export function lostBatchesCaveat(report: Report): string | null {
+  const lost = report.lostBatches ?? [];
+  if (lost.length === 0) return null;
+  const named = lost
+    .slice(0, 5)
+    .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
+  return `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`;
 }

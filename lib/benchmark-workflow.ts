@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,9 +6,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources, type HandlerName } from './handlers-construct.js';
+import type { HandlerName } from './handlers-construct.js';
+import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 import { type TargetProps, targetArns } from './target-props.js';
 import { targetRestoreSteps } from './target-restore.js';
+import { logAndTrace } from './workflow-logging.js';
 import {
   at,
   CAUGHT,
@@ -148,17 +150,11 @@ export class BenchmarkWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(
         prepare.next(scenarios).next(settle).next(report('Write report', {})).next(verdict),
       ),
-      // No execution data: inputs and outputs carry task tokens, the profile and email addresses for 90 days.
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
     });
+    // Logging ALL without execution data, and tracing; their "*" statements in policies of their own.
+    logAndTrace(this.stateMachine, logGroup);
     this.grantSessionCallbacks([this.fns.await, this.fns.collector, this.fns.observe]);
 
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CloudWatch Logs vended log delivery and X-Ray trace writes have no resource-level permissions.',
-    });
     acknowledgeWildcardResources(
       this.stateMachine,
       [...this.invoked].map((fn) => `${fn.functionArn}:*`),

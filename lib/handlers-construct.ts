@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResources, unscopedPolicy } from './nag-acknowledgements.js';
 import { stackPolicyOf, type TargetProps, targetArns } from './target-props.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -65,10 +66,11 @@ export interface HandlersConstructProps {
 
 /**
  * The table actions each handler's code uses (lambdas/shared/store.ts and its
- * helpers), and nothing else: no Scan or BatchGetItem anywhere.
- * - DeleteItem: only collector and observe, which release a stream binding at
- *   its job's last marker and delete an orphan marker once its binding claims it.
+ * helpers), and nothing else: no Scan and no DeleteItem anywhere (stream markers
+ * are only ever added; TTL removes what a run leaves).
  * - BatchWriteItem: only prepare (the planned sessions).
+ * - BatchGetItem: only collector and observe, which read sessions' stream credits
+ *   back (consistent reads) after a redelivery.
  */
 export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   prepare: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
@@ -175,7 +177,6 @@ export class HandlersConstruct extends Construct {
         ...(name === 'start-scenario'
           ? { MAX_SESSION_CONCURRENCY: String(props.target.maxSessionConcurrency) }
           : {}),
-        ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         ...(POLICY_READERS.includes(name)
           ? { STACK_POLICY: JSON.stringify(stackPolicyOf(props.target)) }
           : {}),
@@ -301,52 +302,4 @@ export class HandlersConstruct extends Construct {
 /** `ses:FromAddress` pattern of an SES identity: any address of a domain, or the address itself. */
 function senderPattern(identity: string): string {
   return identity.includes('@') || identity.includes('*') ? identity : `*@${identity}`;
-}
-
-/**
- * A policy of one statement on resource `*` (an action with no resource-level
- * permissions), attached to one role and acknowledged for cdk-nag on that policy alone.
- */
-function unscopedPolicy(
-  scope: Construct,
-  id: string,
-  role: iam.IRole,
-  actions: string[],
-  reason: string,
-  conditions?: iam.Conditions,
-): iam.Policy {
-  const policy = new iam.Policy(scope, id, {
-    roles: [role],
-    statements: [
-      new iam.PolicyStatement({ actions, resources: ['*'], ...(conditions ? { conditions } : {}) }),
-    ],
-  });
-  Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
-  return policy;
-}
-
-/**
- * Acknowledges cdk-nag's AwsSolutions-IAM5 finding for each wildcard resource,
- * spelt as cdk-nag reports it (`<LogicalId.Arn>`, `<AWS::Partition>`), so the
- * acknowledgement follows the names the target is configured with.
- */
-export function acknowledgeWildcardResources(
-  scope: Construct,
-  resources: readonly string[],
-  reason: string,
-): void {
-  const stack = Stack.of(scope);
-  for (const resource of resources) {
-    const id = `AwsSolutions-IAM5[Resource::${flattenReference(stack.resolve(resource))}]`;
-    Validations.of(scope).acknowledge({ id, reason });
-  }
-}
-
-function flattenReference(node: unknown): string {
-  if (typeof node === 'string') return node;
-  const fn = node as { 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string]; Ref?: string };
-  if (fn['Fn::Join']) return fn['Fn::Join'][1].map(flattenReference).join(fn['Fn::Join'][0]);
-  if (fn['Fn::GetAtt']) return `<${fn['Fn::GetAtt'][0]}.${fn['Fn::GetAtt'][1]}>`;
-  if (fn.Ref) return `<${fn.Ref}>`;
-  return JSON.stringify(node);
 }

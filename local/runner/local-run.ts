@@ -108,11 +108,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     ...aws.env,
     TABLE_NAME: LOCAL_TABLE,
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
-    MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
     MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
     // The handlers' INFO lines (one per send and per session) would bury the progress line.
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
-    STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
+    STACK_POLICY: JSON.stringify(
+      localStackPolicy(profile, model, {
+        dailySendBudget: LOCAL_MAX_24_HOUR_SEND,
+        maxDesiredCount: WEBORDINARY_TARGET.maxDesiredCount,
+      }),
+    ),
     LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
   });
   resetClients();

@@ -155,4 +155,20 @@ describe('IAM roles', () => {
       ),
     ).toBe(true);
   });
+
+  it('makes cdk-nag report a new "*" statement on the state machine role (no blanket acknowledgement)', () => {
+    const { app, stack } = build();
+    stack.workflow.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['*'] }),
+    );
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(' ')}`,
+    );
+    expect(findings).toContainEqual(
+      expect.stringMatching(
+        /^AwsSolutions-IAM5\[Resource::\*\] .*Workflow\/StateMachine\/Role\/DefaultPolicy/,
+      ),
+    );
+  });
 });
