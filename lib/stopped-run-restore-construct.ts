@@ -115,8 +115,9 @@ export class StoppedRunRestoreConstruct extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
-    // Logging and tracing are checked when the state machine is created: its policies must exist first.
-    this.stateMachine.node.addDependency(role, unscoped);
+    // Logging and tracing are checked when the state machine is created: its policies must exist first
+    // (the role itself is a dependency already, through the state machine's RoleArn).
+    this.stateMachine.node.addDependency(role.node.findChild('DefaultPolicy'), unscoped);
 
     this.rule = new events.Rule(this, 'RunEndedUnrestored', {
       description:
