@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamo, ecs, s3 } from '../../lambdas/shared/clients.js';
@@ -7,6 +8,9 @@ import { renderDefinition } from '../../local/render-definition.js';
 import { LOCAL_TABLE } from '../../local/runner/local-aws-setup.js';
 import { type Handler, runStateMachine } from '../../local/runner/state-machine.js';
 import { useLocalAws } from '../support/local-aws.js';
+
+type Validator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as Validator;
 
 const ctx = useLocalAws();
 const store = () => new TargetChangeStore(LOCAL_TABLE);
@@ -77,6 +81,12 @@ const takeSlot = (runId: string) =>
   new RunSlots(LOCAL_TABLE).acquire(runId, { until: Date.now() + 3_600_000, exclusive: true }, 1);
 
 describe('the stopped-run restore state machine', () => {
+  it('is valid Amazon States Language as rendered', () => {
+    const result = aslValidator(renderDefinition().stoppedRunRestore);
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
   it('sets a stopped run’s recorded change back, marks it restored and frees the run’s slot', async () => {
     await takeSlot('run-stopped');
     await changed('run-stopped', 'c1', 'coldWarm', 4, 0);
