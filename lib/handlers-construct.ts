@@ -24,6 +24,7 @@ export const HANDLER_NAMES = [
   'collector',
   'report',
   'target-change',
+  'stopped-run',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -55,6 +56,11 @@ const SIZING: Readonly<Record<HandlerName, Sizing>> = {
     memoryMiB: 256,
     timeout: Duration.seconds(30),
     description: 'Records a change to the target and its restore',
+  },
+  'stopped-run': {
+    memoryMiB: 256,
+    timeout: Duration.seconds(30),
+    description: "Lists a stopped run's unrestored changes, frees its slot",
   },
 };
 
@@ -92,6 +98,8 @@ export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   collector: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   // Records a change to the target before it is made, and marks it restored.
   'target-change': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // Lists a stopped run's TARGET# records (Query) and frees its slot (UpdateItem on STACK/RUNS).
+  'stopped-run': ['dynamodb:Query', 'dynamodb:UpdateItem'],
   report: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
 };
 

@@ -30,6 +30,10 @@ function build() {
  *   ItemReader grant: GetObject on the stack's reports bucket, as its key is a path) and starts, describes,
  *   stops and redrives its own child executions (CDK's Distributed Map grant). The children run this state
  *   machine's definition, so the callbacks' SendTask* on Workflow/StateMachine covers their task tokens.
+ * - The stopped-run restore (a run stopped, timed out or failed): EventBridge may only start it; it may only
+ *   invoke its two handlers (unqualified ARNs, no `:*`) and UpdateService on the one target service, plus
+ *   log delivery and X-Ray (no resource-level permissions) in a policy of their own. Its handler
+ *   stopped-run lists the run's TARGET# records (Query) and frees its slot (UpdateItem), nothing else.
  */
 const EXPECTED: Record<string, string[]> = {
   'Handlers/PrepareRole': [
@@ -42,6 +46,11 @@ const EXPECTED: Record<string, string[]> = {
     'Allow dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StartScenarioLogs.Arn',
     'Allow s3:PutObject on Storage/Reports.Arn/runs/*/plans/*',
+    'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
+  ],
+  'Handlers/StoppedRunRole': [
+    'Allow dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StoppedRunLogs.Arn',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/TargetChangeRole': [
@@ -113,6 +122,12 @@ const EXPECTED: Record<string, string[]> = {
     'Allow xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'SchedulerRoleForTarget-9b648f': ['Allow states:StartExecution on Workflow/StateMachine'],
+  'StoppedRunRestore/Role': [
+    'Allow ecs:UpdateService on arn:ecs:<Region>:<AccountId>:service/webordinary-edit-cluster/webordinary-edit-service',
+    'Allow lambda:InvokeFunction on Handlers/StoppedRun.Arn, Handlers/TargetChange.Arn',
+    'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery, xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
+  ],
+  'StoppedRunRestore/StartRole': ['Allow states:StartExecution on StoppedRunRestore/StateMachine'],
 };
 
 describe('IAM roles', () => {

@@ -153,12 +153,19 @@ describe('BenchmarkWorkflow leaves the target as found', () => {
 });
 
 describe('a stopped run', () => {
-  it('raises an alarm of its own, since no restore ran', () => {
+  it('raises an alarm of its own (it has no report), which names the automatic restore', () => {
     Template.fromStack(build()).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/States',
       MetricName: 'ExecutionsAborted',
       Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp('stopped-run restore sets back'),
+    });
+  });
+
+  it('points at bench restore when the automatic restore fails', () => {
+    Template.fromStack(build()).hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('bench restore <runId>'),
+      Metrics: Match.arrayWith([Match.objectLike({ Id: 'failed' })]),
     });
   });
 });
