@@ -50,6 +50,7 @@ export class BenchmarkStack extends Stack {
       target,
       plansBucket: this.storage.reportsBucket,
     });
+    this.handlers.allowReportToDescribe(this.workflow.stateMachine);
     if (target.subscribeLogGroups) {
       new CollectorConstruct(this, 'Collector', {
         collector: this.handlers.functions.collector,

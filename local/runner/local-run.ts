@@ -37,6 +37,7 @@ import {
   metricSink,
 } from './local-aws-setup.js';
 import { attachLocalCost, itemReaderStandIns } from './local-cost.js';
+import { localHandlerFunctions } from './local-handler-functions.js';
 import { localStackPolicy } from './local-stack-policy.js';
 import { profileModelPath } from './model-path.js';
 import { writePartialReport } from './partial-report.js';
@@ -114,6 +115,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
     STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
     LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
+    HANDLER_FUNCTIONS: localHandlerFunctions(),
   });
   resetClients();
   // Counts what the handlers and the execution use, for the report's measured harness cost.
