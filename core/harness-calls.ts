@@ -1,5 +1,5 @@
-import { FIXED_HARNESS_QUERIES, HARNESS_QUERIES_PER_HANDLER } from './harness-metrics.js';
 import type { CostAssumptions, ObserverWindow } from './harness-assumptions.js';
+import { FIXED_HARNESS_QUERIES, HARNESS_QUERIES_PER_HANDLER } from './harness-metrics.js';
 import { type HarnessUsage, NO_USAGE } from './harness-usage.js';
 import type { RunScenario } from './limit-steps.js';
 import { pacedSendRate, scenarioSessions } from './observer-window.js';

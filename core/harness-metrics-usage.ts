@@ -76,7 +76,10 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
   }
   const of = (kind: QueryMeaning['kind'], handler?: string): Series => {
     for (const [id, meaning] of Object.entries(request.meanings)) {
-      if (meaning.kind === kind && (handler === undefined || ('handler' in meaning && meaning.handler === handler)))
+      if (
+        meaning.kind === kind &&
+        (handler === undefined || ('handler' in meaning && meaning.handler === handler))
+      )
         return series.get(id) as Series;
     }
     return { missing: `no ${kind} query` };
@@ -95,9 +98,7 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
   const lambda: Record<string, { invocations: number; seconds: number }> = {};
   const silent: string[] = [];
   const handlers = [
-    ...new Set(
-      Object.values(request.meanings).flatMap((m) => ('handler' in m ? [m.handler] : [])),
-    ),
+    ...new Set(Object.values(request.meanings).flatMap((m) => ('handler' in m ? [m.handler] : []))),
   ].sort();
   for (const handler of handlers) {
     const invocations = value(of('lambdaInvocations', handler), `Lambda ${handler} invocations`);
@@ -106,7 +107,8 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
       silent.push(handler);
       continue;
     }
-    if (durationMs === null) notMeasured.push(`Lambda ${handler}: duration (no Duration datapoints beside its invocations)`);
+    if (durationMs === null)
+      notMeasured.push(`Lambda ${handler}: duration (no Duration datapoints beside its invocations)`);
     lambda[handler] = { invocations, seconds: (durationMs ?? 0) / 1_000 };
   }
   if (silent.length > 0) {
@@ -125,9 +127,7 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
   ] as const) {
     if (units !== null) continue;
     unmeasured.add(key);
-    notMeasured.push(
-      `DynamoDB ${what} units: ${reason(of(what === 'read' ? 'dynamoRead' : 'dynamoWrite'))}`,
-    );
+    notMeasured.push(`DynamoDB ${what} units: ${reason(of(what === 'read' ? 'dynamoRead' : 'dynamoWrite'))}`);
   }
 
   // Step Functions: executions measured, transitions estimated.
@@ -157,7 +157,7 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
     estimated.transitions =
       `estimate: Step Functions publishes no metric of state transitions; ${fmt(parents)} execution(s) × ${fmt(perParent)} ` +
       `(the parent's predicted path, observer passes assumed) + ${fmt(childCount)} child execution(s) × ${fmt(perChild)} ` +
-      '(the definition\'s session path), executions measured by AWS/States ExecutionsStarted';
+      "(the definition's session path), executions measured by AWS/States ExecutionsStarted";
   }
 
   const sesSendMetric = value(of('sesSend'), 'SES Send');
@@ -170,7 +170,8 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
     "S3 GET/HEAD (the ItemReader's plan reads, the observer's S3 stage checks) and Start scenario's plan PUTs: " +
       'the buckets publish no request metrics',
   );
-  if (partial.length > 0) notMeasured.push(`partial answers (more datapoints than read): ${partial.join(', ')}`);
+  if (partial.length > 0)
+    notMeasured.push(`partial answers (more datapoints than read): ${partial.join(', ')}`);
 
   const usage: HarnessUsage = {
     ...NO_USAGE,
@@ -194,7 +195,8 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
 }
 
 function readSeries(id: string, meaning: QueryMeaning, input: MetricsUsageInput): Series {
-  if (input.answers === null) return { missing: `the GetMetricData call failed (${input.failure ?? 'no answer'})` };
+  if (input.answers === null)
+    return { missing: `the GetMetricData call failed (${input.failure ?? 'no answer'})` };
   const answers = input.answers.filter((a) => a.Id === id);
   if (answers.length === 0) return { missing: `no result for ${describe(meaning)}` };
   const failed = answers.find((a) => a.StatusCode === 'Forbidden' || a.StatusCode === 'InternalError');

@@ -1,5 +1,5 @@
-import { measuredFigures, predictedFigures } from '../../core/harness-figures.js';
 import { type HarnessPrediction, predictHarnessCost } from '../../core/harness-cost-model.js';
+import { measuredFigures, predictedFigures } from '../../core/harness-figures.js';
 import { harnessMetricRequest } from '../../core/harness-metrics.js';
 import { type MetricAnswer, usageFromMetrics } from '../../core/harness-metrics-usage.js';
 import type { Profile } from '../../core/profile.js';

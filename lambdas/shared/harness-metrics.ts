@@ -82,7 +82,10 @@ export async function readHarnessMetrics(
       new GetMetricDataCommand({
         MetricDataQueries: request.queries.map((q) => ({
           ...q,
-          MetricStat: { ...q.MetricStat, Metric: { ...q.MetricStat.Metric, Dimensions: [...q.MetricStat.Metric.Dimensions] } },
+          MetricStat: {
+            ...q.MetricStat,
+            Metric: { ...q.MetricStat.Metric, Dimensions: [...q.MetricStat.Metric.Dimensions] },
+          },
         })),
         StartTime: new Date(request.startMs),
         EndTime: new Date(request.endMs),
