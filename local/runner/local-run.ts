@@ -173,6 +173,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
       signal: guard.signal,
       onStateEvent: meter.stateEvents(itemReaderStandIns(definition)),
+      // The report reads the definition as deployed (DescribeStateMachine), as on AWS.
+      stateMachineArn: aws.endpoint.sfn.defineStateMachine(
+        'WebOrdinaryBench',
+        JSON.stringify(rendered.deployed),
+      ),
     });
     progress.stop();
     const stoppedEarly = async (reason: string): Promise<LocalRun> => {

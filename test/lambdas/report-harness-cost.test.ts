@@ -4,12 +4,7 @@ import { SESSIONS_MAP_LABEL } from '../../core/harness-metrics.js';
 import type { Report } from '../../core/report-model.js';
 import { Store } from '../../lambdas/shared/store.js';
 import { renderDefinition } from '../../local/render-definition.js';
-import {
-  LOCAL_REPORTS_BUCKET,
-  LOCAL_TABLE,
-  localS3,
-  metricSink,
-} from '../../local/runner/local-aws-setup.js';
+import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { profileInput } from '../fixtures/profile.js';
 import { useLocalAws } from '../support/local-aws.js';
 
@@ -36,8 +31,12 @@ async function finishedRun(runId: string) {
 
 /** What AWS would have published for the run: the stubbed CloudWatch answer, put in the local endpoint. */
 async function publishUsage(stateMachineArn: string) {
-  const sink = metricSink(ctx.aws);
-  const at = new Date(Date.now() - 20_000);
+  // As AWS's own services publish them (the AWS/ namespaces are closed to PutMetricData).
+  const sink = {
+    put: async (Namespace: string, data: object[]) =>
+      ctx.aws.endpoint.cloudwatch.putMetricData({ Namespace, MetricData: data }, 0, { asAwsService: true }),
+  };
+  const at = (Date.now() - 20_000) / 1000;
   const datum = (
     MetricName: string,
     Name: string,
