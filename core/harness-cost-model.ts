@@ -81,6 +81,12 @@ export interface HarnessPrediction {
    * executions scales (core/harness-metrics-usage.ts).
    */
   readonly children: { readonly executions: number; readonly transitions: number };
+  /**
+   * The observer's passes over all scenarios (each one Observe invocation) and
+   * the transitions one more pass adds, from the definition: what measured
+   * Observe invocations replace in an estimate of the transitions.
+   */
+  readonly observer: { readonly passes: number; readonly transitionsPerPass: number };
   /** The paths the counts come from, for one session of each kind the profile runs. */
   readonly paths: readonly SessionPath[];
   readonly currency: string;
@@ -107,6 +113,7 @@ export function predictHarnessCost(
   const usageOf = (tally: Tally) => tallyUsage(tally, assumptions);
   const paths: SessionPath[] = [];
   const children = { executions: 0, transitions: 0 };
+  const observer = { passes: 0, transitionsPerPass: 0 };
   const scenarios = runScenarios(profile).map((scenario): ScenarioPrediction => {
     const name = scenarioName(scenario);
     const sessions = scenarioSessions(scenario);
@@ -117,6 +124,11 @@ export function predictHarnessCost(
       functionOf,
       facts: scenarioFacts(scenario, passes),
     });
+    if (passes > 0) {
+      const onePassMore = walk(workflow.scenario, { functionOf, facts: scenarioFacts(scenario, passes + 1) });
+      observer.passes += passes;
+      observer.transitionsPerPass = transitionsOf(onePassMore) - transitionsOf(scenarioTally);
+    }
     let usage = addUsage(
       usageOf(scenarioTally),
       observerCalls(profile, scenario, window, assumptions),
@@ -165,6 +177,7 @@ export function predictHarnessCost(
     perThousandSessions: sessions > 0 ? (total / sessions) * 1_000 : total,
     scenarios,
     children,
+    observer,
     paths,
     currency: PRICES.currency,
     region: PRICES.region,

@@ -34,6 +34,7 @@ export interface MetricsUsageInput {
   readonly prediction: {
     readonly transitions: number;
     readonly children: { readonly executions: number; readonly transitions: number };
+    readonly observer: { readonly passes: number; readonly transitionsPerPass: number };
   } | null;
   readonly counted: CountedUsage;
   /** The profile polls logs (FilterLogEvents): counted nowhere on AWS. */
@@ -153,11 +154,22 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
         `child executions (the sessions'): ${reason(of('childExecutions'))}; the transitions count none`,
       );
     }
-    transitions = parents * perParent + childCount * perChild;
+    // The observer's passes are the parent's largest variable part: each is one Observe invocation, measured.
+    const { passes, transitionsPerPass } = prediction.observer;
+    const observed = lambda.observe?.invocations;
+    const parent =
+      observed === undefined
+        ? `${fmt(parents)} execution(s) × ${fmt(perParent)} (the parent's predicted path, ${fmt(passes)} observer passes assumed)`
+        : `${fmt(parents)} execution(s) × ${fmt(perParent - passes * transitionsPerPass)} (the parent's predicted path ` +
+          `without its observer passes) + ${fmt(observed)} observer pass(es) (Observe invocations) × ${fmt(transitionsPerPass)}`;
+    transitions =
+      observed === undefined
+        ? parents * perParent
+        : parents * (perParent - passes * transitionsPerPass) + observed * transitionsPerPass;
+    transitions += childCount * perChild;
     estimated.transitions =
-      `estimate: Step Functions publishes no metric of state transitions; ${fmt(parents)} execution(s) × ${fmt(perParent)} ` +
-      `(the parent's predicted path, observer passes assumed) + ${fmt(childCount)} child execution(s) × ${fmt(perChild)} ` +
-      "(the definition's session path), executions measured by AWS/States ExecutionsStarted";
+      `estimate: Step Functions publishes no metric of state transitions; ${parent} + ${fmt(childCount)} child ` +
+      `execution(s) × ${fmt(perChild)} (the definition's session path), executions measured by AWS/States ExecutionsStarted`;
   }
 
   const sesSendMetric = value(of('sesSend'), 'SES Send');

@@ -84,7 +84,11 @@ export async function awsHarnessCost(
     request,
     answers,
     ...(failure !== undefined ? { failure } : {}),
-    prediction: prediction && { transitions: prediction.usage.transitions, children: prediction.children },
+    prediction: prediction && {
+      transitions: prediction.usage.transitions,
+      children: prediction.children,
+      observer: prediction.observer,
+    },
     counted: {
       sesMessages: ses ? sent : 0,
       s3Puts: REPORT_PUTS + (ses ? 0 : sent),

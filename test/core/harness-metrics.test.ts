@@ -8,14 +8,23 @@ import type { CostReport } from '../../core/report-model.js';
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:WorkflowStateMachine-abc';
 const RESOURCES = {
   stateMachineArn: ARN,
-  functions: { trigger: 'Bench-Trigger-1', collector: 'Bench-Collector-2', report: 'Bench-Report-3' },
+  functions: {
+    trigger: 'Bench-Trigger-1',
+    collector: 'Bench-Collector-2',
+    report: 'Bench-Report-3',
+    observe: 'Bench-Observe-5',
+  },
   tableName: 'Bench-Table-4',
 };
 const START = Date.parse('2026-11-29T10:00:20Z');
 const END = Date.parse('2026-11-29T10:03:10Z');
 const request = harnessMetricRequest(RESOURCES, START, END);
 /** 20 sessions predicted: 100 child transitions, 150 in all. */
-const PREDICTION = { transitions: 150, children: { executions: 20, transitions: 100 } };
+const PREDICTION = {
+  transitions: 150,
+  children: { executions: 20, transitions: 100 },
+  observer: { passes: 10, transitionsPerPass: 3 },
+};
 const COUNTED = { sesMessages: 20, s3Puts: 3, putMetricDataRequests: 1, getMetricDataMetrics: 11 };
 
 /** The id of the query that reads `metric` (of `functionName`). */
@@ -45,6 +54,8 @@ function completeAnswer(): MetricAnswer[] {
     answer(idOf('AWS/Lambda/Duration', 'Bench-Collector-2'), [15_000, 6_000, 0]),
     answer(idOf('AWS/Lambda/Invocations', 'Bench-Report-3'), [1]),
     answer(idOf('AWS/Lambda/Duration', 'Bench-Report-3'), [2_500]),
+    answer(idOf('AWS/Lambda/Invocations', 'Bench-Observe-5'), [3, 1]),
+    answer(idOf('AWS/Lambda/Duration', 'Bench-Observe-5'), [900, 300]),
     answer(idOf('AWS/DynamoDB/ConsumedReadCapacityUnits'), [200, 234.5]),
     answer(idOf('AWS/DynamoDB/ConsumedWriteCapacityUnits'), [600, 351]),
     answer(idOf('AWS/SES/Send'), [30, 10]),
@@ -69,7 +80,7 @@ describe('harnessMetricRequest', () => {
     expect(request.endMs).toBe(Date.parse('2026-11-29T10:04:00Z'));
     expect(request.periodSeconds).toBe(60);
     // Parent and child executions, 2 per function, the table's reads and writes, SES.
-    expect(request.queries).toHaveLength(2 + 2 * 3 + 2 + 1);
+    expect(request.queries).toHaveLength(2 + 2 * 4 + 2 + 1);
     const ids = request.queries.map((q) => q.Id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
@@ -103,6 +114,7 @@ describe('usageFromMetrics', () => {
     const out = usageFromMetrics(input(completeAnswer()));
     expect(out.usage.lambda).toEqual({
       collector: { invocations: 420, seconds: 21 },
+      observe: { invocations: 4, seconds: 1.2 },
       report: { invocations: 1, seconds: 2.5 },
       trigger: { invocations: 20, seconds: 13 },
     });
@@ -113,14 +125,24 @@ describe('usageFromMetrics', () => {
 
   it('estimates transitions from the measured executions with the prediction per execution, and says so', () => {
     const out = usageFromMetrics(input(completeAnswer()));
-    // 1 parent × (150 − 100) + 20 children × (100 / 20).
-    expect(out.usage.transitions).toBe(150);
+    // 1 parent × (150 − 100 − 10 passes × 3) + 4 passes (Observe invocations) × 3 + 20 children × (100 / 20).
+    expect(out.usage.transitions).toBe(20 + 12 + 100);
+    expect(out.estimated.transitions).toContain('4 observer pass(es) (Observe invocations) × 3');
     expect(out.estimated.transitions).toMatch(
       /^estimate: Step Functions publishes no metric of state transitions/,
     );
     expect(out.estimated.transitions).toContain('20 child execution(s) × 5');
     const fewer = completeAnswer().map((a) => (a.Id === request.queries[1]!.Id ? { ...a, Values: [7] } : a));
-    expect(usageFromMetrics(input(fewer)).usage.transitions).toBe(50 + 7 * 5);
+    expect(usageFromMetrics(input(fewer)).usage.transitions).toBe(20 + 12 + 7 * 5);
+  });
+
+  it("takes the observer's passes as predicted when Observe has no datapoints", () => {
+    const answers = completeAnswer().filter(
+      (a) => a.Id !== idOf('AWS/Lambda/Invocations', 'Bench-Observe-5'),
+    );
+    const out = usageFromMetrics(input(answers));
+    expect(out.usage.transitions).toBe(50 + 100);
+    expect(out.estimated.transitions).toContain('10 observer passes assumed');
   });
 
   it('leaves only what no metric covers unmeasured when every series answered', () => {
@@ -151,7 +173,7 @@ describe('usageFromMetrics', () => {
   it('counts no child execution it could not read, and says the transitions miss them', () => {
     const answers = completeAnswer().filter((a) => a.Id !== request.queries[1]!.Id);
     const out = usageFromMetrics(input(answers));
-    expect(out.usage.transitions).toBe(50);
+    expect(out.usage.transitions).toBe(20 + 12);
     expect(out.notMeasured.some((n) => n.startsWith("child executions (the sessions'): no result"))).toBe(
       true,
     );
@@ -206,7 +228,7 @@ describe('the measured figures on AWS, rendered', () => {
   it('show "not measured" and "≈" beside the prediction instead of a zero', () => {
     const answers = completeAnswer().filter((a) => a.Id !== idOf('AWS/DynamoDB/ConsumedReadCapacityUnits'));
     const out = usageFromMetrics(input(answers));
-    const memory = { trigger: 256, collector: 512, report: 1024 };
+    const memory = { trigger: 256, collector: 512, report: 1024, observe: 512 };
     const measured = measuredFigures(out.usage, memory, 20, {
       source: 'CloudWatch metrics',
       notMeasured: out.notMeasured,
@@ -227,7 +249,7 @@ describe('the measured figures on AWS, rendered', () => {
     const row = (what: string) => rows.find((r) => r[1] === what);
     expect(row('read request units')?.slice(4)).toEqual(['not measured', '–']);
     expect(row('GET/HEAD requests')?.slice(4)).toEqual(['not measured', '–']);
-    expect(row('state transitions')?.[4]).toBe('≈ 150');
+    expect(row('state transitions')?.[4]).toBe('≈ 132');
     expect(row('write request units')?.[4]).toBe('951');
     expect(costComparisonLine(cost)).toContain('Estimated: transitions (≈): estimate: Step Functions');
   });

@@ -59,6 +59,8 @@ async function publishUsage(stateMachineArn: string) {
     datum('Duration', 'FunctionName', 'local:trigger', 2_000, 'Milliseconds'),
     datum('Invocations', 'FunctionName', 'local:collector', 84, 'Count'),
     datum('Duration', 'FunctionName', 'local:collector', 4_200, 'Milliseconds'),
+    datum('Invocations', 'FunctionName', 'local:observe', 3, 'Count'),
+    datum('Duration', 'FunctionName', 'local:observe', 900, 'Milliseconds'),
   ]);
   await sink.put('AWS/DynamoDB', [
     datum('ConsumedReadCapacityUnits', 'TableName', LOCAL_TABLE, 120, 'Count'),
@@ -102,11 +104,20 @@ describe('report: the harness cost on AWS', () => {
     expect(measured.counts.lambda).toEqual({
       trigger: { invocations: 4, seconds: 2 },
       collector: { invocations: 84, seconds: 4.2 },
+      observe: { invocations: 3, seconds: 0.9 },
     });
     expect(measured.counts).toMatchObject({ dynamoReadUnits: 120, dynamoWriteUnits: 180, sesMessages: 4 });
-    // Transitions: 1 execution × the parent's predicted path + 4 children × 5 (the session's path).
+    // Transitions: the parent's predicted path with 3 measured observer passes (3 transitions each, by hand:
+    // Observe sessions, All sessions done?, Wait for next observation) instead of the predicted ones,
+    // and 4 children × 5 (the session's path).
+    const predicted = cost.predicted!.counts;
+    const predictedPasses = predicted.lambda.observe?.invocations ?? 0;
+    expect(predictedPasses).toBeGreaterThan(3);
     const childTransitions = 4 * 5;
-    expect(measured.counts.transitions).toBe(cost.predicted!.counts.transitions - childTransitions + 4 * 5);
+    expect(measured.counts.transitions).toBe(
+      predicted.transitions - childTransitions - predictedPasses * 3 + 3 * 3 + 4 * 5,
+    );
+    expect(measured.estimated?.transitions).toContain('3 observer pass(es) (Observe invocations) × 3');
     expect(measured.estimated?.transitions).toContain('4 child execution(s) × 5');
     expect(measured.unmeasured).toEqual(['s3Gets']);
     // The report's own PUTs and metric reads: 3 files; 5 + 2 × 9 functions.
