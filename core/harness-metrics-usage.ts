@@ -168,7 +168,7 @@ export function usageFromMetrics(input: MetricsUsageInput): MetricsUsage {
         : parents * (perParent - passes * transitionsPerPass) + observed * transitionsPerPass;
     transitions += childCount * perChild;
     estimated.transitions =
-      `estimate: Step Functions publishes no metric of state transitions; ${parent} + ${fmt(childCount)} child ` +
+      `Step Functions publishes no metric of state transitions, so they are derived: ${parent} + ${fmt(childCount)} child ` +
       `execution(s) × ${fmt(perChild)} (the definition's session path), executions measured by AWS/States ExecutionsStarted`;
   }
 

@@ -69,7 +69,7 @@ export function costComparisonLine(cost: CostReport): string | null {
   ];
   const left =
     measured && measured.notMeasured.length > 0 ? ` Not measured: ${measured.notMeasured.join('; ')}.` : '';
-  const estimates = Object.entries(measured?.estimated ?? {}).map(([key, how]) => `${key} (≈): ${how}`);
+  const estimates = Object.entries(measured?.estimated ?? {}).map(([key, how]) => `${key}: ${how}`);
   const derived = estimates.length > 0 ? ` Estimated: ${estimates.join('; ')}.` : '';
   return `Harness: ${parts.join('; ')}.${left}${derived}`;
 }

@@ -129,7 +129,7 @@ describe('usageFromMetrics', () => {
     expect(out.usage.transitions).toBe(20 + 12 + 100);
     expect(out.estimated.transitions).toContain('4 observer pass(es) (Observe invocations) × 3');
     expect(out.estimated.transitions).toMatch(
-      /^estimate: Step Functions publishes no metric of state transitions/,
+      /^Step Functions publishes no metric of state transitions, so they are derived: /,
     );
     expect(out.estimated.transitions).toContain('20 child execution(s) × 5');
     const fewer = completeAnswer().map((a) => (a.Id === request.queries[1]!.Id ? { ...a, Values: [7] } : a));
@@ -251,6 +251,6 @@ describe('the measured figures on AWS, rendered', () => {
     expect(row('GET/HEAD requests')?.slice(4)).toEqual(['not measured', '–']);
     expect(row('state transitions')?.[4]).toBe('≈ 132');
     expect(row('write request units')?.[4]).toBe('951');
-    expect(costComparisonLine(cost)).toContain('Estimated: transitions (≈): estimate: Step Functions');
+    expect(costComparisonLine(cost)).toContain('Estimated: transitions: Step Functions publishes no metric');
   });
 });
