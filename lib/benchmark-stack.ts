@@ -59,6 +59,7 @@ export class BenchmarkStack extends Stack {
       stoppedRun: this.handlers.functions['stopped-run'],
       targetChange: this.handlers.functions['target-change'],
     });
+    this.handlers.allowReportToDescribe(this.workflow.stateMachine);
     if (target.subscribeLogGroups) {
       new CollectorConstruct(this, 'Collector', {
         collector: this.handlers.functions.collector,

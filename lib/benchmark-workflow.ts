@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { SESSIONS_MAP_LABEL } from '../core/harness-metrics.js';
 import type { HandlerName } from './handlers-construct.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 import { type TargetProps, targetArns } from './target-props.js';
@@ -123,7 +124,8 @@ export class BenchmarkWorkflow extends Construct {
       .otherwise(verdict);
     const report = (name: string, payload: Record<string, unknown>) =>
       this.lambdaStep(name, 'report', {
-        payload: { runId: at('$.run.runId'), ...payload },
+        // The state machine's ARN: the report reads its definition (the predicted cost) and its metrics.
+        payload: { runId: at('$.run.runId'), stateMachineArn: at('$$.StateMachine.Id'), ...payload },
         resultFields: ['verdict', 'summary', 'reportKey'],
         resultPath: '$.report',
       });
@@ -243,6 +245,9 @@ export class BenchmarkWorkflow extends Construct {
       itemSelector: { runId: at('$.runId'), session: at('$$.Map.Item.Value') },
       maxConcurrencyPath: '$.plan.concurrency',
       mapExecutionType: sfn.StateMachineType.STANDARD,
+      // Child executions publish their AWS/States metrics under <state machine ARN>/<label>: a fixed label
+      // lets the report read them (lambdas/shared/harness-metrics.ts) instead of a Map Run's random UUID.
+      label: SESSIONS_MAP_LABEL,
       toleratedFailurePercentage: 100,
       resultPath: DISCARD,
       outputPath: DISCARD,

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources, unscopedPolicy } from './nag-acknowledgements.js';
 import { stackPolicyOf, type TargetProps, targetArns } from './target-props.js';
@@ -63,6 +64,11 @@ const SIZING: Readonly<Record<HandlerName, Sizing>> = {
     description: "Lists a stopped run's unrestored changes, frees its slot",
   },
 };
+
+/** Each handler's memory size (MiB), as the stack sizes it. */
+export const HANDLER_MEMORY_MIB = Object.fromEntries(
+  HANDLER_NAMES.map((name) => [name, SIZING[name].memoryMiB]),
+) as Readonly<Record<HandlerName, number>>;
 
 export interface HandlersConstructProps {
   readonly table: dynamodb.Table;
@@ -138,6 +144,21 @@ export class HandlersConstruct extends Construct {
       );
     }
     this.grantAccess(props);
+    // The report reads each function's metrics and maps the definition's tasks to handlers (the measured and
+    // predicted harness cost). Its own name would be a reference to itself: it reads AWS_LAMBDA_FUNCTION_NAME.
+    functions.report.addEnvironment(
+      'HANDLER_FUNCTIONS',
+      Stack.of(this).toJsonString(
+        Object.fromEntries(
+          HANDLER_NAMES.map((name) => [
+            name,
+            name === 'report'
+              ? { memoryMiB: SIZING[name].memoryMiB }
+              : { functionName: functions[name].functionName, memoryMiB: SIZING[name].memoryMiB },
+          ]),
+        ),
+      ),
+    );
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -261,7 +282,8 @@ export class HandlersConstruct extends Construct {
       'ReportResourceSeries',
       roles.report,
       ['cloudwatch:GetMetricData'],
-      'CloudWatch GetMetricData has no resource-level permissions; the report reads the ECS CPU and memory series. Read only.',
+      'CloudWatch GetMetricData has no resource-level permissions (AWS requires "*"); the report reads the ECS CPU and ' +
+        "memory series, and the harness's own usage over the run (AWS/States, AWS/Lambda, AWS/DynamoDB, AWS/SES). Read only.",
     );
     allow('report', ['s3:PutObject'], [props.reportsBucket.arnForObjects('reports/*')]);
     // A load scenario's plan, read by the Distributed Map's ItemReader.
@@ -304,6 +326,24 @@ export class HandlersConstruct extends Construct {
       [props.reportsBucket.arnForObjects('runs/*/plans/*')],
       "Start scenario writes each load scenario's session plan under its run's prefix in the stack's bucket.",
     );
+  }
+
+  /**
+   * The report reads the deployed definition (DescribeStateMachine) to predict
+   * the run's harness cost. A policy of its own, not the role's default one:
+   * the state machine invokes the report function, which depends on its role's
+   * default policy, so a statement there naming the state machine would be a cycle.
+   */
+  allowReportToDescribe(stateMachine: sfn.IStateMachine): void {
+    new iam.Policy(this, 'ReportReadsDefinition', {
+      roles: [this.roles.report],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:DescribeStateMachine'],
+          resources: [stateMachine.stateMachineArn],
+        }),
+      ],
+    });
   }
 }
 

@@ -37,6 +37,7 @@ import {
   metricSink,
 } from './local-aws-setup.js';
 import { attachLocalCost, itemReaderStandIns } from './local-cost.js';
+import { localHandlerFunctions } from './local-handler-functions.js';
 import { localStackPolicy } from './local-stack-policy.js';
 import { profileModelPath } from './model-path.js';
 import { writePartialReport } from './partial-report.js';
@@ -118,6 +119,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       }),
     ),
     LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
+    HANDLER_FUNCTIONS: localHandlerFunctions(),
   });
   resetClients();
   // Counts what the handlers and the execution use, for the report's measured harness cost.
@@ -175,6 +177,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
       signal: guard.signal,
       onStateEvent: meter.stateEvents(itemReaderStandIns(definition)),
+      // The report reads the definition as deployed (DescribeStateMachine), as on AWS.
+      stateMachineArn: aws.endpoint.sfn.defineStateMachine(
+        'WebOrdinaryBench',
+        JSON.stringify(rendered.deployed),
+      ),
     });
     progress.stop();
     const stoppedEarly = async (reason: string): Promise<LocalRun> => {

@@ -30,10 +30,13 @@ function build() {
  *   ItemReader grant: GetObject on the stack's reports bucket, as its key is a path) and starts, describes,
  *   stops and redrives its own child executions (CDK's Distributed Map grant). The children run this state
  *   machine's definition, so the callbacks' SendTask* on Workflow/StateMachine covers their task tokens.
+ *   The Distributed Map's label (Sessions) narrows CDK's redrive grant to its own children.
  * - The stopped-run restore (a run stopped, timed out or failed): EventBridge may only start it; it may only
  *   invoke its two handlers (unqualified ARNs, no `:*`) and UpdateService on the one target service, plus
  *   log delivery and X-Ray (no resource-level permissions) in a policy of their own. Its handler
  *   stopped-run lists the run's TARGET# records (Query) and frees its slot (UpdateItem), nothing else.
+ * - The report reads CloudWatch metrics (GetMetricData: the ECS series and the harness's own usage; AWS allows
+ *   no resource there) and its state machine's definition (DescribeStateMachine, for the predicted cost).
  */
 const EXPECTED: Record<string, string[]> = {
   'Handlers/PrepareRole': [
@@ -101,6 +104,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/ReportLogs.Arn',
     'Allow s3:PutObject on Storage/Reports.Arn/reports/*',
     'Allow sqs:DeleteMessage, sqs:ReceiveMessage on LostBatches/Queue.Arn',
+    'Allow states:DescribeStateMachine on Workflow/StateMachine',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Workflow/StateMachine/Role': [
@@ -117,7 +121,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery on *',
     'Allow s3:GetObject on arn:s3:::Storage/Reports/*',
     'Allow states:DescribeExecution, states:StopExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}:*',
-    'Allow states:RedriveExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}/*:*',
+    'Allow states:RedriveExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}/Sessions:*',
     'Allow states:StartExecution on Workflow/StateMachine',
     'Allow xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],

@@ -12,6 +12,7 @@ import {
   localS3,
   lostBatchesQueue,
 } from '../../local/runner/local-aws-setup.js';
+import { localHandlerFunctions } from '../../local/runner/local-handler-functions.js';
 
 /** The stack the handler tests run in: WebOrdinary's names, as the fixtures use them. */
 export const TEST_STACK_POLICY: StackPolicy = {
@@ -52,6 +53,7 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
       MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
       STACK_POLICY: JSON.stringify(TEST_STACK_POLICY),
       LOST_BATCHES_QUEUE_URL: lostBatchesQueue(context.aws),
+      HANDLER_FUNCTIONS: localHandlerFunctions(),
     });
     resetClients();
     await createTable();
