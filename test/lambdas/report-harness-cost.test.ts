@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SESSIONS_MAP_LABEL } from '../../core/harness-metrics.js';
 import type { Report } from '../../core/report-model.js';
 import { Store } from '../../lambdas/shared/store.js';
+import { HANDLER_NAMES } from '../../lib/handlers-construct.js';
 import { renderDefinition } from '../../local/render-definition.js';
 import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { profileInput } from '../fixtures/profile.js';
@@ -120,9 +121,9 @@ describe('report: the harness cost on AWS', () => {
     expect(measured.estimated?.transitions).toContain('3 observer pass(es) (Observe invocations) × 3');
     expect(measured.estimated?.transitions).toContain('4 child execution(s) × 5');
     expect(measured.unmeasured).toEqual(['s3Gets']);
-    // The report's own PUTs and metric reads: 3 files; 5 + 2 × 9 functions.
+    // The report's own PUTs and metric reads: 3 files; 5 + 2 per function (Invocations and Duration).
     expect(measured.counts.s3Puts).toBe(3);
-    expect(measured.counts.getMetricDataMetrics).toBe(5 + 2 * 9);
+    expect(measured.counts.getMetricDataMetrics).toBe(5 + 2 * HANDLER_NAMES.length);
     expect(measured.source).toContain('published 1 to 5 minutes late');
     expect(measured.source).toContain('AWS/SES Send over the window: 9, account-wide');
     expect(measured.notMeasured.some((n) => /^Lambda .*prepare.*: no datapoints/.test(n))).toBe(true);
