@@ -40,6 +40,8 @@ export interface HistoryCount {
   readonly total: number;
   /** Per AWS history event type. */
   readonly byType: Readonly<Record<string, number>>;
+  /** How often each of the parent's states was entered (a Map's iterations not counted). */
+  readonly entered: Readonly<Record<string, number>>;
 }
 
 /** `read`: a Distributed Map after its local ItemReader stand-in (which counts its MapStateEntered). */
@@ -185,7 +187,10 @@ export class ParentHistory {
       }
     }
     const total = Object.values(byType).reduce((sum, n) => sum + n, 0);
-    return { total, byType };
+    const entered = Object.fromEntries(
+      [...this.counts].filter(([, c]) => c.entered > 0).map(([name, c]) => [name, c.entered]),
+    );
+    return { total, byType, entered };
   }
 
   private stateCounts(name: string): StateCounts {

@@ -182,6 +182,7 @@ describe('ParentHistory', () => {
     // As AWS records it: ExecutionStarted, TaskStateEntered, TaskScheduled, TaskStarted, TaskSubmitted, TaskTimedOut, ExecutionFailed.
     expect(history.count()).toEqual({
       total: 7,
+      entered: { Wait: 1 },
       byType: {
         ExecutionStarted: 1,
         ExecutionFailed: 1,
