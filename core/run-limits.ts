@@ -36,8 +36,9 @@ export const MIN_OBSERVER_PASSES = 10;
  * An upper bound of the parent execution's history: by default the worst case
  * (every retry taken, every failed Observe pass and drain check the workflow
  * allows, every observer pass its budget allows). Given the run's own
- * allowance and its observer passes, the bound of that run: what the local
- * measurement checks the per-state count with.
+ * allowance and its observer passes (of the whole run: they are in the total,
+ * not in `byScenario`), the bound of that run, which the local measurement
+ * checks the per-state counts with (test/e2e/history-events.test.ts).
  */
 export function estimateHistoryEvents(
   profile: Profile,
