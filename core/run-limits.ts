@@ -1,3 +1,10 @@
+import {
+  type HistoryAllowance,
+  type HistoryEventModel,
+  historyEventModel,
+  MAX_DRAIN_CHECKS,
+  WORST_CASE,
+} from './history-events.js';
 import { type RunScenario, runScenarios } from './limit-steps.js';
 import { observerWindowMs, pacedSendRate, scenarioSessions } from './observer-window.js';
 import { type Profile, scenarioName } from './profile.js';
@@ -11,74 +18,11 @@ import { sessionTimeoutSeconds } from './session-plan.js';
  * scenario's inline sessions. A profile whose parent history could outgrow
  * the limit is refused up front rather than failing hours into a run.
  *
- * Every figure is an upper bound: each retry of a task state counted at its
- * retriers' maxAttempts (lib/workflow-steps.ts, lib/benchmark-workflow.ts).
+ * Every figure is an upper bound: the events each state type records, each
+ * retry of a task state counted at its retriers' maxAttempts
+ * (core/history-events.ts), checked against real local executions.
  */
 export const HISTORY_EVENT_LIMIT = 25_000;
-
-/** Entered, Scheduled, Started, Succeeded|Failed, Exited. */
-const TASK = 5;
-/** A retried attempt: Scheduled, Started, Failed. */
-const RETRY = 3;
-/** CDK's Lambda service-exception retrier (6) and the workflow's throttling retrier (6). */
-const LAMBDA_RETRIES = 12;
-const LAMBDA_TASK = TASK + RETRY * LAMBDA_RETRIES;
-/** The trigger also retries NoFreeUser (12) while a user pool is exhausted. */
-const TRIGGER_TASK = LAMBDA_TASK + RETRY * 12;
-/** An ECS SDK task: its retrier allows 5 attempts. */
-const ECS_TASK = TASK + RETRY * 5;
-/** Pass, Choice, Wait, Succeed: Entered and Exited. */
-const SIMPLE = 2;
-/** Inline Map or Parallel: Entered, Started, Succeeded|Failed, Exited. */
-const COMPOUND = 4;
-/** An inline Map iteration: Started, Succeeded|Failed. */
-const ITERATION = 2;
-/** A Distributed Map: Entered, Started, MapRunStarted, MapRunSucceeded|Failed, Succeeded|Failed, Exited (+2 slack). */
-const DISTRIBUTED_MAP = 8;
-
-/**
- * The run's own states on the longest path: ExecutionStarted, Prepare, the
- * scenario Map, then the settle wait, report, verdict and end (or the report
- * after failure, the restore check, verdict and end), ExecutionSucceeded|Failed.
- */
-const EVENTS_PER_RUN = 1 + LAMBDA_TASK + COMPOUND + SIMPLE + LAMBDA_TASK + SIMPLE + SIMPLE + SIMPLE + 1;
-/** An iteration of the scenario Map: Start scenario and the type choice. */
-const EVENTS_PER_SCENARIO = ITERATION + LAMBDA_TASK + SIMPLE;
-/** A load scenario: Parallel, the cold/warm choice, the Distributed Map, the restore choices and end. */
-const EVENTS_PER_LOAD = COMPOUND + SIMPLE + DISTRIBUTED_MAP + SIMPLE + SIMPLE + SIMPLE;
-/**
- * A coldWarm scenario: read and record the desired count, Parallel, choice,
- * the two inline Maps, restore (ECS), record restored, choices and end.
- */
-const EVENTS_PER_COLD_WARM =
-  ECS_TASK + LAMBDA_TASK + COMPOUND + SIMPLE + 2 * COMPOUND + SIMPLE + ECS_TASK + LAMBDA_TASK + 3 * SIMPLE;
-/**
- * A session's trigger, the send-slot choice, one wait for a later slot with the
- * trigger again and its choice (a sequential session's slot is rarely later),
- * wait for completion and record, inline.
- */
-const SESSION_STEPS = TRIGGER_TASK + SIMPLE + (SIMPLE + TRIGGER_TASK + SIMPLE) + LAMBDA_TASK + LAMBDA_TASK;
-/** The drain loop's bound (lib/benchmark-workflow.ts): 120 checks of describe, choice, wait and count. */
-const DRAIN_CHECKS = 120;
-const EVENTS_PER_COLD_SESSION =
-  ITERATION +
-  ECS_TASK + // scale to zero
-  SIMPLE + // start counting
-  DRAIN_CHECKS * (ECS_TASK + 3 * SIMPLE) +
-  ECS_TASK +
-  SIMPLE + // the last describe and its choice
-  SIMPLE + // who scales up
-  ECS_TASK +
-  SESSION_STEPS;
-const EVENTS_PER_WARM_SESSION = ITERATION + SIMPLE + SESSION_STEPS;
-/** Observe is also retried on any error (3). */
-const OBSERVE_TASK = LAMBDA_TASK + RETRY * 3;
-/** A pass: Observe, the done choice, the wait. */
-const EVENTS_PER_OBSERVATION = OBSERVE_TASK + SIMPLE + SIMPLE;
-/** A failed pass: Observe, note the failure, choice, wait. */
-const EVENTS_PER_FAILED_OBSERVATION = OBSERVE_TASK + 3 * SIMPLE;
-/** The observer's bound on failed passes (lib/benchmark-workflow.ts). */
-const MAX_OBSERVE_FAILURES = 30;
 
 export interface HistoryEstimate {
   readonly total: number;
@@ -88,36 +32,48 @@ export interface HistoryEstimate {
 /** The fewest passes an observer is given; a profile that leaves less is over the limit. */
 export const MIN_OBSERVER_PASSES = 10;
 
-/** An upper bound of the parent execution's history (every retry taken, every observer pass its budget allows). */
-export function estimateHistoryEvents(profile: Profile): HistoryEstimate {
+/**
+ * An upper bound of the parent execution's history: by default the worst case
+ * (every retry taken, every failed Observe pass and drain check the workflow
+ * allows, every observer pass its budget allows). Given the run's own
+ * allowance and its observer passes (of the whole run: they are in the total,
+ * not in `byScenario`), the bound of that run, which the local measurement
+ * checks the per-state counts with (test/e2e/history-events.test.ts).
+ */
+export function estimateHistoryEvents(
+  profile: Profile,
+  taken?: { readonly allowance: HistoryAllowance; readonly observerPasses: number },
+): HistoryEstimate {
+  const model = historyEventModel(taken?.allowance ?? WORST_CASE);
   // Every step of a limit scenario counts: the estimate is for the run in which none fails.
-  const byScenario = runScenarios(profile).map((scenario) => ({
+  const scenarios = runScenarios(profile);
+  const byScenario = scenarios.map((scenario) => ({
     name: scenarioName(scenario),
     events:
-      fixedEvents(scenario) +
-      (observed(scenario) ? observerPasses(profile, scenario) * EVENTS_PER_OBSERVATION : 0),
+      fixedEvents(model, scenario) +
+      (observed(scenario) && taken === undefined ? observerPasses(profile, scenario) * model.observation : 0),
   }));
-  return { total: EVENTS_PER_RUN + byScenario.reduce((sum, s) => sum + s.events, 0), byScenario };
+  const passes = taken === undefined ? 0 : taken.observerPasses * model.observation;
+  return { total: model.run + passes + byScenario.reduce((sum, s) => sum + s.events, 0), byScenario };
 }
 
 const observed = (scenario: RunScenario) => scenario.type !== 'resources';
 
 /** A scenario's events but for the observer's successful passes. */
-function fixedEvents(scenario: RunScenario): number {
-  const observer = SIMPLE + MAX_OBSERVE_FAILURES * EVENTS_PER_FAILED_OBSERVATION + SIMPLE;
+function fixedEvents(model: HistoryEventModel, scenario: RunScenario): number {
   switch (scenario.type) {
     case 'resources':
-      return EVENTS_PER_SCENARIO + SIMPLE;
+      return model.scenario + model.resources;
     case 'coldWarm':
       return (
-        EVENTS_PER_SCENARIO +
-        EVENTS_PER_COLD_WARM +
-        scenario.cold * EVENTS_PER_COLD_SESSION +
-        scenario.warm * EVENTS_PER_WARM_SESSION +
-        observer
+        model.scenario +
+        model.coldWarm +
+        scenario.cold * model.coldSession +
+        scenario.warm * model.warmSession +
+        model.observer
       );
     default:
-      return EVENTS_PER_SCENARIO + EVENTS_PER_LOAD + observer;
+      return model.scenario + model.load + model.observer;
   }
 }
 
@@ -132,9 +88,10 @@ export function observerPasses(profile: Profile, scenario: RunScenario): number 
   const need =
     Math.ceil(observerWindowMs(profile, scenario).hardMs / 1000 / profile.target.observe.intervalSeconds) + 2;
   const scenarios = runScenarios(profile);
-  const fixed = EVENTS_PER_RUN + scenarios.reduce((sum, s) => sum + fixedEvents(s), 0);
+  const model = historyEventModel(WORST_CASE);
+  const fixed = model.run + scenarios.reduce((sum, s) => sum + fixedEvents(model, s), 0);
   const share = Math.floor(
-    (HISTORY_EVENT_LIMIT - fixed) / scenarios.filter(observed).length / EVENTS_PER_OBSERVATION,
+    (HISTORY_EVENT_LIMIT - fixed) / scenarios.filter(observed).length / model.observation,
   );
   // Below the minimum the estimate goes over the limit, and validation refuses the profile.
   return Math.min(need, Math.max(MIN_OBSERVER_PASSES, share));
@@ -200,7 +157,7 @@ function formatDuration(seconds: number): string {
 }
 
 /** Drain bound of a cold session in the workflow: 120 checks 5 s apart. */
-const COLD_DRAIN_SECONDS = 600;
+const COLD_DRAIN_SECONDS = MAX_DRAIN_CHECKS * 5;
 /** Slack for the run's own states and the report. */
 const RUN_SLACK_SECONDS = 900;
 

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SESSIONS_MAP_LABEL } from '../core/harness-metrics.js';
+import { MAX_DRAIN_CHECKS, MAX_OBSERVE_FAILURES } from '../core/history-events.js';
 import type { HandlerName } from './handlers-construct.js';
 import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 import { type TargetProps, targetArns } from './target-props.js';
@@ -43,11 +44,13 @@ export interface BenchmarkWorkflowProps {
   readonly plansBucket: s3.Bucket;
 }
 
-/** How long a cold session waits for the service to drain before it is recorded as failed: 10 minutes. */
+/**
+ * How long a cold session waits for the service to drain before it is recorded
+ * as failed: MAX_DRAIN_CHECKS (120) checks 5 s apart, 10 minutes. The observer
+ * stops after MAX_OBSERVE_FAILURES (30) failed passes (after retries). Both
+ * bound the history estimate (core/history-events.ts).
+ */
 const DRAIN_CHECK_SECONDS = 5;
-const MAX_DRAIN_CHECKS = 120;
-/** Failed Observe passes (after retries) before the observer stops; a pass is 5 s apart by default. */
-const MAX_OBSERVE_FAILURES = 30;
 const OBSERVE_FAILURE_WAIT_SECONDS = 10;
 
 /**

@@ -56,6 +56,7 @@ export class EcsStore {
   readonly #clusters = new Map<string, Map<string, EcsService>>();
   readonly #listeners = new Set<(change: DesiredCountChange) => void>();
   readonly #denied = new Map<string, string>();
+  #throttled = 0;
 
   /**
    * From now on UpdateService on this service fails with AccessDeniedException
@@ -64,6 +65,15 @@ export class EcsStore {
    */
   denyUpdates(cluster: string, service: string, reason: string): void {
     this.#denied.set(`${cluster}/${service}`, reason);
+  }
+
+  /**
+   * The next `calls` UpdateService calls fail with ThrottlingException, as
+   * when the account's ECS API rate is exceeded: for tests of a retried state
+   * (the SDK itself tries a call 3 times before its caller sees the error).
+   */
+  throttleUpdates(calls: number): void {
+    this.#throttled = calls;
   }
 
   defineService(definition: ServiceDefinition): EcsService {
@@ -129,6 +139,10 @@ export class EcsStore {
     const input = new Input(body, INVALID);
     const cluster = this.#cluster(input);
     const state = this.#service(cluster, nameOf(input.string('service')));
+    if (this.#throttled > 0) {
+      this.#throttled -= 1;
+      throw new AwsEndpointError('ThrottlingException', 'Rate exceeded');
+    }
     const denied = this.#denied.get(`${cluster}/${state.serviceName}`);
     if (denied !== undefined) throw new AwsEndpointError('AccessDeniedException', denied);
     const desired = input.optNumber('desiredCount');

@@ -40,6 +40,7 @@ import { attachLocalCost, itemReaderStandIns } from './local-cost.js';
 import { localHandlerFunctions } from './local-handler-functions.js';
 import { localStackPolicy } from './local-stack-policy.js';
 import { profileModelPath } from './model-path.js';
+import { type HistoryCount, ParentHistory } from './parent-history.js';
 import { writePartialReport } from './partial-report.js';
 import { type PlannedScenario, type ProgressMode, startProgress } from './progress.js';
 import { guardRun } from './run-guard.js';
@@ -70,6 +71,8 @@ export interface LocalRun {
   /** What the simulator really did, for checking the measurements. */
   readonly groundTruth: readonly JobTruth[];
   readonly sessions: readonly StoredSession[];
+  /** The history events AWS would record for the run's (parent) execution, child executions left out. */
+  readonly parentHistory: HistoryCount;
 }
 
 /** Imported only after the environment points at the local endpoints: handlers read it at load. */
@@ -165,6 +168,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     );
     const rendered = renderDefinition();
     const { definition, handlerOf, timeoutSecondsOf } = rendered;
+    const meterEvents = meter.stateEvents(itemReaderStandIns(definition));
+    const history = new ParentHistory(definition);
     const execution = await runStateMachine({
       definition,
       input: options.profile,
@@ -176,7 +181,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       s3: () => s3,
       timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
       signal: guard.signal,
-      onStateEvent: meter.stateEvents(itemReaderStandIns(definition)),
+      onStateEvent: (event) => {
+        meterEvents(event);
+        history.listener(event);
+      },
       // The report reads the definition as deployed (DescribeStateMachine), as on AWS.
       stateMachineArn: aws.endpoint.sfn.defineStateMachine(
         'WebOrdinaryBench',
@@ -209,6 +217,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
         reportDir: partial.dir,
         groundTruth: simulator?.groundTruth() ?? [],
         sessions,
+        parentHistory: history.count(),
       };
     };
     if (guard.signal.aborted) return await stoppedEarly((guard.signal.reason as Error).message);
@@ -227,7 +236,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
         }));
       const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
       const sessions = await store.sessions(runId);
-      return { runId, execution, report, reportDir, groundTruth: simulator.groundTruth(), sessions };
+      return {
+        runId,
+        execution,
+        report,
+        reportDir,
+        groundTruth: simulator.groundTruth(),
+        sessions,
+        parentHistory: history.count(),
+      };
     } catch (error) {
       // An emulator that died just before the end makes the execution fail before the watch says so.
       const reason = await Promise.race([

@@ -35,11 +35,23 @@ export interface RunStateMachineOptions {
   readonly s3: () => S3Client;
   /** A handler's configured Lambda timeout in seconds. */
   readonly timeoutSecondsOf: (handler: string) => number;
-  readonly onStateEvent?: (event: { type: string; state?: string; error?: string }) => void;
+  /**
+   * Each event of the execution's log (Map iterations and Parallel branches
+   * included; `parent` names a MapIteration event's Map), and `TaskSubmitted`
+   * when a `.waitForTaskToken` task's call has returned.
+   */
+  readonly onStateEvent?: (event: StateEvent) => void;
   /** Stops the execution (an emulator died, the CLI was interrupted): it fails with the signal's reason. */
   readonly signal?: AbortSignal;
   /** `$$.StateMachine.Id`: the ARN the local Step Functions endpoint knows the definition by. */
   readonly stateMachineArn?: string;
+}
+
+export interface StateEvent {
+  readonly type: string;
+  readonly state?: string;
+  readonly parent?: string;
+  readonly error?: string;
 }
 
 export type ExecutionOutcome =
@@ -56,7 +68,7 @@ interface TaskState {
 export async function runStateMachine(options: RunStateMachineOptions): Promise<ExecutionOutcome> {
   const definition = options.definition as StateMachineDefinition;
   const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
-  for (const [name, state] of taskStates(definition)) overrides[name] = taskOverride(state, options);
+  for (const [name, state] of taskStates(definition)) overrides[name] = taskOverride(name, state, options);
 
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const startTime = new Date().toISOString();
@@ -105,10 +117,18 @@ async function followEvents(
   listener: NonNullable<RunStateMachineOptions['onStateEvent']>,
 ): Promise<void> {
   for await (const raw of events) {
-    const event = raw as { type: string; state?: { name: string }; Error?: string };
+    const event = raw as {
+      type: string;
+      state?: { name: string };
+      parentState?: { name: string };
+      Error?: string;
+    };
     listener({
       type: event.type,
       ...(event.state ? { state: event.state.name } : {}),
+      ...(event.type.startsWith('MapIteration') && event.parentState
+        ? { parent: event.parentState.name }
+        : {}),
       ...(event.Error ? { error: event.Error } : {}),
     });
   }
@@ -127,6 +147,7 @@ function* taskStates(definition: { States: Record<string, unknown> }): Generator
 }
 
 function taskOverride(
+  name: string,
   state: TaskState,
   options: RunStateMachineOptions,
 ): (input: unknown) => Promise<unknown> {
@@ -138,11 +159,11 @@ function taskOverride(
     const callback = resource.endsWith('.waitForTaskToken');
     return async (input) => {
       const { FunctionName, Payload } = input as { FunctionName: string; Payload: unknown };
-      const name = options.handlerOf(FunctionName);
-      const handler = name === undefined ? undefined : options.handlers[name];
-      if (name === undefined || !handler)
+      const handlerName = options.handlerOf(FunctionName);
+      const handler = handlerName === undefined ? undefined : options.handlers[handlerName];
+      if (handlerName === undefined || !handler)
         throw new Error(`no local handler for Lambda function ${FunctionName}`);
-      const timeoutMs = options.timeoutSecondsOf(name) * 1000;
+      const timeoutMs = options.timeoutSecondsOf(handlerName) * 1000;
       if (!callback)
         return {
           StatusCode: 200,
@@ -151,6 +172,8 @@ function taskOverride(
         };
       const { token, result } = options.tokens.issueToken();
       await invoke(handler, replaceToken(Payload, token), timeoutMs);
+      // The call returned: AWS records TaskSubmitted, then waits for the token.
+      options.onStateEvent?.({ type: 'TaskSubmitted', state: name });
       return result;
     };
   }
