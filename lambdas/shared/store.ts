@@ -21,6 +21,8 @@ export interface StoredSession extends SessionRecord {
   readonly offsetMs?: number;
   readonly taskToken?: string;
   readonly failedAt?: number;
+  /** Finished, but its job still runs in the target: it keeps its pool user (lambdas/shared/user-leases.ts). */
+  readonly userHeld?: boolean;
 }
 
 /** Merges a session item's evidence (keyed stages, stream credits) into one view. */

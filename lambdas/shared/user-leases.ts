@@ -116,6 +116,37 @@ export class UserLeases {
     );
   }
 
+  /**
+   * Marks a finished session as still holding its user (`userHeld`): its job
+   * goes on in the target (docs/internals.md, "User pool"), so Observe's sweep
+   * gives the user back when the job's end is seen, or retires it at the
+   * session's timeout.
+   */
+  async hold(runId: string, sessionId: string): Promise<void> {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
+        UpdateExpression: 'SET userHeld = :true',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  }
+
+  /** Gives back (or retires) the user a finished session held, then clears its `userHeld`. */
+  async releaseHeld(runId: string, session: StoredSession, retire: boolean): Promise<void> {
+    await this.release(runId, session, retire);
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SESSION#${session.sessionId}` },
+        UpdateExpression: 'REMOVE userHeld',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
   /** Every lease of a key in the run, oldest first. */
   async leasesOfKey(runId: string, key: string): Promise<Lease[]> {
     const items = await queryAll(this.table, {
