@@ -80,7 +80,10 @@ export async function handler(event: unknown) {
   }
   // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
   const sending = profile.target.userPool
-    ? { ...session, ...(await leases.lease(runId, profile.target, session).catch(whenNoFreeUser(rememberDue))) }
+    ? {
+        ...session,
+        ...(await leases.lease(runId, profile.target, session).catch(whenNoFreeUser(rememberDue))),
+      }
     : session;
   const sentAt = Date.now();
   const scheduledAt = dueAt;
