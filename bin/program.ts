@@ -26,7 +26,8 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
 ];
 
 export const EXIT_CODES_HELP = `Exit codes: 0 ok, 99 a threshold failed (or, for compare, a credible regression),
-104 invalid profile, 3 preflight found something missing, 2 usage error, 1 any other failure.`;
+104 invalid profile, 3 preflight found something missing, 2 usage error, 1 any other failure,
+130 interrupted (bench local: a partial report is written first).`;
 
 export function createProgram(): Command {
   const program = new Command('bench')

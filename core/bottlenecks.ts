@@ -97,17 +97,25 @@ export function bottlenecks(report: Report): ScenarioVerdict[] {
       changes,
       bottleneck: slower[0] ?? null,
       slower,
-      text: verdictText(
-        scenario.name,
-        scenario.type,
-        changes,
-        slower,
-        shares,
-        loaded.length,
-        baseline.length,
-      ),
+      text:
+        verdictText(scenario.name, scenario.type, changes, slower, shares, loaded.length, baseline.length) +
+        workspaceNote(loaded, baseline),
     };
   });
+}
+
+/**
+ * With a user pool, a session first on its user sets up the workspace (a
+ * clone and an install in WebOrdinary), which makes its stage slower for that
+ * alone. When the two sides differ in how many did, the verdict says so: a
+ * stage "slower under load" may be the set-up, not the load.
+ */
+export function workspaceNote(loaded: readonly SessionReport[], baseline: readonly SessionReport[]): string {
+  if (![...loaded, ...baseline].some((s) => s.firstOnUser !== undefined)) return '';
+  const first = (sessions: readonly SessionReport[]) => sessions.filter((s) => s.firstOnUser === true).length;
+  const [a, b] = [first(loaded), first(baseline)];
+  if (Math.abs(a / loaded.length - b / baseline.length) <= 0.25) return '';
+  return ` Note: ${a} of ${loaded.length} session(s) here were first on their user (they set up its workspace) against ${b} of ${baseline.length} unloaded; a stage that sets up the workspace is slower for that alone.`;
 }
 
 function stageShares(sessions: readonly SessionReport[], stages: readonly string[]): StageShare[] {

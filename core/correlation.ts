@@ -2,7 +2,7 @@ import { stripAnsi } from './ansi.js';
 import { captureOf } from './captures.js';
 import { keyPatternSource } from './identity.js';
 import { isLogStage, type Profile } from './profile.js';
-import { compileMarker } from './safe-pattern.js';
+import { compileKeyFinder, compileMarker } from './safe-pattern.js';
 import type { StreamMarker } from './stream-attribution.js';
 
 /**
@@ -102,7 +102,8 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
       test: tester(rejection),
     });
   }
-  const keyRegex = new RegExp(keyPatternSource(runId, profile.target), 'g');
+  // Linear-time (core/safe-pattern.ts): runs on every event, and the template comes from the profile.
+  const findKeys = compileKeyFinder(keyPatternSource(runId, profile.target));
   const binds = (group: string) =>
     (byGroup.get(group) ?? []).some((m) => m.correlation === 'stream' && m.kind === 'stage');
   return {
@@ -111,7 +112,7 @@ export function compileRun(runId: string, profile: Profile): RunMatcher {
     matchers: (group) => byGroup.get(group) ?? [],
     bindsStreams: binds,
     finalStage: (group) => finals.get(group),
-    findKeys: (line) => [...line.matchAll(keyRegex)].map((m) => m[0]),
+    findKeys,
   };
 }
 

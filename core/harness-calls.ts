@@ -1,4 +1,5 @@
 import type { CostAssumptions, ObserverWindow } from './harness-assumptions.js';
+import { FIXED_HARNESS_QUERIES, HARNESS_QUERIES_PER_HANDLER } from './harness-metrics.js';
 import { type HarnessUsage, NO_USAGE } from './harness-usage.js';
 import type { RunScenario } from './limit-steps.js';
 import { pacedSendRate, scenarioSessions } from './observer-window.js';
@@ -128,6 +129,8 @@ export function runCalls(
   profile: Profile,
   sessions: number,
   scenarios: readonly { readonly sessions: number }[],
+  /** The stack's Lambda functions: the report reads two metrics of each for the measured cost. */
+  functions: number,
 ): HarnessUsage {
   const { prepare, report } = HANDLER_CALLS;
   const groups = scenarios.filter((s) => s.sessions > 0).length + 1;
@@ -141,7 +144,8 @@ export function runCalls(
     dynamoWriteUnits: prepare.writes + prepare.writesPerSession * sessions + report.writes,
     s3Puts: report.s3Puts,
     putMetricDataRequests: profile.publish.cloudwatch ? Math.max(1, Math.ceil(datums / 1_000)) : 0,
-    // CPU and memory utilization.
-    getMetricDataMetrics: resources ? 2 : 0,
+    // CPU and memory utilization; the harness's own usage (core/harness-metrics.ts).
+    getMetricDataMetrics:
+      (resources ? 2 : 0) + FIXED_HARNESS_QUERIES + HARNESS_QUERIES_PER_HANDLER * functions,
   };
 }

@@ -75,6 +75,18 @@ export interface HarnessPrediction {
   /** Total per 1,000 sessions (the total when the profile has none). */
   readonly perThousandSessions: number;
   readonly scenarios: readonly ScenarioPrediction[];
+  /**
+   * The Distributed Map's child executions (one per load session) and their
+   * transitions, within `usage.transitions`: what a measured count of child
+   * executions scales (core/harness-metrics-usage.ts).
+   */
+  readonly children: { readonly executions: number; readonly transitions: number };
+  /**
+   * The observer's passes over all scenarios (each one Observe invocation) and
+   * the transitions one more pass adds, from the definition: what measured
+   * Observe invocations replace in an estimate of the transitions.
+   */
+  readonly observer: { readonly passes: number; readonly transitionsPerPass: number };
   /** The paths the counts come from, for one session of each kind the profile runs. */
   readonly paths: readonly SessionPath[];
   readonly currency: string;
@@ -100,6 +112,8 @@ export function predictHarnessCost(
   };
   const usageOf = (tally: Tally) => tallyUsage(tally, assumptions);
   const paths: SessionPath[] = [];
+  const children = { executions: 0, transitions: 0 };
+  const observer = { passes: 0, transitionsPerPass: 0 };
   const scenarios = runScenarios(profile).map((scenario): ScenarioPrediction => {
     const name = scenarioName(scenario);
     const sessions = scenarioSessions(scenario);
@@ -110,6 +124,11 @@ export function predictHarnessCost(
       functionOf,
       facts: scenarioFacts(scenario, passes),
     });
+    if (passes > 0) {
+      const onePassMore = walk(workflow.scenario, { functionOf, facts: scenarioFacts(scenario, passes + 1) });
+      observer.passes += passes;
+      observer.transitionsPerPass = transitionsOf(onePassMore) - transitionsOf(scenarioTally);
+    }
     let usage = addUsage(
       usageOf(scenarioTally),
       observerCalls(profile, scenario, window, assumptions),
@@ -127,6 +146,10 @@ export function predictHarnessCost(
         paths.push({ kind, states: tally.states, transitions: transitionsOf(tally), lambda: tally.lambda });
       }
       usage = addUsage(usage, addUsage(usageOf(tally), sessionCalls(profile, slotWaits, assumptions)), count);
+      if (kind === 'load') {
+        children.executions += count;
+        children.transitions += transitionsOf(tally) * count;
+      }
     };
     if (scenario.type === 'coldWarm') {
       session('cold', workflow.cold, 0, scenario.cold);
@@ -139,7 +162,10 @@ export function predictHarnessCost(
   });
   const runTally = walk(shape.definition, { functionOf, facts: RUN_FACTS });
   const sessions = scenarios.reduce((sum, s) => sum + s.sessions, 0);
-  let usage = addUsage(usageOf(runTally), runCalls(profile, sessions, scenarios));
+  let usage = addUsage(
+    usageOf(runTally),
+    runCalls(profile, sessions, scenarios, Object.keys(shape.memoryMiB).length),
+  );
   for (const scenario of scenarios) usage = addUsage(usage, scenario.usage);
   const items = priceUsage(usage, shape.memoryMiB);
   const total = sumItems(items);
@@ -150,6 +176,8 @@ export function predictHarnessCost(
     total,
     perThousandSessions: sessions > 0 ? (total / sessions) * 1_000 : total,
     scenarios,
+    children,
+    observer,
     paths,
     currency: PRICES.currency,
     region: PRICES.region,

@@ -19,7 +19,10 @@ export function measuredFigures(
   usage: HarnessUsage,
   memoryMiB: HandlerMemory,
   sessions: number,
-  how: Pick<NonNullable<CostReport['measured']>, 'source' | 'notMeasured' | 'byHandler'>,
+  how: Pick<
+    NonNullable<CostReport['measured']>,
+    'source' | 'notMeasured' | 'byHandler' | 'unmeasured' | 'estimated'
+  >,
 ): NonNullable<CostReport['measured']> {
   const items = priceUsage(usage, memoryMiB);
   const total = sumItems(items);

@@ -87,6 +87,21 @@ export function priceUsage(usage: HarnessUsage, memoryMiB: HandlerMemory): CostI
   ].filter((i) => i.quantity > 0);
 }
 
+/** The quantity of the usage each line of {@link priceUsage} prices, by `service|what`. */
+export const ITEM_COUNTS: Readonly<Record<string, keyof HarnessUsage>> = {
+  'Step Functions|state transitions': 'transitions',
+  'Lambda|invocations': 'lambda',
+  'Lambda|GB-seconds (arm64)': 'lambda',
+  'DynamoDB|write request units': 'dynamoWriteUnits',
+  'DynamoDB|read request units': 'dynamoReadUnits',
+  'SES|emails sent': 'sesMessages',
+  'S3|PUT requests': 's3Puts',
+  'S3|GET/HEAD requests': 's3Gets',
+  'CloudWatch|PutMetricData requests': 'putMetricDataRequests',
+  'CloudWatch|GetMetricData metrics': 'getMetricDataMetrics',
+  'CloudWatch Logs|FilterLogEvents requests': 'filterLogEventsRequests',
+};
+
 export function item(service: string, what: string, quantity: number, unitPrice: number): CostItem {
   const rounded = Math.round(quantity * 1_000) / 1_000;
   return { service, what, quantity: rounded, unitPrice, amount: rounded * unitPrice };

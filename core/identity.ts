@@ -54,8 +54,9 @@ export function sessionIdentity(
 }
 
 /**
- * A regular expression (source) that finds the run's session keys in a line:
- * the key template with each variable replaced by the shape it takes.
+ * A regular expression (source) of the run's session keys: the key template
+ * with each variable replaced by the shape it takes. A key is found only as a
+ * whole word (core/safe-pattern.ts `compileKeyFinder`), in linear time.
  */
 export function keyPatternSource(
   runId: string,
@@ -84,7 +85,25 @@ export function keyPatternSource(
     last = match.index + match[0].length;
   }
   source += escapeRegex(target.key.slice(last));
-  return `(?<![A-Za-z0-9])${source}(?![A-Za-z0-9])`;
+  return source;
+}
+
+/** Variables whose values vary in length: two of them side by side in a key run into each other. */
+const VARIABLE_LENGTH = new Set(['userId', 'sessionId', 'index', 'scenario']);
+
+/**
+ * Why a key template cannot be read back out of a line unambiguously, or null.
+ * `{scenario}{sessionId}` has many ways to split one string, which is what makes a
+ * backtracking search of it explode; the finder is linear anyway (core/safe-pattern.ts),
+ * but such a key also cannot tell its sessions apart reliably.
+ */
+export function keyTemplateProblem(key: string): string | null {
+  for (const match of key.matchAll(/\{([A-Za-z]+)\}(?=\{([A-Za-z]+)\})/g)) {
+    const [, first = '', second = ''] = match;
+    if (VARIABLE_LENGTH.has(first) && VARIABLE_LENGTH.has(second))
+      return `{${first}} and {${second}} stand next to each other; both vary in length, so put a literal character between them`;
+  }
+  return null;
 }
 
 export type TemplateValues = Readonly<Record<string, string | number>>;

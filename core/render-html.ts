@@ -19,6 +19,7 @@ import {
   firstOnUserLine,
   formatElapsed,
   formatTime,
+  lostBatchesCaveat,
   negativeNotes,
   phasesTable,
   resourcesTable,
@@ -135,6 +136,12 @@ function figuresSection(
   ].join('\n');
 }
 
+/** The same caveat as the text and markdown verdicts: batches lost means stage times may be missing. */
+function lostBanner(report: Report): string {
+  const caveat = lostBatchesCaveat(report);
+  return caveat ? `<p class="banner">${escapeHtml(caveat)}</p>` : '';
+}
+
 export function renderHtml(report: Report): string {
   const verdict = report.verdict === 'pass' ? 'PASS' : 'FAIL';
   const verdicts = bottlenecks(report);
@@ -143,6 +150,7 @@ export function renderHtml(report: Report): string {
     report.partial
       ? `<p class="banner">This run stopped early (${escapeHtml(report.partial.reason)}): the report holds only what was recorded by then, and unfinished sessions count against the success rate.</p>`
       : '',
+    lostBanner(report),
     `<p class="meta">run ${escapeHtml(report.runId)} · ${formatTime(report.startedAt)} → ${formatTime(report.finishedAt)} (${formatElapsed(report.finishedAt - report.startedAt)})</p>`,
     `<p class="meta">${escapeHtml(stageNote(report))} Total is the last stage minus the scheduled start; percentiles are nearest-rank over raw values.</p>`,
   ];

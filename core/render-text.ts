@@ -6,7 +6,7 @@ import { bottlenecks } from './bottlenecks.js';
 import { formatDuration, formatElapsed, formatPercent, formatTime } from './format.js';
 import { costComparisonLine } from './render-cost-comparison.js';
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
-import { costLine } from './render-verdicts.js';
+import { costLine, shareLine } from './render-verdicts.js';
 import type {
   AggregateReport,
   Report,
@@ -367,7 +367,11 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   report.scenarios.forEach((scenario, i) => {
     block(scenarioTitle(scenario), scenario, scenario.name);
     const verdict = verdicts[i];
-    if (verdict) out.push(`  ${paint('1', 'verdict:')} ${verdict.text}`);
+    if (verdict) {
+      out.push(`  ${paint('1', 'verdict:')} ${verdict.text}`);
+      const shares = shareLine(verdict);
+      if (shares) out.push(paint('2', `  ${shares}`));
+    }
     const phases = phasesTable(scenario, report.stageNames);
     if (phases) {
       out.push('', '  cold vs warm (share = stage p50 gap / total p50 gap)', ...alignTable(phases, paint));
@@ -415,14 +419,17 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
 export function reportCaveats(report: Report): string[] {
   const notes: string[] = [];
   if (report.partial) notes.push(`PARTIAL report: ${report.partial.reason}`);
-  const lost = report.lostBatches ?? [];
-  if (lost.length > 0) {
-    const named = lost
-      .slice(0, 5)
-      .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
-    notes.push(
-      `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`,
-    );
-  }
+  const lost = lostBatchesCaveat(report);
+  if (lost) notes.push(lost);
   return notes;
+}
+
+/** The log batches the collector lost during the run, the first five named; null when none were. */
+export function lostBatchesCaveat(report: Report): string | null {
+  const lost = report.lostBatches ?? [];
+  if (lost.length === 0) return null;
+  const named = lost
+    .slice(0, 5)
+    .map((b) => `${b.logGroup} ${b.logStream} (${b.events} events, ${formatTime(b.firstAt)}: ${b.reason})`);
+  return `${lost.length} log batch(es) lost, stage times may be missing: ${named.join('; ')}${lost.length > 5 ? '; ...' : ''}`;
 }

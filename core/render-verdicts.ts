@@ -36,6 +36,13 @@ export function bottleneckTable(verdict: ScenarioVerdict): Table | null {
   return { header, rows, numeric: header.map((_, i) => i > 0 && i < header.length - 1) };
 }
 
+/** The shares on one line, for the text report: `share of total p50/p95: pickup 48/57 %, thread 10/9 %`. */
+export function shareLine(verdict: ScenarioVerdict): string | null {
+  if (verdict.shares.length === 0) return null;
+  const figure = (v: number | null) => (v === null ? NONE : `${Math.round(v * 100)}`);
+  return `share of total p50/p95: ${verdict.shares.map((s) => `${s.stage} ${figure(s.p50)}/${figure(s.p95)} %`).join(', ')}`;
+}
+
 const ms = (v: number | null): string =>
   v === null ? NONE : v < 1_000 ? `${Math.round(v)} ms` : `${(v / 1_000).toFixed(2)} s`;
 

@@ -233,6 +233,10 @@ export interface CostReport {
     readonly notMeasured: readonly string[];
     /** Per handler: its invocations and the seconds they ran, as counted. */
     readonly byHandler?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    /** Quantities of `counts` that were not measured: their 0 is no measurement (reasons in `notMeasured`). */
+    readonly unmeasured?: readonly (keyof HarnessUsage)[];
+    /** Quantities of `counts` derived from measured ones, not measured themselves: how each was derived. */
+    readonly estimated?: Readonly<Partial<Record<keyof HarnessUsage, string>>>;
   };
 }
 

@@ -30,3 +30,30 @@ export function compileMarker(marker: { pattern: string; regex: boolean }): (lin
   const regex = RE2JS.compile(marker.pattern);
   return (line) => regex.matcher(line).find();
 }
+
+/** A key is a whole word: never read out of a longer identifier that contains it. */
+const NOT_WORD = '[^A-Za-z0-9]';
+
+/**
+ * Finds every whole-word match of a key pattern in a line, left to right, in
+ * linear time. The key pattern is built from the profile's `target.key`, and
+ * ambiguous templates (`{scenario}-{scenario}-{sessionId}`) would take
+ * polynomial or exponential time on a backtracking engine; RE2 has no
+ * lookaround, so the word boundaries are matched as characters and the key is
+ * the capture group.
+ */
+export function compileKeyFinder(keySource: string): (line: string) => string[] {
+  const regex = RE2JS.compile(`(?:^|${NOT_WORD})(${keySource})(?:$|${NOT_WORD})`);
+  return (line) => {
+    const found: string[] = [];
+    const matcher = regex.matcher(line);
+    let from = 0;
+    while (from <= line.length && matcher.find(from)) {
+      found.push(matcher.group(1) ?? '');
+      // The next key may start right after this one when this one ends in a separator: search
+      // again from its last character, which the next match may take as its leading boundary.
+      from = Math.max(matcher.end(1) - 1, from + 1);
+    }
+    return found;
+  };
+}

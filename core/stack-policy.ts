@@ -25,6 +25,13 @@ export const StackPolicySchema = z.strictObject({
     /** Domains recipients may be in; `*` matches any run of characters (`*.example.com`). */
     recipientDomains: z.array(z.string().min(1)).min(1),
   }),
+  /** The ECS service coldWarm scenarios scale and the observer samples, and how far it may be scaled. */
+  ecs: z.strictObject({
+    cluster: z.string().min(1),
+    service: z.string().min(1),
+    /** The highest desired count a coldWarm scenario may set (context `maxDesiredCount`). */
+    maxDesiredCount: z.number().int().min(1).max(1_000),
+  }),
   /** The only CloudWatch namespace the report may publish to. */
   metricsNamespace: z.string().min(1),
   /** Runs that may be active at once; a profile must opt in (allowConcurrentRuns) to share. */
@@ -107,6 +114,7 @@ export function stackPolicyProblems(profile: Profile, policy: StackPolicy): stri
       );
   }
 
+  problems.push(...ecsProblems(profile, policy.ecs));
   if (profile.publish.cloudwatch && profile.publish.namespace !== policy.metricsNamespace)
     problems.push(
       `publish.namespace: ${JSON.stringify(profile.publish.namespace)} is not the stack's metrics namespace (${policy.metricsNamespace})`,
@@ -119,6 +127,27 @@ export function stackPolicyProblems(profile: Profile, policy: StackPolicy): stri
     );
   if (profile.allowConcurrentRuns && policy.maxConcurrentRuns < 2)
     problems.push('allowConcurrentRuns: the stack allows one run at a time (context maxConcurrentRuns is 1)');
+  return problems;
+}
+
+/** The ECS service the profile names must be the stack's, and no scenario may scale it past the bound. */
+function ecsProblems(profile: Profile, ecs: StackPolicy['ecs']): string[] {
+  const problems: string[] = [];
+  const target = profile.target.ecs;
+  if (target && target.cluster !== ecs.cluster)
+    problems.push(
+      `target.ecs.cluster: ${JSON.stringify(target.cluster)} is not the stack's ECS cluster (${ecs.cluster})`,
+    );
+  if (target && target.service !== ecs.service)
+    problems.push(
+      `target.ecs.service: ${JSON.stringify(target.service)} is not the stack's ECS service (${ecs.service})`,
+    );
+  profile.scenarios.forEach((scenario, i) => {
+    if (scenario.type === 'coldWarm' && scenario.desiredCount > ecs.maxDesiredCount)
+      problems.push(
+        `scenarios[${i}].desiredCount: ${scenario.desiredCount} is over this stack's limit of ${ecs.maxDesiredCount} (CDK context maxDesiredCount)`,
+      );
+  });
   return problems;
 }
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { captureProblems, profileCaptures } from './captures.js';
 import { headerTextProblem, mailboxProblem } from './email.js';
-import { renderTemplate } from './identity.js';
+import { keyTemplateProblem, renderTemplate } from './identity.js';
 import { limitProblems } from './limit-validation.js';
 import { ALL_SCENARIOS } from './metric-data.js';
 import { peakConcurrency } from './pool-concurrency.js';
@@ -150,6 +150,8 @@ function crossFieldProblems(profile: Profile): string[] {
       'target.key: must contain {userId}, {token} or {sessionId} so that each session has its own key',
     );
   }
+  const keyProblem = keyTemplateProblem(target.key);
+  if (keyProblem) problems.push(`target.key: ${keyProblem}`);
 
   const scenarioNames = new Map<string, number>();
   let resources = 0;

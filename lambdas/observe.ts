@@ -79,7 +79,12 @@ export async function handler(event: unknown) {
     ? observerNextPass(profile, definition, pass, deadline - now)
     : { budgetSpent: false, waitSeconds: profile.target.observe.intervalSeconds };
   if (next.budgetSpent && open > 0) {
-    console.warn(`observe: ${runId}/${name} spent its ${pass} passes with ${open} session(s) open; stopping`);
+    log.warn('observer pass budget spent with sessions open; stopping', {
+      runId,
+      scenario: name,
+      passes: pass,
+      open,
+    });
   }
   return {
     // The scenario ends when no session is open and no finished session's job still holds a user.

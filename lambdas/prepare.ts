@@ -3,7 +3,6 @@ import { runScenarios } from '../core/limit-steps.js';
 import { scenarioName } from '../core/profile.js';
 import { maxRunSeconds } from '../core/run-limits.js';
 import { planRun } from '../core/session-plan.js';
-import { stackLimitProblems } from '../core/stack-limits.js';
 import { stackPolicyProblems } from '../core/stack-policy.js';
 import { ProfileInvalidError, parseProfile } from '../core/validate-profile.js';
 import { requiredEnv } from './shared/env.js';
@@ -16,9 +15,6 @@ import { Store } from './shared/store.js';
 const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
 const slots = new RunSlots(table);
-const maxDesiredCount = Number(requiredEnv('MAX_DESIRED_COUNT'));
-if (!Number.isInteger(maxDesiredCount) || maxDesiredCount < 1)
-  throw new Error(`environment variable MAX_DESIRED_COUNT must be an integer >= 1, got ${maxDesiredCount}`);
 
 const EventSchema = z.object({
   profile: z.unknown(),
@@ -32,7 +28,7 @@ const EventSchema = z.object({
 
 /**
  * Validates the profile: its schema, that it stays inside what the stack
- * allows, the stack's limits, and that its pool users' queues exist (error
+ * allows (its resources, the ECS service and its desired-count bound), and that its pool users' queues exist (error
  * ProfileInvalid lists every problem). Then takes the run's slot on the target
  * (error RunNotAdmitted when another run holds it), plans the sessions and
  * records the run. A refused run writes nothing.
@@ -41,10 +37,7 @@ export async function handler(event: unknown) {
   const { profile: input, runId, startedAt } = parseEvent(EventSchema, event, 'prepare');
   const profile = parseProfile(input);
   const policy = stackPolicy();
-  const problems = [
-    ...stackPolicyProblems(profile, policy),
-    ...stackLimitProblems(profile, { maxDesiredCount }),
-  ];
+  const problems = stackPolicyProblems(profile, policy);
   if (profile.target.userPool && (profile.target.provision?.queues.length ?? 0) > 0) {
     problems.push(...missingQueueProblems(await missingQueues(profile.target)));
   }

@@ -1,6 +1,7 @@
 import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { withHarnessFigures } from '../core/harness-figures.js';
 import { buildMetricData } from '../core/metric-data.js';
 import type { Profile } from '../core/profile.js';
 import type { MetricSeries } from '../core/records.js';
@@ -13,6 +14,8 @@ import { sessionTimeoutSeconds } from '../core/session-plan.js';
 import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent, RunIdSchema } from './shared/event.js';
+import { awsHarnessCost } from './shared/harness-cost.js';
+import { parseHandlerFunctions } from './shared/harness-metrics.js';
 import { drainLostBatches, lostBatchesBetween } from './shared/lost-batches.js';
 import { Store } from './shared/store.js';
 import { TargetChangeStore } from './shared/target-changes.js';
@@ -22,11 +25,17 @@ const store = new Store(table);
 const targetChanges = new TargetChangeStore(table);
 const bucket = requiredEnv('REPORTS_BUCKET');
 const lostBatchesQueue = requiredEnv('LOST_BATCHES_QUEUE_URL');
+const functions = parseHandlerFunctions(
+  requiredEnv('HANDLER_FUNCTIONS'),
+  process.env.AWS_LAMBDA_FUNCTION_NAME,
+);
 
 const EventSchema = z.object({
   runId: RunIdSchema,
   /** What the scenario loop caught, when it failed: {Error, Cause}. */
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  /** The state machine the run executes ($$.StateMachine.Id): its definition and metrics give the harness cost. */
+  stateMachineArn: z.string().min(1).optional(),
   /**
    * Rebuild the report of a finished run from its records as they are now
    * (stage times that arrived late included), keeping the run's end time and
@@ -42,7 +51,7 @@ const EventSchema = z.object({
  * with ThresholdsBreached on `fail`.
  */
 export async function handler(event: unknown) {
-  const { runId, failure, rebuild } = parseEvent(EventSchema, event, 'report');
+  const { runId, failure, rebuild, stateMachineArn } = parseEvent(EventSchema, event, 'report');
   const run = await store.getRun(runId);
   if (!run) throw new Error(`run ${runId} has no record`);
   const finishedAt = rebuild ? (run.finishedAt ?? Date.now()) : Date.now();
@@ -64,19 +73,36 @@ export async function handler(event: unknown) {
     finishedAt,
     targetChanges: changes,
   });
-  const report = lostBatches.length > 0 ? { ...built, lostBatches } : built;
+  // What publishing takes (counted in the harness cost; a rebuild publishes nothing again, the run did).
+  const requests = run.profile.publish.cloudwatch
+    ? buildMetricData(built, {
+        namespace: run.profile.publish.namespace,
+        profileName: run.profile.name,
+        timestamp: new Date(finishedAt),
+      })
+    : [];
+  const withCost = withHarnessFigures(
+    built,
+    await awsHarnessCost({
+      profile: run.profile,
+      sessions: built.sessions,
+      startedAt: run.startedAt,
+      finishedAt,
+      stateMachineArn,
+      functions,
+      tableName: table,
+      putMetricDataRequests: requests.length,
+      otherMetricsRequested: series.metricsRequested,
+    }),
+  );
+  const report = lostBatches.length > 0 ? { ...withCost, lostBatches } : withCost;
   const prefix = `reports/${runId}/`;
   await Promise.all([
     put(`${prefix}report.json`, `${JSON.stringify(report, null, 2)}\n`, 'application/json'),
     put(`${prefix}report.md`, renderMarkdown(report), 'text/markdown; charset=utf-8'),
     put(`${prefix}report.html`, renderHtml(report), 'text/html; charset=utf-8'),
   ]);
-  if (run.profile.publish.cloudwatch && !rebuild) {
-    const requests = buildMetricData(report, {
-      namespace: run.profile.publish.namespace,
-      profileName: run.profile.name,
-      timestamp: new Date(finishedAt),
-    });
+  if (!rebuild) {
     for (const request of requests) await cloudwatch().send(new PutMetricDataCommand(request));
   }
   // Markers that arrive within one more session timeout after the end are still matched and stored.
@@ -95,15 +121,18 @@ async function put(key: string, body: string, contentType: string): Promise<void
   await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
-/** CPU and memory of the service over the run, from CloudWatch (AWS/ECS); null when the profile samples nothing. */
+/**
+ * CPU and memory of the service over the run, from CloudWatch (AWS/ECS); null when the profile samples
+ * nothing. `metricsRequested`: the queries of each page, as CloudWatch bills them.
+ */
 async function resourceSeries(
   profile: Profile,
   from: number,
   to: number,
-): Promise<{ cpu: MetricSeries | null; memory: MetricSeries | null }> {
+): Promise<{ cpu: MetricSeries | null; memory: MetricSeries | null; metricsRequested: number }> {
   const resources = profile.scenarios.find((s) => s.type === 'resources');
   const ecs = profile.target.ecs;
-  if (resources?.type !== 'resources' || !ecs) return { cpu: null, memory: null };
+  if (resources?.type !== 'resources' || !ecs) return { cpu: null, memory: null, metricsRequested: 0 };
   const metric = (id: string, name: string) => ({
     Id: id,
     MetricStat: {
@@ -121,7 +150,9 @@ async function resourceSeries(
   });
   const points = new Map<string, { at: number; value: number }[]>();
   let NextToken: string | undefined;
+  let metricsRequested = 0;
   do {
+    metricsRequested += 2;
     const out = await cloudwatch().send(
       new GetMetricDataCommand({
         MetricDataQueries: [metric('cpu', 'CPUUtilization'), metric('memory', 'MemoryUtilization')],
@@ -145,5 +176,9 @@ async function resourceSeries(
     unit: 'Percent',
     points: (points.get(id) ?? []).sort((a, b) => a.at - b.at),
   });
-  return { cpu: series('cpu', 'CPUUtilization'), memory: series('memory', 'MemoryUtilization') };
+  return {
+    cpu: series('cpu', 'CPUUtilization'),
+    memory: series('memory', 'MemoryUtilization'),
+    metricsRequested,
+  };
 }

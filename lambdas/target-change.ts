@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { requiredEnv } from './shared/env.js';
-import { parseEvent } from './shared/event.js';
+import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { TargetChangeStore } from './shared/target-changes.js';
 
 const changes = new TargetChangeStore(requiredEnv('TABLE_NAME'));
 
 const EventSchema = z.object({
-  runId: z.string().min(1),
-  scenario: z.string().min(1),
+  runId: RunIdSchema,
+  scenario: NameSchema,
   kind: z.literal('ecsDesiredCount'),
-  cluster: z.string().min(1),
-  service: z.string().min(1),
+  // ECS names: at most 255 characters (as target.ecs in core/profile.ts), so the record's key stays small.
+  cluster: z.string().min(1).max(255),
+  service: z.string().min(1).max(255),
   before: z.number().int().min(0),
   after: z.number().int().min(0),
   /** false: the state machine is about to change the target; true: it has set `before` back. */

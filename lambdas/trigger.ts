@@ -33,6 +33,13 @@ const EventSchema = z.object({
 });
 /** A send slot further away than this is waited for in the state machine, not in the Lambda. */
 const SLOT_MARGIN_MS = 2_000;
+/**
+ * The state machine wakes the session this long before its slot, and the
+ * trigger sleeps the rest (at most SLOT_MARGIN_MS, as a Wait truncated to the
+ * second wakes up to 1 s early): the wake-up and the invocation's own delay
+ * then come before the slot instead of after it, and the send keeps its slot.
+ */
+const SLOT_LEAD_MS = 1_000;
 /** What the state machine reads of every result: the send, or the slot to come back at. */
 const notSent = { retryAt: null, slot: null };
 
@@ -54,7 +61,7 @@ export async function handler(event: unknown) {
   if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, ...notSent };
 
   const startAt = await facts.scenarioStart(runId, session.scenario);
-  // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
+  // Open-model sessions are due at the scenario start plus their offset; sequential ones when first asked for.
   const due =
     session.offsetMs !== undefined && startAt !== undefined ? startAt + session.offsetMs : undefined;
   // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
@@ -73,7 +80,7 @@ export async function handler(event: unknown) {
       const slot = reserved ?? (await pacer.reserve(runId, 1000 / rate));
       if (slot - Date.now() > SLOT_MARGIN_MS) {
         await rememberDue();
-        return { sentAt: null, retryAt: new Date(slot).toISOString(), slot };
+        return { sentAt: null, retryAt: new Date(slot - SLOT_LEAD_MS).toISOString(), slot };
       }
       await sleep(slot - Date.now());
     }

@@ -8,8 +8,9 @@ import { DashboardConstruct } from './dashboard-construct.js';
 import { HandlersConstruct } from './handlers-construct.js';
 import { LostBatchesConstruct } from './lost-batches-construct.js';
 import { type NightlyScheduleProps, ScheduleConstruct } from './schedule-construct.js';
+import { StoppedRunRestoreConstruct } from './stopped-run-restore-construct.js';
 import { StorageConstruct } from './storage-construct.js';
-import { stackPolicyOf, type TargetProps } from './target-props.js';
+import { stackPolicyOf, type TargetProps, targetArns } from './target-props.js';
 
 export interface BenchmarkStackProps extends StackProps {
   readonly target: TargetProps;
@@ -28,6 +29,8 @@ export class BenchmarkStack extends Stack {
   readonly storage: StorageConstruct;
   readonly handlers: HandlersConstruct;
   readonly workflow: BenchmarkWorkflow;
+  /** Sets back what a stopped, timed-out or failed run left changed on the target. */
+  readonly stoppedRunRestore: StoppedRunRestoreConstruct;
   /** The nightly dashboard; present when the stack has a nightly run. */
   readonly dashboard?: DashboardConstruct;
 
@@ -50,6 +53,13 @@ export class BenchmarkStack extends Stack {
       target,
       plansBucket: this.storage.reportsBucket,
     });
+    this.stoppedRunRestore = new StoppedRunRestoreConstruct(this, 'StoppedRunRestore', {
+      benchmark: this.workflow.stateMachine,
+      serviceArn: targetArns(this, target).ecsService,
+      stoppedRun: this.handlers.functions['stopped-run'],
+      targetChange: this.handlers.functions['target-change'],
+    });
+    this.handlers.allowReportToDescribe(this.workflow.stateMachine);
     if (target.subscribeLogGroups) {
       new CollectorConstruct(this, 'Collector', {
         collector: this.handlers.functions.collector,
@@ -76,6 +86,7 @@ export class BenchmarkStack extends Stack {
         stateMachine: this.workflow.stateMachine,
         verdictAlarm: schedule.verdictAlarm,
         stoppedAlarm: schedule.stoppedAlarm,
+        notRestoredAlarm: this.stoppedRunRestore.notRestoredAlarm,
       });
     }
 
@@ -85,6 +96,11 @@ export class BenchmarkStack extends Stack {
         'What a profile may touch; check a profile with: bench validate --stack <outputs.json> <profile>',
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StoppedRunRestoreArn', {
+      value: this.stoppedRunRestore.stateMachine.stateMachineArn,
+      description:
+        'Started by EventBridge when a run is stopped, times out or fails; its executions show each restore',
+    });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'ReportsBucketName', { value: this.storage.reportsBucket.bucketName });
     new CfnOutput(this, 'ReportFunctionName', {

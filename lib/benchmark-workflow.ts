@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,9 +6,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources, type HandlerName } from './handlers-construct.js';
+import { SESSIONS_MAP_LABEL } from '../core/harness-metrics.js';
+import type { HandlerName } from './handlers-construct.js';
+import { acknowledgeWildcardResources } from './nag-acknowledgements.js';
 import { type TargetProps, targetArns } from './target-props.js';
 import { targetRestoreSteps } from './target-restore.js';
+import { logAndTrace } from './workflow-logging.js';
 import {
   at,
   CAUGHT,
@@ -121,7 +124,8 @@ export class BenchmarkWorkflow extends Construct {
       .otherwise(verdict);
     const report = (name: string, payload: Record<string, unknown>) =>
       this.lambdaStep(name, 'report', {
-        payload: { runId: at('$.run.runId'), ...payload },
+        // The state machine's ARN: the report reads its definition (the predicted cost) and its metrics.
+        payload: { runId: at('$.run.runId'), stateMachineArn: at('$$.StateMachine.Id'), ...payload },
         resultFields: ['verdict', 'summary', 'reportKey'],
         resultPath: '$.report',
       });
@@ -148,17 +152,11 @@ export class BenchmarkWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(
         prepare.next(scenarios).next(settle).next(report('Write report', {})).next(verdict),
       ),
-      // No execution data: inputs and outputs carry task tokens, the profile and email addresses for 90 days.
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
     });
+    // Logging ALL without execution data, and tracing; their "*" statements in policies of their own.
+    logAndTrace(this.stateMachine, logGroup);
     this.grantSessionCallbacks([this.fns.await, this.fns.collector, this.fns.observe]);
 
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CloudWatch Logs vended log delivery and X-Ray trace writes have no resource-level permissions.',
-    });
     acknowledgeWildcardResources(
       this.stateMachine,
       [...this.invoked].map((fn) => `${fn.functionArn}:*`),
@@ -247,6 +245,9 @@ export class BenchmarkWorkflow extends Construct {
       itemSelector: { runId: at('$.runId'), session: at('$$.Map.Item.Value') },
       maxConcurrencyPath: '$.plan.concurrency',
       mapExecutionType: sfn.StateMachineType.STANDARD,
+      // Child executions publish their AWS/States metrics under <state machine ARN>/<label>: a fixed label
+      // lets the report read them (lambdas/shared/harness-metrics.ts) instead of a Map Run's random UUID.
+      label: SESSIONS_MAP_LABEL,
       toleratedFailurePercentage: 100,
       resultPath: DISCARD,
       outputPath: DISCARD,

@@ -18,6 +18,8 @@ export interface DashboardConstructProps {
   readonly verdictAlarm?: cloudwatch.IAlarm;
   /** The alarm on a stopped run (its target restore did not run), shown next to the verdict. */
   readonly stoppedAlarm?: cloudwatch.IAlarm;
+  /** The alarm on a stopped or failed run whose automatic restore failed, shown next to the verdict. */
+  readonly notRestoredAlarm?: cloudwatch.IAlarm;
 }
 
 const PERIOD = Duration.days(1);
@@ -116,7 +118,9 @@ export class DashboardConstruct extends Construct {
       this.dashboard.addWidgets(
         new cloudwatch.AlarmStatusWidget({
           title: 'Verdict',
-          alarms: [props.verdictAlarm, ...(props.stoppedAlarm ? [props.stoppedAlarm] : [])],
+          alarms: [props.verdictAlarm, props.stoppedAlarm, props.notRestoredAlarm].filter(
+            (alarm): alarm is cloudwatch.IAlarm => alarm !== undefined,
+          ),
           width: 24,
           height: 2,
         }),

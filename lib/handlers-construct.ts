@@ -6,8 +6,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { acknowledgeWildcardResources, unscopedPolicy } from './nag-acknowledgements.js';
 import { stackPolicyOf, type TargetProps, targetArns } from './target-props.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGE_LOCK = fileURLToPath(new URL('../package-lock.json', import.meta.url));
 
 /** The handler files in lambdas/, one per task. */
 export const HANDLER_NAMES = [
@@ -20,6 +25,7 @@ export const HANDLER_NAMES = [
   'collector',
   'report',
   'target-change',
+  'stopped-run',
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
@@ -52,7 +58,17 @@ const SIZING: Readonly<Record<HandlerName, Sizing>> = {
     timeout: Duration.seconds(30),
     description: 'Records a change to the target and its restore',
   },
+  'stopped-run': {
+    memoryMiB: 256,
+    timeout: Duration.seconds(30),
+    description: "Lists a stopped run's unrestored changes, frees its slot",
+  },
 };
+
+/** Each handler's memory size (MiB), as the stack sizes it. */
+export const HANDLER_MEMORY_MIB = Object.fromEntries(
+  HANDLER_NAMES.map((name) => [name, SIZING[name].memoryMiB]),
+) as Readonly<Record<HandlerName, number>>;
 
 export interface HandlersConstructProps {
   readonly table: dynamodb.Table;
@@ -62,10 +78,11 @@ export interface HandlersConstructProps {
 
 /**
  * The table actions each handler's code uses (lambdas/shared/store.ts and its
- * helpers), and nothing else: no Scan or BatchGetItem anywhere.
- * - DeleteItem: only collector and observe, which release a stream binding at
- *   its job's last marker and delete an orphan marker once its binding claims it.
+ * helpers), and nothing else: no Scan and no DeleteItem anywhere (stream markers
+ * are only ever added; TTL removes what a run leaves).
  * - BatchWriteItem: only prepare (the planned sessions).
+ * - BatchGetItem: only collector and observe, which read sessions' stream credits
+ *   back (consistent reads) after a redelivery.
  */
 export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   prepare: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
@@ -87,6 +104,8 @@ export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   collector: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   // Records a change to the target before it is made, and marks it restored.
   'target-change': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  // Lists a stopped run's TARGET# records (Query) and frees its slot (UpdateItem on STACK/RUNS).
+  'stopped-run': ['dynamodb:Query', 'dynamodb:UpdateItem'],
   report: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
 };
 
@@ -125,6 +144,21 @@ export class HandlersConstruct extends Construct {
       );
     }
     this.grantAccess(props);
+    // The report reads each function's metrics and maps the definition's tasks to handlers (the measured and
+    // predicted harness cost). Its own name would be a reference to itself: it reads AWS_LAMBDA_FUNCTION_NAME.
+    functions.report.addEnvironment(
+      'HANDLER_FUNCTIONS',
+      Stack.of(this).toJsonString(
+        Object.fromEntries(
+          HANDLER_NAMES.map((name) => [
+            name,
+            name === 'report'
+              ? { memoryMiB: SIZING[name].memoryMiB }
+              : { functionName: functions[name].functionName, memoryMiB: SIZING[name].memoryMiB },
+          ]),
+        ),
+      ),
+    );
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
@@ -153,6 +187,9 @@ export class HandlersConstruct extends Construct {
     );
     const fn = new NodejsFunction(this, id, {
       entry: fileURLToPath(new URL(`../lambdas/${name}.ts`, import.meta.url)),
+      // From the project's own folder, not the working directory: `bench` runs from anywhere.
+      depsLockFilePath: PACKAGE_LOCK,
+      projectRoot: PROJECT_ROOT,
       handler: 'handler',
       description: `WebOrdinary Bench: ${sizing.description}`,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -169,7 +206,6 @@ export class HandlersConstruct extends Construct {
         ...(name === 'start-scenario'
           ? { MAX_SESSION_CONCURRENCY: String(props.target.maxSessionConcurrency) }
           : {}),
-        ...(name === 'prepare' ? { MAX_DESIRED_COUNT: String(props.target.maxDesiredCount) } : {}),
         ...(POLICY_READERS.includes(name)
           ? { STACK_POLICY: JSON.stringify(stackPolicyOf(props.target)) }
           : {}),
@@ -246,7 +282,8 @@ export class HandlersConstruct extends Construct {
       'ReportResourceSeries',
       roles.report,
       ['cloudwatch:GetMetricData'],
-      'CloudWatch GetMetricData has no resource-level permissions; the report reads the ECS CPU and memory series. Read only.',
+      'CloudWatch GetMetricData has no resource-level permissions (AWS requires "*"); the report reads the ECS CPU and ' +
+        "memory series, and the harness's own usage over the run (AWS/States, AWS/Lambda, AWS/DynamoDB, AWS/SES). Read only.",
     );
     allow('report', ['s3:PutObject'], [props.reportsBucket.arnForObjects('reports/*')]);
     // A load scenario's plan, read by the Distributed Map's ItemReader.
@@ -290,57 +327,27 @@ export class HandlersConstruct extends Construct {
       "Start scenario writes each load scenario's session plan under its run's prefix in the stack's bucket.",
     );
   }
+
+  /**
+   * The report reads the deployed definition (DescribeStateMachine) to predict
+   * the run's harness cost. A policy of its own, not the role's default one:
+   * the state machine invokes the report function, which depends on its role's
+   * default policy, so a statement there naming the state machine would be a cycle.
+   */
+  allowReportToDescribe(stateMachine: sfn.IStateMachine): void {
+    new iam.Policy(this, 'ReportReadsDefinition', {
+      roles: [this.roles.report],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['states:DescribeStateMachine'],
+          resources: [stateMachine.stateMachineArn],
+        }),
+      ],
+    });
+  }
 }
 
 /** `ses:FromAddress` pattern of an SES identity: any address of a domain, or the address itself. */
 function senderPattern(identity: string): string {
   return identity.includes('@') || identity.includes('*') ? identity : `*@${identity}`;
-}
-
-/**
- * A policy of one statement on resource `*` (an action with no resource-level
- * permissions), attached to one role and acknowledged for cdk-nag on that policy alone.
- */
-function unscopedPolicy(
-  scope: Construct,
-  id: string,
-  role: iam.IRole,
-  actions: string[],
-  reason: string,
-  conditions?: iam.Conditions,
-): iam.Policy {
-  const policy = new iam.Policy(scope, id, {
-    roles: [role],
-    statements: [
-      new iam.PolicyStatement({ actions, resources: ['*'], ...(conditions ? { conditions } : {}) }),
-    ],
-  });
-  Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason });
-  return policy;
-}
-
-/**
- * Acknowledges cdk-nag's AwsSolutions-IAM5 finding for each wildcard resource,
- * spelt as cdk-nag reports it (`<LogicalId.Arn>`, `<AWS::Partition>`), so the
- * acknowledgement follows the names the target is configured with.
- */
-export function acknowledgeWildcardResources(
-  scope: Construct,
-  resources: readonly string[],
-  reason: string,
-): void {
-  const stack = Stack.of(scope);
-  for (const resource of resources) {
-    const id = `AwsSolutions-IAM5[Resource::${flattenReference(stack.resolve(resource))}]`;
-    Validations.of(scope).acknowledge({ id, reason });
-  }
-}
-
-function flattenReference(node: unknown): string {
-  if (typeof node === 'string') return node;
-  const fn = node as { 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string]; Ref?: string };
-  if (fn['Fn::Join']) return fn['Fn::Join'][1].map(flattenReference).join(fn['Fn::Join'][0]);
-  if (fn['Fn::GetAtt']) return `<${fn['Fn::GetAtt'][0]}.${fn['Fn::GetAtt'][1]}>`;
-  if (fn.Ref) return `<${fn.Ref}>`;
-  return JSON.stringify(node);
 }

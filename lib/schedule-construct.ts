@@ -101,11 +101,12 @@ export class ScheduleConstruct extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    // A stopped execution runs no Catch: a coldWarm scenario's restore of the ECS service did not run.
+    // A stopped execution runs no Catch: the stopped-run restore (lib/stopped-run-restore-construct.ts) sets
+    // the target back; this alarm says that a run was cut short, so its night has no report.
     this.stoppedAlarm = new cloudwatch.Alarm(this, 'RunStopped', {
       alarmDescription:
-        'A benchmark run was stopped (aborted): no restore ran, so a coldWarm scenario may have left the ECS ' +
-        'service at its own desired count; run `bench restore <runId> --table <TableName>`',
+        'A benchmark run was stopped (aborted): it wrote no report. The stopped-run restore sets back what a ' +
+        'coldWarm scenario left changed on the ECS service (the RunNotRestored alarm fires if it cannot)',
       metric: props.stateMachine.metricAborted({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 1,

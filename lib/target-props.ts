@@ -175,6 +175,11 @@ export function stackPolicyOf(target: TargetProps): StackPolicy {
     intake: { bucket: target.intakeBucketName, prefix: target.intakePrefix },
     siteBuckets: [target.siteBucketPattern],
     ses: { identities: [...target.sesIdentities], recipientDomains: [...target.sesRecipientDomains] },
+    ecs: {
+      cluster: target.ecsClusterName,
+      service: target.ecsServiceName,
+      maxDesiredCount: target.maxDesiredCount,
+    },
     metricsNamespace: target.metricsNamespace,
     maxConcurrentRuns: target.maxConcurrentRuns,
     dailySendBudget: target.dailySendBudget,

@@ -27,7 +27,8 @@ export interface TargetRestoreSteps {
  * and sets it back when its sessions end, whether they succeeded or failed.
  * When that restore fails (after retries) the scenario fails with
  * `TargetNotRestored`, which the run surfaces as its own error. A stopped
- * execution runs no Catch: `bench restore <runId>` sets the recorded value back.
+ * execution runs no Catch: the stopped-run restore (lib/stopped-run-restore-construct.ts)
+ * sets the recorded value back, and `bench restore <runId>` by hand.
  */
 export function targetRestoreSteps(scope: Construct, props: TargetRestoreProps): TargetRestoreSteps {
   const service = { Cluster: at('$.plan.ecs.cluster'), Service: at('$.plan.ecs.service') };

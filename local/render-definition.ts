@@ -23,6 +23,8 @@ export interface RenderedDefinition {
   readonly deployed: AslDefinition;
   /** Each handler's memory size in MiB (from the CDK construct). */
   readonly memoryMiB: Readonly<Record<HandlerName, number>>;
+  /** The stopped-run restore's definition (lib/stopped-run-restore-construct.ts), its handlers `local:<handler>` too. */
+  readonly stoppedRunRestore: AslDefinition;
 }
 
 /** Prefix of the FunctionName that stands for a handler in the rendered definition. */
@@ -40,6 +42,7 @@ const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
 type Built = {
   definition: AslDefinition;
   deployed: AslDefinition;
+  stoppedRunRestore: AslDefinition;
   timeouts: ReadonlyMap<HandlerName, number>;
   memory: ReadonlyMap<HandlerName, number>;
 };
@@ -59,6 +62,7 @@ export function renderDefinition(): RenderedDefinition {
   return {
     definition: structuredClone(cached.definition),
     deployed: structuredClone(cached.deployed),
+    stoppedRunRestore: structuredClone(cached.stoppedRunRestore),
     memoryMiB: Object.fromEntries(memory) as Record<HandlerName, number>,
     timeoutSecondsOf: (handler) => {
       const seconds = timeouts.get(handler);
@@ -107,7 +111,11 @@ function buildIn(outdir: string): Built {
   const deployed = JSON.parse(text) as AslDefinition;
   forEachState(definition, adaptTimeoutPath);
   adaptItemReaders(definition as unknown as JsonGraph);
-  return { definition, deployed, timeouts, memory };
+  const restore = stack.stoppedRunRestore.stateMachine.node.defaultChild as CfnStateMachine;
+  const stoppedRunRestore = JSON.parse(
+    joinTokens(stack.resolve(restore.definitionString), handlers, buckets),
+  ) as AslDefinition;
+  return { definition, deployed, stoppedRunRestore, timeouts, memory };
 }
 
 type JsonState = Record<string, unknown>;

@@ -14,7 +14,8 @@ export interface RestoreOptions {
 /**
  * `bench restore <runId>`: sets back what a run changed on the target and did
  * not restore itself (a stopped execution runs no Catch, so its restore states
- * never run), from the values the run recorded before changing anything.
+ * never run), from the values the run recorded before changing anything. The
+ * manual fallback of the stack's stopped-run restore, for when that failed.
  * Exit 0 when nothing is left changed, 1 when a restore failed.
  */
 export async function restore(options: RestoreOptions): Promise<number> {

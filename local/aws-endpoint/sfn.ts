@@ -49,12 +49,15 @@ export class SfnStore {
     this.#faultType = errorType;
   }
 
-  readonly #machines = new Map<string, { name: string; createdAt: number }>();
+  readonly #machines = new Map<string, { name: string; createdAt: number; definition: string }>();
 
-  /** Registers a state machine by name (for `bench preflight`'s check); returns its ARN. */
-  defineStateMachine(name: string): string {
+  /**
+   * Registers a state machine by name (for `bench preflight`'s check, and the
+   * report's DescribeStateMachine with the definition as deployed); returns its ARN.
+   */
+  defineStateMachine(name: string, definition = '{}'): string {
     const machineArn = arn('states', `stateMachine:${name}`);
-    this.#machines.set(machineArn, { name, createdAt: Date.now() });
+    this.#machines.set(machineArn, { name, createdAt: Date.now(), definition });
     return machineArn;
   }
 
@@ -69,7 +72,7 @@ export class SfnStore {
       name: machine.name,
       status: 'ACTIVE',
       type: 'STANDARD',
-      definition: '{}',
+      definition: machine.definition,
       roleArn: arn('iam', `role/${machine.name}`).replace(':us-east-1:', '::'),
       creationDate: machine.createdAt / 1000,
     };

@@ -37,6 +37,7 @@ import {
   metricSink,
 } from './local-aws-setup.js';
 import { attachLocalCost, itemReaderStandIns } from './local-cost.js';
+import { localHandlerFunctions } from './local-handler-functions.js';
 import { localStackPolicy } from './local-stack-policy.js';
 import { profileModelPath } from './model-path.js';
 import { writePartialReport } from './partial-report.js';
@@ -108,12 +109,17 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     ...aws.env,
     TABLE_NAME: LOCAL_TABLE,
     REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
-    MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
     MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
     // The handlers' INFO lines (one per send and per session) would bury the progress line.
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
-    STACK_POLICY: JSON.stringify(localStackPolicy(profile, model, LOCAL_MAX_24_HOUR_SEND)),
+    STACK_POLICY: JSON.stringify(
+      localStackPolicy(profile, model, {
+        dailySendBudget: LOCAL_MAX_24_HOUR_SEND,
+        maxDesiredCount: WEBORDINARY_TARGET.maxDesiredCount,
+      }),
+    ),
     LOST_BATCHES_QUEUE_URL: lostBatchesQueue(aws),
+    HANDLER_FUNCTIONS: localHandlerFunctions(),
   });
   resetClients();
   // Counts what the handlers and the execution use, for the report's measured harness cost.
@@ -171,6 +177,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
       timeoutSecondsOf: (handler) => (isHandlerName(handler) ? timeoutSecondsOf(handler) : 3),
       signal: guard.signal,
       onStateEvent: meter.stateEvents(itemReaderStandIns(definition)),
+      // The report reads the definition as deployed (DescribeStateMachine), as on AWS.
+      stateMachineArn: aws.endpoint.sfn.defineStateMachine(
+        'WebOrdinaryBench',
+        JSON.stringify(rendered.deployed),
+      ),
     });
     progress.stop();
     const stoppedEarly = async (reason: string): Promise<LocalRun> => {

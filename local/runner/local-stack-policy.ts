@@ -6,10 +6,14 @@ import type { TargetModel } from '../simulator/index.js';
  * The policy of the stack a local run "deploys": the runner creates exactly
  * the log groups, buckets and identities the profile names (local mode has no
  * other target), so the policy is drawn from the profile and the model, with
- * a template variable standing for any text. It bounds concurrency and the
- * daily send budget as a default deployment does.
+ * a template variable standing for any text. It bounds concurrency, the
+ * desired count and the daily send budget as a default deployment does.
  */
-export function localStackPolicy(profile: Profile, model: TargetModel, dailySendBudget: number): StackPolicy {
+export function localStackPolicy(
+  profile: Profile,
+  model: TargetModel,
+  limits: { dailySendBudget: number; maxDesiredCount: number },
+): StackPolicy {
   const { target } = profile;
   const anyVar = (text: string) => text.replace(/\{[A-Za-z]+\}/g, '*');
   const domainOf = (address: string) => anyVar(address.slice(address.lastIndexOf('@') + 1).replace(/>$/, ''));
@@ -31,8 +35,14 @@ export function localStackPolicy(profile: Profile, model: TargetModel, dailySend
     intake,
     siteBuckets: sites.length > 0 ? sites : ['none'],
     ses: { identities: [domainOf(trigger.from)], recipientDomains: [domainOf(trigger.to)] },
+    // The simulator serves whichever service the profile names.
+    ecs: {
+      cluster: target.ecs?.cluster ?? 'none',
+      service: target.ecs?.service ?? 'none',
+      maxDesiredCount: limits.maxDesiredCount,
+    },
     metricsNamespace: profile.publish.namespace,
     maxConcurrentRuns: 1,
-    dailySendBudget,
+    dailySendBudget: limits.dailySendBudget,
   };
 }

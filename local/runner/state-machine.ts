@@ -38,6 +38,8 @@ export interface RunStateMachineOptions {
   readonly onStateEvent?: (event: { type: string; state?: string; error?: string }) => void;
   /** Stops the execution (an emulator died, the CLI was interrupted): it fails with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** `$$.StateMachine.Id`: the ARN the local Step Functions endpoint knows the definition by. */
+  readonly stateMachineArn?: string;
 }
 
 export type ExecutionOutcome =
@@ -67,7 +69,7 @@ export async function runStateMachine(options: RunStateMachineOptions): Promise<
         StartTime: startTime,
         Input: options.input,
       },
-      StateMachine: { Id: 'local:WebOrdinaryBench', Name: 'WebOrdinaryBench' },
+      StateMachine: { Id: options.stateMachineArn ?? 'local:WebOrdinaryBench', Name: 'WebOrdinaryBench' },
       Task: { Token: TOKEN_PLACEHOLDER },
     } as never,
   });

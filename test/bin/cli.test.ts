@@ -36,6 +36,18 @@ describe('bench validate', () => {
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('runs from any working directory: the profile and the project’s own files are found from where they are', () => {
+    const profile = join(process.cwd(), 'profiles', 'local-demo.json');
+    const out = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'bench.js'), 'validate', profile], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      cwd: dir,
+    });
+    expect({ code: out.status, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(out.stdout).toContain('is valid');
+    expect(out.stdout).toContain('harness cost (predicted)');
+  });
+
   it('exits 2 with one short message for an unknown command or option, with a suggestion', () => {
     const unknown = bench('frobnicate');
     expect(unknown.code).toBe(2);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bottlenecks, MIN_N } from '../../core/bottlenecks.js';
+import { bottlenecks, MIN_N, workspaceNote } from '../../core/bottlenecks.js';
 import { renderHtml } from '../../core/render-html.js';
 import { renderMarkdown } from '../../core/render-markdown.js';
 import { renderText } from '../../core/render-text.js';
+import type { SessionReport } from '../../core/report-model.js';
 import { DEMO_MODEL, LOCAL_ALL, modelReport, slowerStep } from '../support/model-report.js';
 
 const verdictOf = (report: ReturnType<typeof modelReport>, scenario: string) =>
@@ -50,7 +51,7 @@ describe('bottlenecks', () => {
     );
   });
 
-  it('names the cold start in a coldWarm scenario (cold vs the unloaded warm sessions)', () => {
+  it('does not judge a coldWarm scenario whose two cold sessions are fewer than the rank test needs', () => {
     const verdict = verdictOf(modelReport(3), 'coldWarm');
     // Two cold sessions are fewer than a rank test needs: the verdict says so instead of shouting.
     expect(verdict.text).toMatch(/^Too few sessions to judge \(n 2 vs 4 unloaded; 4 a side needed\)/);
@@ -77,8 +78,26 @@ describe('bottlenecks', () => {
   it('appears in the text, Markdown and HTML reports', () => {
     const slowBuild = slowerStep(DEMO_MODEL, 'build', 4);
     const report = modelReport(2, DEMO_MODEL, LOCAL_ALL, (s) => (s === 'burst' ? slowBuild : DEMO_MODEL));
-    expect(renderText(report)).toContain('verdict: Bottleneck under burst: build');
+    const text = renderText(report);
+    expect(text).toContain('verdict: Bottleneck under burst: build');
+    // The shares at p50 and p95, as the Markdown and HTML tables give them.
+    const burst = verdictOf(report, 'burst');
+    const build = burst.shares.find((s) => s.stage === 'build')!;
+    expect(text).toContain(`build ${Math.round(build.p50! * 100)}/${Math.round(build.p95! * 100)} %`);
+    expect(text).toMatch(/share of total p50\/p95: pickup \d+\/\d+ %, thread/);
     expect(renderMarkdown(report)).toContain('**burst**: Bottleneck under burst: build');
     expect(renderHtml(report)).toContain('◀ bottleneck');
+  });
+
+  it('says when the two sides differ in sessions that set up their user’s workspace, and only then', () => {
+    const sessions = (n: number, first: number, firstOnUser = true): SessionReport[] =>
+      Array.from({ length: n }, (_, i) => ({ firstOnUser: firstOnUser && i < first }) as SessionReport);
+    expect(workspaceNote(sessions(20, 18), sessions(4, 0))).toBe(
+      ' Note: 18 of 20 session(s) here were first on their user (they set up its workspace) against 0 of 4 unloaded; a stage that sets up the workspace is slower for that alone.',
+    );
+    expect(workspaceNote(sessions(20, 10), sessions(4, 2))).toBe('');
+    // No user pool: nothing is known of workspaces, nothing is said.
+    const noPool = Array.from({ length: 4 }, () => ({}) as SessionReport);
+    expect(workspaceNote(noPool, noPool)).toBe('');
   });
 });

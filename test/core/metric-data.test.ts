@@ -132,6 +132,68 @@ describe('buildMetricData', () => {
     expect(find('SessionsTimedOut')).toMatchObject({ Value: 1 });
   });
 
+  it('publishes each captured value (log.capture) under its own name, unit and stage, per scenario and for the run', () => {
+    const plain = profile([{ type: 'burst', sessions: 3 }]);
+    const captured: Profile = {
+      ...plain,
+      target: {
+        ...plain.target,
+        stages: plain.target.stages.map((stage) =>
+          stage.name === 'deployed' && 'log' in stage
+            ? {
+                ...stage,
+                log: {
+                  ...stage.log,
+                  capture: {
+                    regex: 'Cost: \\$(?<claudeCost>[0-9.]+), Duration: (?<claudeMs>[0-9]+)ms',
+                    units: { claudeCost: 'usd', claudeMs: 'ms' },
+                  },
+                },
+              }
+            : stage,
+        ),
+      },
+    };
+    const withValues = (i: number, cost: number, ms: number): SessionRecord => ({
+      ...session(i, 'burst', 0, 200, 1_000),
+      values: { claudeCost: cost, claudeMs: ms },
+    });
+    const run = buildReport({
+      run: { runId: 'run', profile: captured, startedAt: 0 },
+      // The third session never reached the marker: it has no values, and none is made up for it.
+      sessions: [
+        withValues(1, 0.0712, 8_123),
+        withValues(2, 0.0712, 9_000),
+        session(3, 'burst', 0, 200, null),
+      ],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1,
+    });
+    const all = datums(buildMetricData(run, OPTIONS));
+    const of = (name: string) =>
+      all
+        .filter((d) => d.MetricName === name)
+        .map((d) => ({ unit: d.Unit, dims: dims(d), Values: d.Values, Counts: d.Counts }));
+    expect(of('claudeCost')).toEqual(
+      ['burst', 'all'].map((scenario) => ({
+        unit: 'None',
+        dims: `Profile=nightly,Scenario=${scenario},Stage=deployed`,
+        Values: [0.0712],
+        Counts: [2],
+      })),
+    );
+    expect(of('claudeMs')).toEqual(
+      ['burst', 'all'].map((scenario) => ({
+        unit: 'Milliseconds',
+        dims: `Profile=nightly,Scenario=${scenario},Stage=deployed`,
+        Values: [8_123, 9_000],
+        Counts: [1, 1],
+      })),
+    );
+  });
+
   it('is a valid PutMetricDataCommandInput and gives the same requests every time', () => {
     const requests: PutMetricDataCommandInput[] = buildMetricData(small, OPTIONS);
     expect(requests).toEqual(buildMetricData(small, OPTIONS));

@@ -338,4 +338,32 @@ describe('a report with caveats', () => {
     expect(renderMarkdown(report)).toContain('PARTIAL report');
     expect(renderText(base)).not.toMatch(/PARTIAL|lost/);
   });
+
+  it('says in the HTML report which log batches were lost, as text and markdown do', async () => {
+    const { renderHtml } = await import('../../core/render-html.js');
+    const { renderMarkdown } = await import('../../core/render-markdown.js');
+    const { buildReport } = await import('../../core/report.js');
+    const { profile } = await import('../fixtures/profile.js');
+    const base = buildReport({
+      run: { runId: 'r', profile: profile(), startedAt: 0 },
+      sessions: [],
+      taskSamples: [],
+      cpu: null,
+      memory: null,
+      finishedAt: 1_000,
+    });
+    const lost = {
+      logGroup: '/ecs/webordinary/edit',
+      logStream: 'edit/<task-1>',
+      firstAt: 0,
+      lastAt: 10,
+      events: 3,
+      reason: 'Error: throttled',
+    };
+    const html = renderHtml({ ...base, lostBatches: [lost] });
+    expect(html).toMatch(/<p class="banner">1 log batch\(es\) lost, stage times may be missing: /);
+    expect(html).toContain('/ecs/webordinary/edit edit/&lt;task-1&gt; (3 events');
+    expect(renderMarkdown({ ...base, lostBatches: [lost] })).toContain('1 log batch(es) lost');
+    expect(renderHtml(base)).not.toContain('lost');
+  });
 });

@@ -67,7 +67,7 @@ describe('identities', () => {
     for (const key of ['{userId}', '{token}', 'thread-{token}', '{sessionId}']) {
       const target = { userIdPrefix: 'bench', key };
       const id = sessionIdentity('r1', target, { scenario: 'burst', index: 7, ordinal: 7 });
-      const regex = new RegExp(keyPatternSource('r1', target), 'g');
+      const regex = new RegExp(`(?<![A-Za-z0-9])${keyPatternSource('r1', target)}(?![A-Za-z0-9])`, 'g');
       expect([...`x [${id.key}] y`.matchAll(regex)].map((m) => m[0])).toEqual([id.key]);
       // A longer identifier is never read as the key it starts with.
       expect([...`x ${id.key}9 y`.matchAll(regex)].map((m) => m[0])).not.toContain(id.key);

@@ -8,6 +8,7 @@ const POLICY: StackPolicy = {
   intake: { bucket: 'webordinary-ses-emails', prefix: 'emails/' },
   siteBuckets: ['edit.*.webordinary.com'],
   ses: { identities: ['webordinary.com'], recipientDomains: ['*.webordinary.com'] },
+  ecs: { cluster: 'webordinary-edit-cluster', service: 'webordinary-edit-service', maxDesiredCount: 10 },
   metricsNamespace: 'WebOrdinary/Performance',
   maxConcurrentRuns: 1,
   dailySendBudget: 100,
@@ -67,6 +68,26 @@ describe('stackPolicyProblems', () => {
     expect(eml('webordinary-ses-emails', 'inbox/')).toEqual([
       expect.stringMatching(/^target.trigger.prefix: /),
     ]);
+  });
+
+  it("refuses another ECS cluster or service, and a desired count over the stack's bound", () => {
+    const p = profile({
+      scenarios: [
+        { type: 'coldWarm', name: 'small', cold: 1, warm: 1, desiredCount: 10 },
+        { type: 'coldWarm', name: 'big', cold: 1, warm: 1, desiredCount: 11 },
+      ],
+    });
+    expect(stackPolicyProblems(p, POLICY)).toEqual([
+      "scenarios[1].desiredCount: 11 is over this stack's limit of 10 (CDK context maxDesiredCount)",
+    ]);
+    const foreign = { ...p, target: { ...p.target, ecs: { cluster: 'billing', service: 'api' } } };
+    expect(stackPolicyProblems(foreign, POLICY).map((problem) => problem.split(':')[0])).toEqual([
+      'target.ecs.cluster',
+      'target.ecs.service',
+      'scenarios[1].desiredCount',
+    ]);
+    const { ecs: _none, ...noEcs } = p.target;
+    expect(stackPolicyProblems({ ...profile(), target: noEcs }, POLICY)).toEqual([]);
   });
 
   it('ignores the namespace when nothing is published', () => {

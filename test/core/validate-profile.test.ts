@@ -105,6 +105,22 @@ describe('validateProfile', () => {
     expect(crossField).toHaveLength(2);
   });
 
+  it('rejects a key whose variables of varying length stand side by side, and accepts them apart', () => {
+    const withKey = (key: string) => {
+      const input = profileInput();
+      input.target.key = key;
+      return problems(input);
+    };
+    expect(withKey('{scenario}{scenario}{sessionId}')).toEqual([
+      'target.key: {scenario} and {scenario} stand next to each other; both vary in length, so put a literal character between them',
+    ]);
+    expect(withKey('{index}{userId}')).toEqual([
+      expect.stringMatching(/^target.key: \{index\} and \{userId\}/),
+    ]);
+    expect(withKey('{scenario}-{sessionId}')).toEqual([]);
+    expect(withKey('{token}{index}')).toEqual([]); // a token has a fixed length
+  });
+
   it('rejects a stream stage with no keyed stage before it on its log group', () => {
     const input = profileInput();
     input.target.stages = [

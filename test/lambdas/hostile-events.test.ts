@@ -6,7 +6,7 @@ import {
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../core/report-model.js';
 import { dynamo, logs } from '../../lambdas/shared/clients.js';
@@ -19,20 +19,19 @@ import { TEST_STACK_POLICY, useLocalAws } from '../support/local-aws.js';
 const ctx = useLocalAws();
 const store = new Store(LOCAL_TABLE);
 
-/** Every item in the table: a refused call must leave it as it was. */
+/** Every item in the table, runs' `RUN#…` partitions included: a refused call must leave it as it was. */
 async function tableItems(): Promise<unknown[]> {
-  const items: unknown[] = [];
-  for (const pk of ['ACTIVE', 'STACK', 'BUDGET', 'LOST']) {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
     const out = await dynamo().send(
-      new QueryCommand({
-        TableName: LOCAL_TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-      }),
+      new ScanCommand({ TableName: LOCAL_TABLE, ConsistentRead: true, ExclusiveStartKey: start }),
     );
     items.push(...(out.Items ?? []));
-  }
-  return items;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  const key = (item: Record<string, unknown>) => `${String(item.pk)}\n${String(item.sk)}`;
+  return items.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -44,6 +43,7 @@ const HANDLERS: Record<string, () => Promise<{ handler: Handler }>> = {
   finalize: () => import('../../lambdas/finalize.js'),
   observe: () => import('../../lambdas/observe.js'),
   report: () => import('../../lambdas/report.js'),
+  'target-change': () => import('../../lambdas/target-change.js'),
 };
 const MALFORMED: unknown[] = [
   null,
@@ -72,12 +72,19 @@ describe('every handler, given a malformed event', () => {
       }
       // A run id longer than an execution name could never be a key: refused before any call.
       if (name !== 'observe') {
+        // Every other field valid, so the run id alone is what is refused.
         const long = {
           runId: 'x'.repeat(100_000),
           sessionId: 's',
           scenario: 's',
           taskToken: 't',
           outcome: 'completed',
+          kind: 'ecsDesiredCount',
+          cluster: 'webordinary-edit-cluster',
+          service: 'webordinary-edit-service',
+          before: 1,
+          after: 0,
+          restored: false,
         };
         await expect(handler(long)).rejects.toMatchObject({
           name: 'InvalidEvent',

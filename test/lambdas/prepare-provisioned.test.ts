@@ -83,7 +83,7 @@ describe('prepare with a user pool', () => {
 });
 
 describe('prepare and the stack limits', () => {
-  it('refuses a desired count over MAX_DESIRED_COUNT, naming the field', async () => {
+  it("refuses a desired count over the stack policy's ecs.maxDesiredCount, naming the field", async () => {
     const base = profileInput();
     const error = await prepareError({
       runId: 'run-too-many',
@@ -92,6 +92,21 @@ describe('prepare and the stack limits', () => {
     expect(error.name).toBe('ProfileInvalid');
     expect(error.message).toContain(
       "scenarios[0].desiredCount: 11 is over this stack's limit of 10 (CDK context maxDesiredCount)",
+    );
+  });
+
+  it("refuses an ECS service that is not the stack's, naming the field", async () => {
+    const base = profileInput();
+    const error = await prepareError({
+      runId: 'run-foreign-service',
+      profile: {
+        ...base,
+        target: { ...base.target, ecs: { cluster: 'webordinary-edit-cluster', service: 'billing' } },
+      },
+    });
+    expect(error.name).toBe('ProfileInvalid');
+    expect(error.message).toContain(
+      'target.ecs.service: "billing" is not the stack\'s ECS service (webordinary-edit-service)',
     );
   });
 });

@@ -1,6 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../lambdas/shared/store.js';
+import { runPk, Store } from '../../lambdas/shared/store.js';
 import { LOCAL_REPORTS_BUCKET, LOCAL_TABLE, localS3 } from '../../local/runner/local-aws-setup.js';
 import { profileInput } from '../fixtures/profile.js';
 import { useLocalAws } from '../support/local-aws.js';
@@ -24,12 +26,51 @@ process.env.AWS_SES_ACCOUNT = JSON.stringify({
 });
 const ctx = useLocalAws([INTAKE]);
 
-async function sesStore(since = 0): Promise<{ to: string[]; subject: string; body: { text?: string } }[]> {
-  const out = (await (await fetch(`${ctx.aws.endpoints.ses}/store?since=${since}`)).json()) as {
-    emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[];
-  };
-  return out.emails.map((e) => ({ to: e.destination.to, subject: e.subject, body: e.body }));
+interface StoredEmail {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  body: { text?: string };
 }
+
+async function sesStore(since = 0): Promise<StoredEmail[]> {
+  const out = (await (await fetch(`${ctx.aws.endpoints.ses}/store?since=${since}`)).json()) as {
+    emails: {
+      destination: { to: string[]; cc?: string[]; bcc?: string[] };
+      subject: string;
+      body: { text?: string };
+    }[];
+  };
+  return out.emails.map((e) => ({
+    to: e.destination.to,
+    cc: e.destination.cc ?? [],
+    bcc: e.destination.bcc ?? [],
+    subject: e.subject,
+    body: e.body,
+  }));
+}
+
+/** The SendRawEmail requests the trigger makes while `work` runs (the emulator still gets them). */
+async function rawSends(work: () => Promise<unknown>): Promise<SendRawEmailCommandInput[]> {
+  const { ses } = await import('../../lambdas/shared/clients.js');
+  const seen: SendRawEmailCommandInput[] = [];
+  ses().middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'SendRawEmailCommand') seen.push(args.input as SendRawEmailCommandInput);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordRawSends' },
+  );
+  try {
+    await work();
+  } finally {
+    ses().middlewareStack.remove('recordRawSends');
+  }
+  return seen;
+}
+
+const BCC_INJECTION = '\r\nBcc: someone@evil.example';
 
 describe('prepare', () => {
   it('fails with ProfileInvalid listing every problem by path', async () => {
@@ -116,6 +157,36 @@ describe('trigger', () => {
     expect(lateness.at(-1)! - lateness[0]!).toBeGreaterThanOrEqual(2 * 200);
   });
 
+  it('has a far send slot waited for in the state machine, woken a second early, and sends in its slot', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const start = (await import('../../lambdas/start-scenario.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    const input = profileInput({ scenarios: [{ type: 'burst', sessions: 2 }] });
+    // One send every 4 s: the second session's slot is too far for the Lambda to sleep for.
+    const paced = {
+      ...input,
+      target: { ...input.target, trigger: { ...input.target.trigger, maxSendRate: 0.25 } },
+    };
+    await prepare({ runId: 'run-slot', profile: paced });
+    await start({ runId: 'run-slot', scenario: 'burst' });
+    const [first, second] = await new Store(LOCAL_TABLE).sessions('run-slot');
+    const sentFirst = await trigger({ runId: 'run-slot', sessionId: first!.sessionId });
+    expect(sentFirst.sentAt).toEqual(expect.any(Number));
+    const far = await trigger({ runId: 'run-slot', sessionId: second!.sessionId });
+    expect(far.sentAt).toBeNull();
+    expect(far.slot! - sentFirst.sentAt!).toBeGreaterThanOrEqual(4_000 - 50);
+    // The Wait's timestamp is a second before the slot: the wake-up's own delay comes before the slot.
+    expect(Date.parse(far.retryAt!)).toBe(far.slot! - 1_000);
+    // Woken early, still too far: back to the Wait with the same slot (nothing reserved again).
+    const again = await trigger({ runId: 'run-slot', sessionId: second!.sessionId, slot: far.slot! });
+    expect(again).toEqual(far);
+    // Woken as a Wait truncated to the second may (up to 2 s early): the trigger sleeps the rest and sends in its slot.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, far.slot! - 1_900 - Date.now())));
+    const sent = await trigger({ runId: 'run-slot', sessionId: second!.sessionId, slot: far.slot! });
+    expect(sent.sentAt).toBeGreaterThanOrEqual(far.slot!);
+    expect(sent.sentAt! - far.slot!).toBeLessThan(1_000);
+  }, 30_000);
+
   it('retries a throttled send and records when the email really went', async () => {
     const prepare = (await import('../../lambdas/prepare.js')).handler;
     const trigger = (await import('../../lambdas/trigger.js')).handler;
@@ -144,6 +215,84 @@ describe('trigger', () => {
     } finally {
       ses().middlewareStack.remove('throttleOnce');
     }
+  });
+
+  it('sends raw: true with Destinations = exactly the one checked recipient', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    const input = profileInput({ scenarios: [{ type: 'stages' }] });
+    input.target.trigger = {
+      ...input.target.trigger,
+      type: 'ses',
+      raw: true,
+      subject: '[thread-{token}] Café',
+    };
+    await prepare({ runId: 'run-raw', profile: input });
+    const [session] = await new Store(LOCAL_TABLE).sessions('run-raw');
+    const before = (await sesStore()).length;
+    const sends = await rawSends(() => trigger({ runId: 'run-raw', sessionId: session!.sessionId }));
+    const address = `${session!.userId}@amelia.webordinary.com`;
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.Destinations).toEqual([address]);
+    expect(sends[0]?.Source).toBe('bench@webordinary.com');
+    const sent = (await sesStore()).slice(before);
+    expect(sent).toEqual([
+      expect.objectContaining({ to: [address], cc: [], bcc: [], subject: `[thread-${session!.token}] Café` }),
+    ]);
+  });
+
+  it('refuses a CR/LF in a raw email header at Prepare, naming the field, and sends nothing', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const before = (await sesStore()).length;
+    for (const [field, value] of [
+      ['to', `{userId}@amelia.webordinary.com${BCC_INJECTION}`],
+      ['subject', `[thread-{token}]${BCC_INJECTION}`],
+      ['from', `bench@webordinary.com${BCC_INJECTION}`],
+    ] as const) {
+      const input = profileInput({ scenarios: [{ type: 'stages' }] });
+      input.target.trigger = { ...input.target.trigger, type: 'ses', raw: true, [field]: value };
+      const error = await prepare({ runId: `run-crlf-${field}`, profile: input }).catch((e: Error) => e);
+      expect([field, (error as Error).name]).toEqual([field, 'ProfileInvalid']);
+      expect((error as Error).message).toContain(
+        `target.trigger.${field}: must not contain a carriage return (CR)`,
+      );
+    }
+    expect((await sesStore()).length).toBe(before);
+  });
+
+  it('adds no Bcc even from a run record whose profile was altered after Prepare', async () => {
+    const prepare = (await import('../../lambdas/prepare.js')).handler;
+    const trigger = (await import('../../lambdas/trigger.js')).handler;
+    const { dynamo } = await import('../../lambdas/shared/clients.js');
+    const input = profileInput({ scenarios: [{ type: 'stages' }] });
+    input.target.trigger = { ...input.target.trigger, type: 'ses', raw: true };
+    await prepare({ runId: 'run-raw-tampered', profile: input });
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: LOCAL_TABLE,
+        Key: { pk: runPk('run-raw-tampered'), sk: 'RUN' },
+        UpdateExpression: 'SET #p.#target.#trigger.#to = :to',
+        ExpressionAttributeNames: {
+          '#p': 'profile',
+          '#target': 'target',
+          '#trigger': 'trigger',
+          '#to': 'to',
+        },
+        ExpressionAttributeValues: { ':to': `{userId}@amelia.webordinary.com${BCC_INJECTION}` },
+      }),
+    );
+    const [session] = await new Store(LOCAL_TABLE).sessions('run-raw-tampered');
+    const before = (await sesStore()).length;
+    let error: unknown;
+    const sends = await rawSends(() =>
+      trigger({ runId: 'run-raw-tampered', sessionId: session!.sessionId }).catch((e: unknown) => {
+        error = e;
+      }),
+    );
+    expect((error as Error).name).toBe('EmailHeaderError');
+    expect((error as Error).message).toMatch(/^to: must not contain a carriage return/);
+    expect(sends).toEqual([]);
+    expect((await sesStore()).slice(before)).toEqual([]);
   });
 
   it('drops a raw .eml into the intake bucket for the s3-eml trigger', async () => {

@@ -121,6 +121,10 @@ describe('the harness cost model against the synthesized state machine', () => {
     expect(prediction.usage.transitions).toBe(
       run.length + verdict.length + scenarioStates.length + observer + session,
     );
+    // What a measured count of executions and Observe invocations scales (core/harness-metrics-usage.ts):
+    // one child execution of 5; one more pass adds Observe sessions, All sessions done? and a Wait.
+    expect(prediction.children).toEqual({ executions: 1, transitions: session });
+    expect(prediction.observer).toEqual({ passes, transitionsPerPass: 3 });
     // Lambda: prepare, start-scenario, observe per pass, trigger, await, finalize, report, and the
     // collector once per subscription batch of the session's log lines (push mode; an assumption).
     const invocations = Object.fromEntries(

@@ -113,7 +113,7 @@ describe('DashboardConstruct', () => {
     });
   });
 
-  it("graphs the state machine's succeeded and failed executions and the verdict alarm's status", () => {
+  it("graphs the state machine's succeeded and failed executions and every alarm's status", () => {
     const { stack } = built;
     const machine = stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnElement);
     for (const name of ['ExecutionsSucceeded', 'ExecutionsFailed']) {
@@ -126,7 +126,13 @@ describe('DashboardConstruct', () => {
       });
     }
     const alarm = Object.keys(built.template.findResources('AWS::CloudWatch::Alarm'));
-    expect(widgets.find((w) => w.type === 'alarm')?.properties.alarms).toEqual(alarm.map((id) => `<${id}>`));
+    // The verdict first, then a stopped run, then a restore that failed (RunNotRestored).
+    expect(widgets.find((w) => w.type === 'alarm')?.properties.alarms).toEqual([
+      `<${alarm.find((id) => id.startsWith('ScheduleRunFailed'))}>`,
+      `<${alarm.find((id) => id.startsWith('ScheduleRunStopped'))}>`,
+      `<${alarm.find((id) => id.startsWith('StoppedRunRestoreRunNotRestored'))}>`,
+    ]);
+    expect(alarm).toHaveLength(3);
   });
 
   it('opens with a text header and asks only for percentiles of duration metrics', () => {

@@ -30,6 +30,13 @@ function build() {
  *   ItemReader grant: GetObject on the stack's reports bucket, as its key is a path) and starts, describes,
  *   stops and redrives its own child executions (CDK's Distributed Map grant). The children run this state
  *   machine's definition, so the callbacks' SendTask* on Workflow/StateMachine covers their task tokens.
+ *   The Distributed Map's label (Sessions) narrows CDK's redrive grant to its own children.
+ * - The stopped-run restore (a run stopped, timed out or failed): EventBridge may only start it; it may only
+ *   invoke its two handlers (unqualified ARNs, no `:*`) and UpdateService on the one target service, plus
+ *   log delivery and X-Ray (no resource-level permissions) in a policy of their own. Its handler
+ *   stopped-run lists the run's TARGET# records (Query) and frees its slot (UpdateItem), nothing else.
+ * - The report reads CloudWatch metrics (GetMetricData: the ECS series and the harness's own usage; AWS allows
+ *   no resource there) and its state machine's definition (DescribeStateMachine, for the predicted cost).
  */
 const EXPECTED: Record<string, string[]> = {
   'Handlers/PrepareRole': [
@@ -42,6 +49,11 @@ const EXPECTED: Record<string, string[]> = {
     'Allow dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StartScenarioLogs.Arn',
     'Allow s3:PutObject on Storage/Reports.Arn/runs/*/plans/*',
+    'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
+  ],
+  'Handlers/StoppedRunRole': [
+    'Allow dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StoppedRunLogs.Arn',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/TargetChangeRole': [
@@ -92,6 +104,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/ReportLogs.Arn',
     'Allow s3:PutObject on Storage/Reports.Arn/reports/*',
     'Allow sqs:DeleteMessage, sqs:ReceiveMessage on LostBatches/Queue.Arn',
+    'Allow states:DescribeStateMachine on Workflow/StateMachine',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Workflow/StateMachine/Role': [
@@ -108,11 +121,17 @@ const EXPECTED: Record<string, string[]> = {
     'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery on *',
     'Allow s3:GetObject on arn:s3:::Storage/Reports/*',
     'Allow states:DescribeExecution, states:StopExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}:*',
-    'Allow states:RedriveExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}/*:*',
+    'Allow states:RedriveExecution on arn:states:<Region>:<AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"WorkflowStateMachine8F1B1C15"}]}]}/Sessions:*',
     'Allow states:StartExecution on Workflow/StateMachine',
     'Allow xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'SchedulerRoleForTarget-9b648f': ['Allow states:StartExecution on Workflow/StateMachine'],
+  'StoppedRunRestore/Role': [
+    'Allow ecs:UpdateService on arn:ecs:<Region>:<AccountId>:service/webordinary-edit-cluster/webordinary-edit-service',
+    'Allow lambda:InvokeFunction on Handlers/StoppedRun.Arn, Handlers/TargetChange.Arn',
+    'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery, xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
+  ],
+  'StoppedRunRestore/StartRole': ['Allow states:StartExecution on StoppedRunRestore/StateMachine'],
 };
 
 describe('IAM roles', () => {
@@ -154,5 +173,21 @@ describe('IAM roles', () => {
         (f) => f.includes('AwsSolutions-IAM5') && f.includes('Handlers/TriggerRole/DefaultPolicy'),
       ),
     ).toBe(true);
+  });
+
+  it('makes cdk-nag report a new "*" statement on the state machine role (no blanket acknowledgement)', () => {
+    const { app, stack } = build();
+    stack.workflow.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['*'] }),
+    );
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(' ')}`,
+    );
+    expect(findings).toContainEqual(
+      expect.stringMatching(
+        /^AwsSolutions-IAM5\[Resource::\*\] .*Workflow\/StateMachine\/Role\/DefaultPolicy/,
+      ),
+    );
   });
 });

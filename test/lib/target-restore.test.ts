@@ -153,12 +153,19 @@ describe('BenchmarkWorkflow leaves the target as found', () => {
 });
 
 describe('a stopped run', () => {
-  it('raises an alarm of its own, since no restore ran', () => {
+  it('raises an alarm of its own (it has no report), which names the automatic restore', () => {
     Template.fromStack(build()).hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/States',
       MetricName: 'ExecutionsAborted',
       Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp('stopped-run restore sets back'),
+    });
+  });
+
+  it('points at bench restore when the automatic restore fails', () => {
+    Template.fromStack(build()).hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('bench restore <runId>'),
+      Metrics: Match.arrayWith([Match.objectLike({ Id: 'failed' })]),
     });
   });
 });
@@ -169,13 +176,19 @@ describe('the stack bounds what a profile may do to the target', () => {
       String(fn.Properties.Description).includes('Validates the profile'),
     );
 
-  it('passes maxDesiredCount to Prepare and lets it look up queues by the name pattern only', () => {
+  it('passes the ECS service and maxDesiredCount to Prepare in the stack policy, and lets it look up queues by the name pattern only', () => {
+    const ecsOf = (template: Template) =>
+      JSON.parse(prepareOf(template)?.Properties.Environment.Variables.STACK_POLICY).ecs;
     const defaults = Template.fromStack(build());
-    expect(prepareOf(defaults)?.Properties.Environment.Variables.MAX_DESIRED_COUNT).toBe(
-      String(WEBORDINARY_TARGET.maxDesiredCount),
+    expect(ecsOf(defaults)).toEqual({
+      cluster: WEBORDINARY_TARGET.ecsClusterName,
+      service: WEBORDINARY_TARGET.ecsServiceName,
+      maxDesiredCount: WEBORDINARY_TARGET.maxDesiredCount,
+    });
+    const custom = Template.fromStack(
+      build({ maxDesiredCount: '3', queueNamePattern: 'bench-q-*', ecsService: 'edit-b' }),
     );
-    const custom = Template.fromStack(build({ maxDesiredCount: '3', queueNamePattern: 'bench-q-*' }));
-    expect(prepareOf(custom)?.Properties.Environment.Variables.MAX_DESIRED_COUNT).toBe('3');
+    expect(ecsOf(custom)).toMatchObject({ service: 'edit-b', maxDesiredCount: 3 });
     custom.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

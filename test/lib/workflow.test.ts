@@ -47,7 +47,10 @@ describe('BenchmarkWorkflow', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new BenchmarkStack(app, 'WebOrdinaryBench', { target: WEBORDINARY_TARGET });
     template = Template.fromStack(stack);
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    // The benchmark's own state machine (the stack also has the stopped-run restore).
+    const machine = template.toJSON().Resources[
+      stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnElement)
+    ] as { Properties: { DefinitionString: unknown } } | undefined;
     definition = JSON.parse(flatten(machine?.Properties.DefinitionString)) as Graph;
     states = allStates(definition);
     functionIds = Object.fromEntries(

@@ -81,6 +81,8 @@ async function run(definition: AslDefinition, stubs: Stubs) {
       },
       context: {
         Execution: { Name: 'run-1', StartTime: new Date().toISOString() },
+        // AWS always sets it; the report states pass it on ($$.StateMachine.Id).
+        StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:Bench', Name: 'Bench' },
         Task: { Token: 'token-1' },
       },
     },

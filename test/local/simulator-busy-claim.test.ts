@@ -27,7 +27,9 @@ function busyModel(tasks: number, share: number, claudeMs = 1500): TargetModel {
     m.ecs.initialDesiredCount = tasks;
     m.ecs.startupLines = [];
     m.lanes.claimMs = { min: 50, max: 80 };
-    m.lanes.idleReleaseMs = 200;
+    // Long enough that a lane the container just served is still its own when the test's next job
+    // comes, however loaded the machine (200 ms was not: a claim of 51 ms where 0 was expected).
+    m.lanes.idleReleaseMs = 2_000;
     m.workspace.setupMs = 0;
     m.steps.find((s) => s.name === 'claude')!.latencyMs = claudeMs;
     m.resources.publishEveryMs = 60_000;

@@ -12,6 +12,7 @@ import {
   localS3,
   lostBatchesQueue,
 } from '../../local/runner/local-aws-setup.js';
+import { localHandlerFunctions } from '../../local/runner/local-handler-functions.js';
 
 /** The stack the handler tests run in: WebOrdinary's names, as the fixtures use them. */
 export const TEST_STACK_POLICY: StackPolicy = {
@@ -19,6 +20,11 @@ export const TEST_STACK_POLICY: StackPolicy = {
   intake: { bucket: 'webordinary-ses-emails', prefix: 'emails/' },
   siteBuckets: ['edit.*.webordinary.com'],
   ses: { identities: ['webordinary.com'], recipientDomains: ['*.webordinary.com'] },
+  ecs: {
+    cluster: WEBORDINARY_TARGET.ecsClusterName,
+    service: WEBORDINARY_TARGET.ecsServiceName,
+    maxDesiredCount: WEBORDINARY_TARGET.maxDesiredCount,
+  },
   metricsNamespace: 'WebOrdinary/Performance',
   maxConcurrentRuns: 1,
   dailySendBudget: 1_000,
@@ -44,10 +50,10 @@ export function useLocalAws(buckets: string[] = []): LocalAwsContext {
       ...context.aws.env,
       TABLE_NAME: LOCAL_TABLE,
       REPORTS_BUCKET: LOCAL_REPORTS_BUCKET,
-      MAX_DESIRED_COUNT: String(WEBORDINARY_TARGET.maxDesiredCount),
       MAX_SESSION_CONCURRENCY: String(WEBORDINARY_TARGET.maxSessionConcurrency),
       STACK_POLICY: JSON.stringify(TEST_STACK_POLICY),
       LOST_BATCHES_QUEUE_URL: lostBatchesQueue(context.aws),
+      HANDLER_FUNCTIONS: localHandlerFunctions(),
     });
     resetClients();
     await createTable();

@@ -25,7 +25,10 @@ function allStates(graph: Graph, into = new Map<string, State>()): Map<string, S
 /** The stack's state machine definition, and a lookup of every state by name (inside branches and maps too). */
 export function workflowDefinition(stack: Stack) {
   const template = Template.fromStack(stack);
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  // The benchmark's own state machine (the stack also has the stopped-run restore).
+  const [machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'))
+    .filter(([id]) => id.startsWith('WorkflowStateMachine'))
+    .map(([, resource]) => resource);
   const definition = JSON.parse(flatten(machine?.Properties.DefinitionString)) as Graph;
   const states = allStates(definition);
   const state = (name: string): State => {
