@@ -196,6 +196,13 @@ export const TargetSchema = z.strictObject({
         regex: z.boolean().default(false),
         correlation: z.enum(['key', 'stream']).default('key'),
         reason: reason.default('failed'),
+        /**
+         * The target does nothing more for the job after this line (WebOrdinary's
+         * `Failed to process message:`), so a pool user can be given back at once.
+         * Without it the job is taken to go on (`Build failed ...` does) and the
+         * session keeps its user until the job's last stage or its timeout.
+         */
+        endsJob: z.boolean().default(false),
       }),
     )
     .max(32)

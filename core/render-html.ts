@@ -16,6 +16,7 @@ import { costComparisonLine, costComparisonTable } from './render-cost-compariso
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import {
   artifactLines,
+  firstOnUserLine,
   formatElapsed,
   formatTime,
   lostBatchesCaveat,
@@ -114,6 +115,9 @@ function figuresSection(
   return [
     `<section><h2>${escapeHtml(heading)}</h2>`,
     `<p>Sessions: ${escapeHtml(sessionsLine(figures.sessions, figures.successRate))}</p>`,
+    ...(name === null ? [] : [firstOnUserLine(report, name)])
+      .filter((line): line is string => line !== null)
+      .map((line) => `<p>Pool: ${escapeHtml(line)}.</p>`),
     errors ? `<ul class="bad">${errors}</ul>` : '',
     htmlTable(statsTable(figures, report.stageNames)),
     ...(() => {

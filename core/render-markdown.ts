@@ -5,6 +5,7 @@ import { costComparisonLine, costComparisonTable } from './render-cost-compariso
 import { limitSummary, limitTable, limitTitle } from './render-limit.js';
 import {
   artifactLines,
+  firstOnUserLine,
   formatElapsed,
   formatTime,
   negativeNotes,
@@ -66,6 +67,8 @@ export function renderMarkdown(report: Report): string {
       '',
       `Sessions: ${sessionsLine(figures.sessions, figures.successRate)}`,
     );
+    const firstOnUser = scenario === null ? null : firstOnUserLine(report, scenario);
+    if (firstOnUser) out.push('', `Pool: ${firstOnUser}.`);
     const errors = topErrors(report, scenario);
     if (errors.length > 0) {
       out.push('', ...errors.map(({ reason, count }) => `- ${count}× ${escapeMarkdown(reason)}`));

@@ -58,6 +58,28 @@ export function sessionsLine(counts: SessionCounts, successRate: number): string
   ].join(' · ');
 }
 
+/**
+ * `first on user: 2 of 5 (cold 2 of 2, warm 0 of 3); the others reused a set-up user`: with a
+ * user pool, how many of the scenario's sessions were the run's first on their user (the ones
+ * that may have paid for setting up its workspace). Null without a pool.
+ */
+export function firstOnUserLine(report: Report, scenario: string | null): string | null {
+  const leased = report.sessions.filter(
+    (s) => (scenario === null || s.scenario === scenario) && s.firstOnUser !== undefined,
+  );
+  if (leased.length === 0) return null;
+  const count = (sessions: readonly { readonly firstOnUser?: boolean }[]) =>
+    `${sessions.filter((s) => s.firstOnUser).length} of ${sessions.length}`;
+  const phases = (['cold', 'warm'] as const)
+    .map((phase) => ({ phase, sessions: leased.filter((s) => s.phase === phase) }))
+    .filter(({ sessions }) => sessions.length > 0);
+  const byPhase =
+    phases.length > 0
+      ? ` (${phases.map(({ phase, sessions }) => `${phase} ${count(sessions)}`).join(', ')})`
+      : '';
+  return `first on user: ${count(leased)}${byPhase}; the others reused a user set up earlier in the run`;
+}
+
 function summaryCells(summary: Summary | null): string[] {
   if (!summary) return ['0', NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE];
   const interval = summary.p95Interval
@@ -334,6 +356,8 @@ export function renderText(report: Report, options: { color?: boolean } = {}): s
   const verdicts = bottlenecks(report);
   const block = (title: string, figures: AggregateReport, scenario: string | null): void => {
     out.push('', paint('1', title), `  sessions: ${sessionsLine(figures.sessions, figures.successRate)}`);
+    const firstOnUser = scenario === null ? null : firstOnUserLine(report, scenario);
+    if (firstOnUser) out.push(`  ${firstOnUser}`);
     for (const { reason, count } of topErrors(report, scenario)) out.push(`  ${count}× ${reason}`);
     out.push(...alignTable(statsTable(figures, report.stageNames), paint));
     const captured = valuesTable(report, figures);

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { jobOver } from '../core/job-end.js';
+import type { Profile } from '../core/profile.js';
 import type { SessionStatus } from '../core/records.js';
 import { allStagesSeen, missingStages } from './shared/completion.js';
 import { requiredEnv } from './shared/env.js';
 import { NameSchema, parseEvent, RunIdSchema } from './shared/event.js';
 import { createLogger } from './shared/logger.js';
-import { Store } from './shared/store.js';
+import { Store, type StoredSession } from './shared/store.js';
 import { UserLeases } from './shared/user-leases.js';
 
 const log = createLogger('finalize');
@@ -32,7 +34,7 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
   if (session.status !== 'planned' && session.status !== 'sent') {
     // A retried finalize: the status stands; give the user back if the first attempt did not.
-    if (run.profile.target.userPool) await leases.release(runId, session, session.status === 'timedOut');
+    if (run.profile.target.userPool) await giveBack(run.profile, session, session.status);
     return { status: session.status };
   }
 
@@ -48,6 +50,9 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
     status = 'failed';
     reason = session.error ?? describeError(error) ?? `missing stages: ${missing.join(', ')}`;
   }
+  // Held before the status is written: Observe ends its loop when no session is open or held.
+  const pool = run.profile.target.userPool !== undefined;
+  if (pool && keepsUser(run.profile, session, status)) await leases.hold(runId, sessionId);
   const after = await store.finalize(runId, sessionId, status, reason);
   log.info('finalized', {
     runId,
@@ -55,9 +60,30 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
     status: after?.status ?? status,
     ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}),
   });
-  if (run.profile.target.userPool)
-    await leases.release(runId, session, (after?.status ?? status) === 'timedOut');
+  if (pool) await giveBack(run.profile, after ?? session, after?.status ?? status);
   return { status: after?.status ?? status };
+}
+
+/**
+ * A sent session whose job still runs in the target keeps its user (a failure
+ * line the job goes on after, e.g. `Build failed with code 1`), so no other
+ * session is sent on that user meanwhile: on the real container a message on
+ * another thread would interrupt the running job. Observe's sweep gives the
+ * user back when the job's end is seen, or retires it at the session's timeout.
+ */
+function keepsUser(profile: Profile, session: StoredSession, status: SessionStatus): boolean {
+  return status !== 'timedOut' && session.sentAt !== undefined && !jobOver(profile, session);
+}
+
+async function giveBack(profile: Profile, session: StoredSession, status: SessionStatus): Promise<void> {
+  if (keepsUser(profile, session, status)) {
+    if (!session.userHeld) await leases.hold(session.runId, session.sessionId);
+    return;
+  }
+  // A timed-out session's job may still run: its user is retired for the rest of the run.
+  const retire = status === 'timedOut';
+  if (session.userHeld) await leases.releaseHeld(session.runId, session, retire);
+  else await leases.release(session.runId, session, retire);
 }
 
 function describeError(error: { Error: string; Cause?: string | undefined } | undefined): string | undefined {

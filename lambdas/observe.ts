@@ -1,6 +1,7 @@
 import { type FilteredLogEvent, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
+import { jobOver } from '../core/job-end.js';
 import { findRunScenario } from '../core/limit-steps.js';
 import { followedDeadline } from '../core/observer-window.js';
 import { isLogStage, type Profile } from '../core/profile.js';
@@ -14,8 +15,9 @@ import { parseEvent } from './shared/event.js';
 import { createLogger } from './shared/logger.js';
 import { RunCache } from './shared/run-cache.js';
 import { checkS3Stages } from './shared/s3-stages.js';
-import { Store } from './shared/store.js';
+import { Store, type StoredSession } from './shared/store.js';
 import { StreamStore } from './shared/stream-store.js';
+import { UserLeases } from './shared/user-leases.js';
 
 const log = createLogger('observe');
 
@@ -23,6 +25,7 @@ const table = requiredEnv('TABLE_NAME');
 const store = new Store(table);
 const stores = { store, streams: new StreamStore(table) };
 const runs = new RunCache(store);
+const leases = new UserLeases(table);
 
 const EventSchema = z.object({ runId: z.string().min(1), scenario: z.string().min(1) });
 
@@ -55,13 +58,14 @@ export async function handler(event: unknown) {
   // The sweep: a session complete in the table whose wait a failed signal left open.
   const unsignalled = sessions.filter((s) => s.status === 'sent' && s.taskToken !== undefined);
   for (const session of unsignalled) await settle(profile, session);
+  const definition = findRunScenario(profile, name);
+  const timeoutMs = (definition ? sessionTimeoutSeconds(profile, definition) : 0) * 1000;
+  const holding = await sweepHeldUsers(runId, profile, sessions, now, timeoutMs);
   if (profile.scenarios.some((s) => s.type === 'resources') && profile.target.ecs) {
     await sampleService(runId, profile.target.ecs);
   }
   // Statuses as read at the start of this pass: a session finalized meanwhile is seen on the next one.
   const open = sessions.filter((s) => s.status === 'planned' || s.status === 'sent').length;
-  const definition = findRunScenario(profile, name);
-  const timeoutMs = (definition ? sessionTimeoutSeconds(profile, definition) : 0) * 1000;
   // Open sessions not yet sent are due at the scenario start plus their offset.
   const planned = sessions.map((s) =>
     s.scheduledAt === undefined && s.offsetMs !== undefined
@@ -83,10 +87,33 @@ export async function handler(event: unknown) {
     });
   }
   return {
-    done: open === 0 || now > deadline || next.budgetSpent,
+    // The scenario ends when no session is open and no finished session's job still holds a user.
+    done: (open === 0 && holding === 0) || now > deadline || next.budgetSpent,
     waitSeconds: next.waitSeconds,
     open,
   };
+}
+
+/**
+ * Users kept by finished sessions whose job went on in the target (lambdas/finalize.ts):
+ * given back once the job's end is seen, retired once the session's timeout has passed
+ * (the job may still run). Returns how many are still held.
+ */
+async function sweepHeldUsers(
+  runId: string,
+  profile: Profile,
+  sessions: readonly StoredSession[],
+  now: number,
+  timeoutMs: number,
+): Promise<number> {
+  let holding = 0;
+  for (const session of sessions) {
+    if (!session.userHeld) continue;
+    if (jobOver(profile, session)) await leases.releaseHeld(runId, session, false);
+    else if (now >= (session.sentAt ?? 0) + timeoutMs) await leases.releaseHeld(runId, session, true);
+    else holding += 1;
+  }
+  return holding;
 }
 
 async function pollLogs(runId: string, profile: Profile, since: number, until: number): Promise<void> {

@@ -14,7 +14,7 @@ import { SendPacer } from './shared/send-pacer.js';
 import { sleep } from './shared/sleep.js';
 import { stackPolicy } from './shared/stack-policy-env.js';
 import { Store, type StoredSession } from './shared/store.js';
-import { UserLeases } from './shared/user-leases.js';
+import { NoFreeUserError, UserLeases } from './shared/user-leases.js';
 
 const log = createLogger('trigger');
 
@@ -52,6 +52,7 @@ const accountSendRates = new WeakMap<object, Promise<number | undefined>>();
  * daily send budget (error SendBudgetExhausted fails the session instead).
  */
 export async function handler(event: unknown) {
+  const askedAt = Date.now();
   const { runId, sessionId, slot: reserved } = parseEvent(EventSchema, event, 'trigger');
   // Asked once per instance, while the session is read (a burst's first triggers would wait for it in turn).
   void accountRate().catch(() => undefined);
@@ -60,11 +61,17 @@ export async function handler(event: unknown) {
   if (session.status !== 'planned') return { sentAt: session.sentAt ?? null, ...notSent };
 
   const startAt = await facts.scenarioStart(runId, session.scenario);
-  // Open-model sessions are due at the scenario start plus their offset; sequential ones when sent.
+  // Open-model sessions are due at the scenario start plus their offset; sequential ones when first asked for.
   const due =
     session.offsetMs !== undefined && startAt !== undefined ? startAt + session.offsetMs : undefined;
   // Step Functions' Wait truncates a timestamp to the second: never send before the session is due.
   if (due !== undefined) await sleep(due - Date.now());
+  // Sequential sessions (stages, coldWarm) are due when the state machine first asks for their send (after
+  // the session before and its gap): a wait after that, for a send slot or a free pool user, is lateness.
+  const dueAt = due ?? session.dueAt ?? askedAt;
+  const rememberDue = async () => {
+    if (due === undefined && session.dueAt === undefined) await store.markDue(runId, sessionId, dueAt);
+  };
   const trigger = profile.target.trigger;
   if (trigger.type === 'ses') {
     const rate = await sendRate(trigger);
@@ -72,6 +79,7 @@ export async function handler(event: unknown) {
       // A slot reserved once is kept; a far one is waited for by the state machine (a Wait state).
       const slot = reserved ?? (await pacer.reserve(runId, 1000 / rate));
       if (slot - Date.now() > SLOT_MARGIN_MS) {
+        await rememberDue();
         return { sentAt: null, retryAt: new Date(slot - SLOT_LEAD_MS).toISOString(), slot };
       }
       await sleep(slot - Date.now());
@@ -79,10 +87,13 @@ export async function handler(event: unknown) {
   }
   // With a user pool the session runs as a free user (NoFreeUser: the state machine retries; the wait is lateness).
   const sending = profile.target.userPool
-    ? { ...session, ...(await leases.lease(runId, profile.target, session)) }
+    ? {
+        ...session,
+        ...(await leases.lease(runId, profile.target, session).catch(whenNoFreeUser(rememberDue))),
+      }
     : session;
   const sentAt = Date.now();
-  const scheduledAt = due ?? sentAt;
+  const scheduledAt = dueAt;
   if (!(await store.markSent(runId, sessionId, scheduledAt, sentAt))) {
     const again = await store.getSession(runId, sessionId);
     return { sentAt: again?.sentAt ?? null, ...notSent };
@@ -109,6 +120,14 @@ export async function handler(event: unknown) {
       await sleep(200 * 2 ** attempt);
     }
   }
+}
+
+/** Remembers when the session was due before NoFreeUser goes to the state machine's retry. */
+function whenNoFreeUser(remember: () => Promise<void>) {
+  return async (error: unknown): Promise<never> => {
+    if (error instanceof NoFreeUserError) await remember();
+    throw error;
+  };
 }
 
 const SEND_ATTEMPTS = 4;

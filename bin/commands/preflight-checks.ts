@@ -72,8 +72,17 @@ export function preflightChecks(profile: Profile, stateMachineArn?: string): Che
       checks.push({ what: `queues of pool user ${user}`, run: () => userQueues(queues) });
   }
 
-  if (stateMachineArn)
-    checks.push({ what: `state machine ${stateMachineArn}`, run: () => stateMachine(stateMachineArn) });
+  checks.push(
+    stateMachineArn
+      ? { what: `state machine ${stateMachineArn}`, run: () => stateMachine(stateMachineArn) }
+      : {
+          what: 'state machine',
+          run: async () => ({
+            status: 'skip',
+            detail: 'not checked: no --state-machine-arn given (the deploy output StateMachineArn)',
+          }),
+        },
+  );
   return checks;
 }
 

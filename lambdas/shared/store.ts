@@ -21,6 +21,10 @@ export interface StoredSession extends SessionRecord {
   readonly offsetMs?: number;
   readonly taskToken?: string;
   readonly failedAt?: number;
+  /** Sequential sessions: when the state machine first asked for the send (epoch ms; Store.markDue). */
+  readonly dueAt?: number;
+  /** Finished, but its job still runs in the target: it keeps its pool user (lambdas/shared/user-leases.ts). */
+  readonly userHeld?: boolean;
 }
 
 /** Merges a session item's evidence (keyed stages, stream credits) into one view. */
@@ -168,6 +172,20 @@ export class Store {
         ':at': sentAt,
       },
     }).then((item) => item !== undefined);
+  }
+
+  /**
+   * A sequential session is due when the state machine first asks for its send:
+   * the first call keeps its time, so a wait after it (a send slot, a free pool
+   * user) counts as lateness. Returns the kept time.
+   */
+  async markDue(runId: string, sessionId: string, at: number): Promise<number> {
+    const item = await this.conditionalUpdate(runId, sessionId, {
+      UpdateExpression: 'SET dueAt = if_not_exists(dueAt, :at)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at },
+    });
+    return item?.dueAt ?? at;
   }
 
   async setSentAt(runId: string, sessionId: string, sentAt: number): Promise<void> {

@@ -55,11 +55,15 @@ export class UserLeases {
     // ones); sequential ones from the first, so warm sessions reuse a set-up workspace.
     const concurrent = session.scenarioType === 'burst' || session.scenarioType === 'sustained';
     const from = concurrent ? session.index % users.length : 0;
-    for (const userId of [...users.slice(from), ...users.slice(0, from)]) {
-      const held = await this.take(runId, userId, session.sessionId, now);
+    const order = [...users.slice(from), ...users.slice(0, from)];
+    // A cold session measures a cold start all through: a user no session of the run has had yet
+    // (its workspace is cloned and installed), else any free one.
+    const searches = session.phase === 'cold' ? [true, false] : [false];
+    for (const { user, fresh } of searches.flatMap((f) => order.map((u) => ({ user: u, fresh: f })))) {
+      const held = await this.take(runId, user, session.sessionId, now, fresh);
       if (!held) continue;
-      const key = renderTemplate(target.key, sessionTemplateValues(runId, { ...session, userId }));
-      const leased = { userId, key, since: held.since, firstOnUser: held.first };
+      const key = renderTemplate(target.key, sessionTemplateValues(runId, { ...session, userId: user }));
+      const leased = { userId: user, key, since: held.since, firstOnUser: held.first };
       await dynamo().send(
         new PutCommand({
           TableName: this.table,
@@ -81,7 +85,7 @@ export class UserLeases {
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#key': 'key' },
           ExpressionAttributeValues: {
-            ':u': userId,
+            ':u': user,
             ':k': key,
             ':since': held.since,
             ':first': leased.firstOnUser,
@@ -116,6 +120,37 @@ export class UserLeases {
     );
   }
 
+  /**
+   * Marks a finished session as still holding its user (`userHeld`): its job
+   * goes on in the target (docs/internals.md, "User pool"), so Observe's sweep
+   * gives the user back when the job's end is seen, or retires it at the
+   * session's timeout.
+   */
+  async hold(runId: string, sessionId: string): Promise<void> {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SESSION#${sessionId}` },
+        UpdateExpression: 'SET userHeld = :true',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  }
+
+  /** Gives back (or retires) the user a finished session held, then clears its `userHeld`. */
+  async releaseHeld(runId: string, session: StoredSession, retire: boolean): Promise<void> {
+    await this.release(runId, session, retire);
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: `SESSION#${session.sessionId}` },
+        UpdateExpression: 'REMOVE userHeld',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
   /** Every lease of a key in the run, oldest first. */
   async leasesOfKey(runId: string, key: string): Promise<Lease[]> {
     const items = await queryAll(this.table, {
@@ -131,6 +166,7 @@ export class UserLeases {
     userId: string,
     sessionId: string,
     now: number,
+    fresh = false,
   ): Promise<{ since: number; first: boolean } | undefined> {
     const out = await unlessConditionFails(
       dynamo().send(
@@ -141,7 +177,9 @@ export class UserLeases {
           // `firstSession` (never overwritten) says whose workspace set-up it was, whatever the retries.
           UpdateExpression:
             'SET sessionId = :s, since = if_not_exists(since, :now), firstSession = if_not_exists(firstSession, :s), expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(sessionId) OR sessionId = :s',
+          ConditionExpression: fresh
+            ? '(attribute_not_exists(sessionId) AND attribute_not_exists(firstSession)) OR sessionId = :s'
+            : 'attribute_not_exists(sessionId) OR sessionId = :s',
           ExpressionAttributeValues: { ':s': sessionId, ':now': now, ':exp': expiresAt() },
           ReturnValues: 'ALL_NEW',
         }),

@@ -155,5 +155,13 @@ describe('bench preflight', () => {
       'Preflight passed: 8 check(s)',
     ]);
     expect(out.code).toBe(0);
+
+    // Without an ARN the state machine is not checked, and the line says so without failing.
+    const skipped = await run((print) => preflight({ file, print }));
+    expect(skipped.lines.slice(-2)).toEqual([
+      '– state machine: not checked: no --state-machine-arn given (the deploy output StateMachineArn)',
+      'Preflight passed: 8 check(s)',
+    ]);
+    expect(skipped.code).toBe(0);
   });
 });

@@ -110,7 +110,14 @@ describe('matchEvents', () => {
       { name: 'pickup', log: { group: 'g', pattern: 'message for \\w+#', regex: true, correlation: 'key' } },
     ];
     q.target.failures = [
-      { group: 'g', pattern: 'Error processing', regex: false, correlation: 'key', reason: 'failed' },
+      {
+        group: 'g',
+        pattern: 'Error processing',
+        regex: false,
+        correlation: 'key',
+        reason: 'failed',
+        endsJob: false,
+      },
     ];
     const s = planRun(RUN, q)[0]!;
     const matcher = compileRun(RUN, q);

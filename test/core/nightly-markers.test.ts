@@ -64,3 +64,40 @@ describe('the nightly profile against the real container lines', () => {
       expect(marks(line)).toEqual({ stages: [], reasons: [] });
   });
 });
+
+describe('the local WebOrdinary profiles', () => {
+  const nightlyStages = new Map(profile.target.stages.map((s) => [s.name, s]));
+  it.each(['local-demo', 'local-all', 'local-limit'])(
+    '%s has the nightly sync and push markers and every nightly failure line',
+    (name) => {
+      const local = parseProfile(JSON.parse(readFileSync(`profiles/${name}.json`, 'utf8')));
+      for (const stage of ['sync', 'push'])
+        expect(local.target.stages.find((s) => s.name === stage)).toEqual(nightlyStages.get(stage));
+      const patterns = (p: typeof profile) =>
+        p.target.failures.map((f) => `${f.reason}: ${f.pattern}`).sort();
+      expect(patterns(local)).toEqual(patterns(profile));
+    },
+  );
+
+  it.each([
+    'local/models/webordinary.json',
+    'local/models/webordinary-demo.json',
+    'local/models/webordinary-limit.json',
+  ])('%s writes sync and push lines the markers match', (file) => {
+    const model = JSON.parse(readFileSync(file, 'utf8')) as {
+      steps: { name: string; lines: { text: string }[] }[];
+    };
+    for (const step of ['sync', 'push']) {
+      const texts = model.steps.find((s) => s.name === step)?.lines.map((l) => l.text) ?? [];
+      // The model's templates filled as the simulator fills them.
+      const lines = texts.map((t) =>
+        t
+          .replace('{uploaded}', '3')
+          .replace('{deleted}', '0')
+          .replace('{threadId}', 'tok1')
+          .replace('{projectId}', 'amelia'),
+      );
+      expect(lines.flatMap((line) => marks(line).stages)).toEqual([step]);
+    }
+  });
+});

@@ -57,6 +57,30 @@ describe('profiles/local-all.json on a user pool, through the local runner', () 
     const warm = run.sessions.filter((s) => s.phase === 'warm');
     expect(warm.length).toBeGreaterThan(0);
     expect(warm.every((s) => s.firstOnUser === false)).toBe(true);
+    // Cold sessions are cold all through: each is the first on its user (after the stages
+    // scenario set up bench-1), so each clones and installs.
+    const cold = run.sessions.filter((s) => s.phase === 'cold');
+    expect(cold.length).toBeGreaterThan(0);
+    expect(cold.every((s) => s.firstOnUser === true)).toBe(true);
+  });
+
+  it('measures first-on-user sessions slower by the model’s clone-and-install time, at the step that pays it', () => {
+    // The model pays the workspace set-up in the `thread` step: its segment is pickup -> thread.
+    const thread = (first: boolean) =>
+      run.sessions
+        .filter(
+          (s) => s.firstOnUser === first && s.stages.thread !== undefined && s.stages.pickup !== undefined,
+        )
+        .map((s) => s.stages.thread! - s.stages.pickup!);
+    const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const [first, reused] = [thread(true), thread(false)];
+    expect(first.length).toBeGreaterThan(0);
+    expect(reused.length).toBeGreaterThan(0);
+    const setUp = run.groundTruth.filter((job) => job.setupMs > 0).map((job) => job.setupMs);
+    const setupMean = mean(setUp);
+    const difference = mean(first) - mean(reused);
+    expect(difference).toBeGreaterThan(0);
+    expect(Math.abs(difference - setupMean)).toBeLessThanOrEqual(setupMean * 0.5);
   });
 
   it('measures every session ok, each stage within 5 ms of the ground truth', () => {
