@@ -55,7 +55,7 @@ describe('simulator intake', () => {
     const green = (text: string) => `${ESC}[32m${text}${ESC}[39m`;
     const [head, tail] = [
       `${green('[Nest] 1  - ')}`,
-      ` ${green('    LOG')} ${ESC}[33m[MessageProcessor]${ESC}[39m ${green('Received Step Functions message for amelia#alice')}`,
+      ` ${green('    LOG')} ${ESC}[33m[GenericContainerService]${ESC}[39m ${green('Received Step Functions message for amelia/alice')}`,
     ];
     expect(markerEvents[0]?.message.startsWith(head)).toBe(true);
     expect(markerEvents[0]?.message.endsWith(tail)).toBe(true);

@@ -30,8 +30,9 @@ const startSes = (
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
+/** Each step's marker line, in order: the first line a stage's pattern matches (the pickup's is GenericContainerService's). */
 export const DEMO_MARKERS = [
-  'Received Step Functions message for amelia#{user}',
+  'Received Step Functions message for amelia/{user}',
   'Switched to thread {thread} (branch: thread-{thread})',
   'Step 1/5: Executing Claude command...',
   'Task completed - Cost: $',
