@@ -40,8 +40,9 @@ describe('a burst larger than an inline Map could hold, through the local runner
       timedOut: 0,
     });
     // Sends are paced in the state machine: the last goes no earlier than 99 slots after the first.
-    // (The issue's bound, max <= 100 / 10 + 1 s, is not met on a shared 2-core machine: 14.6 s at a load
-    // average of 14; see docs/benchmarks.md for where the harness's time goes.)
+    // The upper bound, max <= 100 / 10 + 1 s, holds on an idle machine (10.3 s; 200 at 20/s: 10.9 s against
+    // 11 s, docs/benchmarks.md) but not on a loaded one (14.6 s at a load average of 14, before the send
+    // slot's Wait woke early), so it is measured there rather than asserted here.
     const lateness = run.sessions.map((s) => s.sentAt! - s.scheduledAt!);
     expect(Math.max(...lateness)).toBeGreaterThanOrEqual(((SESSIONS - 1) / SEND_RATE) * 1000);
     expect(run.sessions.every((s) => s.error === undefined)).toBe(true);
