@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -7,6 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { logAndTrace } from './workflow-logging.js';
 import { at, DISCARD, ecsStep, lambdaStep } from './workflow-steps.js';
 
 /**
@@ -70,34 +71,6 @@ export class StoppedRunRestoreConstruct extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: [props.serviceArn] }),
     );
-    const unscoped = new iam.Policy(this, 'LogsAndTracing', {
-      roles: [role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-            'xray:PutTraceSegments',
-            'xray:PutTelemetryRecords',
-            'xray:GetSamplingRules',
-            'xray:GetSamplingTargets',
-          ],
-          resources: ['*'],
-        }),
-      ],
-    });
-    Validations.of(unscoped).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CloudWatch Logs vended log delivery and X-Ray trace writes have no resource-level permissions.',
-    });
-
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-stopped-run-restore`,
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -111,13 +84,12 @@ export class StoppedRunRestoreConstruct extends Construct {
       // The statements above are the whole role: CDK's own grants (a `*` in the default policy) stay out.
       role: role.withoutPolicyUpdates(),
       timeout: RESTORE_TIMEOUT,
-      // Its data is a run id and the recorded counts: nothing secret, and it explains a failed restore.
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
     });
-    // Logging and tracing are checked when the state machine is created: its policies must exist first
-    // (the role itself is a dependency already, through the state machine's RoleArn).
-    this.stateMachine.node.addDependency(role.node.findChild('DefaultPolicy'), unscoped);
+    // Its data is a run id and the recorded counts: nothing secret, and it explains a failed restore.
+    logAndTrace(this.stateMachine, logGroup, { role, includeExecutionData: true });
+    // The role's statements must exist before the state machine (the role itself is a dependency
+    // already, through the state machine's RoleArn).
+    this.stateMachine.node.addDependency(role.node.findChild('DefaultPolicy'));
 
     this.rule = new events.Rule(this, 'RunEndedUnrestored', {
       description:

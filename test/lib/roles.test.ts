@@ -33,7 +33,7 @@ function build() {
  *   The Distributed Map's label (Sessions) narrows CDK's redrive grant to its own children.
  * - The stopped-run restore (a run stopped, timed out or failed): EventBridge may only start it; it may only
  *   invoke its two handlers (unqualified ARNs, no `:*`) and UpdateService on the one target service, plus
- *   log delivery and X-Ray (no resource-level permissions) in a policy of their own. Its handler
+ *   log delivery and X-Ray (no resource-level permissions) in policies of their own, as the benchmark’s (lib/workflow-logging.ts). Its handler
  *   stopped-run lists the run's TARGET# records (Query) and frees its slot (UpdateItem), nothing else.
  * - The report reads CloudWatch metrics (GetMetricData: the ECS series and the harness's own usage; AWS allows
  *   no resource there) and its state machine's definition (DescribeStateMachine, for the predicted cost).
@@ -129,7 +129,8 @@ const EXPECTED: Record<string, string[]> = {
   'StoppedRunRestore/Role': [
     'Allow ecs:UpdateService on arn:ecs:<Region>:<AccountId>:service/webordinary-edit-cluster/webordinary-edit-service',
     'Allow lambda:InvokeFunction on Handlers/StoppedRun.Arn, Handlers/TargetChange.Arn',
-    'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery, xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
+    'Allow logs:CreateLogDelivery, logs:DeleteLogDelivery, logs:DescribeLogGroups, logs:DescribeResourcePolicies, logs:GetLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy, logs:UpdateLogDelivery on *',
+    'Allow xray:GetSamplingRules, xray:GetSamplingTargets, xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'StoppedRunRestore/StartRole': ['Allow states:StartExecution on StoppedRunRestore/StateMachine'],
 };
