@@ -4,17 +4,7 @@ import { compileRun } from '../../core/correlation.js';
 import { keyPatternSource, sessionIdentity } from '../../core/identity.js';
 import { MAX_LINE_CHARS } from '../../lambdas/shared/subscription-payload.js';
 import { profile, profileInput } from '../fixtures/profile.js';
-
-/** The best of a few timings (ms): the machine is shared, the engine's cost is the floor. */
-function bestOf(runs: number, work: () => void): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    work();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
+import { bestOf } from '../support/best-of.js';
 
 function withKey(key: string) {
   const input = profileInput();

@@ -2,17 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileMarker, regexProblem } from '../../core/safe-pattern.js';
 import { MAX_LINE_CHARS } from '../../lambdas/shared/subscription-payload.js';
-
-/** The best of a few timings (ms): the machine is shared, the engine's cost is the floor. */
-function bestOf(runs: number, work: () => void): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    work();
-    best = Math.min(best, performance.now() - start);
-  }
-  return best;
-}
+import { bestOf } from '../support/best-of.js';
 
 const HOSTILE: [string, string][] = [
   ['(a+)+$', `${'a'.repeat(MAX_LINE_CHARS - 1)}!`],
