@@ -303,12 +303,11 @@ describe('failures by reason in the sessions line', () => {
 });
 
 describe('a report with caveats', () => {
-  it('says in its verdict that it is partial and which log batches were lost', async () => {
-    const { renderText } = await import('../../core/render-text.js');
-    const { renderMarkdown } = await import('../../core/render-markdown.js');
+  /** A run without sessions, for the caveats to be added to. */
+  const emptyReport = async () => {
     const { buildReport } = await import('../../core/report.js');
     const { profile } = await import('../fixtures/profile.js');
-    const base = buildReport({
+    return buildReport({
       run: { runId: 'r', profile: profile(), startedAt: 0 },
       sessions: [],
       taskSamples: [],
@@ -316,6 +315,12 @@ describe('a report with caveats', () => {
       memory: null,
       finishedAt: 1_000,
     });
+  };
+
+  it('says in its verdict that it is partial and which log batches were lost', async () => {
+    const { renderText } = await import('../../core/render-text.js');
+    const { renderMarkdown } = await import('../../core/render-markdown.js');
+    const base = await emptyReport();
     const report = {
       ...base,
       partial: { reason: 'DynamoDB (dynalite) stopped answering' },
@@ -342,16 +347,7 @@ describe('a report with caveats', () => {
   it('says in the HTML report which log batches were lost, as text and markdown do', async () => {
     const { renderHtml } = await import('../../core/render-html.js');
     const { renderMarkdown } = await import('../../core/render-markdown.js');
-    const { buildReport } = await import('../../core/report.js');
-    const { profile } = await import('../fixtures/profile.js');
-    const base = buildReport({
-      run: { runId: 'r', profile: profile(), startedAt: 0 },
-      sessions: [],
-      taskSamples: [],
-      cpu: null,
-      memory: null,
-      finishedAt: 1_000,
-    });
+    const base = await emptyReport();
     const lost = {
       logGroup: '/ecs/webordinary/edit',
       logStream: 'edit/<task-1>',
