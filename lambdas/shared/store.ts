@@ -209,8 +209,8 @@ export class Store {
       UpdateExpression: values
         ? 'SET stages.#stage = :at, captured.#stage = :values'
         : 'SET stages.#stage = :at',
-      ConditionExpression:
-        'attribute_exists(pk) AND (attribute_not_exists(stages.#stage) OR stages.#stage > :at)',
+      // "Missing or later" as NOT of the opposite: a comparison with a missing attribute is false.
+      ConditionExpression: 'attribute_exists(pk) AND NOT stages.#stage <= :at',
       ExpressionAttributeNames: { '#stage': stage },
       ExpressionAttributeValues: values ? { ':at': at, ':values': values } : { ':at': at },
     });
@@ -226,7 +226,7 @@ export class Store {
   ): Promise<StoredSession | undefined> {
     return this.conditionalUpdate(runId, sessionId, {
       UpdateExpression: 'SET failedAt = :at, #error = :line, failureReason = :reason',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(failedAt) OR failedAt > :at)',
+      ConditionExpression: 'attribute_exists(pk) AND NOT failedAt <= :at',
       ExpressionAttributeNames: { '#error': 'error' },
       ExpressionAttributeValues: { ':at': at, ':line': `${reason}: ${line}`, ':reason': reason },
     });
