@@ -45,6 +45,15 @@ export const benchmark: Benchmark = {
     const { ok } = scenario.sessions;
     const unsent = run.sessions.filter((s) => s.sentAt === undefined).length;
     if (unsent > 0) process.stderr.write(`local-run: ${unsent} session(s) never sent\n`);
+    // The report counts a session ok when every stage was seen within its timeout, even if the
+    // harness learnt it too late to end the session's wait: the table's own status says which.
+    const signalled = run.sessions.filter((s) => s.status === 'ok');
+    // How long after a session's last stage the harness finalized it (log delivery, collector, state machine).
+    const lastKnown = Math.max(...run.sessions.map((s) => s.finalizedAt ?? Number.NaN));
+    const finalizedSpanS = (lastKnown - scheduled) / 1_000;
+    const knownAfter = signalled
+      .map((s) => (s.finalizedAt ?? Number.NaN) - Math.max(...Object.values(s.stages)))
+      .sort((a, b) => a - b);
     return [
       {
         key: 'sessions-ok',
@@ -54,6 +63,19 @@ export const benchmark: Benchmark = {
         target: { op: '>=', value: SESSIONS },
       },
       {
+        key: 'sessions-signalled',
+        what: `sessions whose wait the harness ended on seeing every stage (not at their timeout), of ${SESSIONS}`,
+        value: signalled.length,
+        unit: 'sessions',
+        target: { op: '>=', value: SESSIONS },
+      },
+      {
+        key: 'known-after-p95',
+        what: "p95 of the time from a session's last stage to its status in the table (finalizedAt)",
+        value: round((knownAfter[Math.ceil(knownAfter.length * 0.95) - 1] ?? Number.NaN) / 1_000, 2),
+        unit: 's',
+      },
+      {
         key: 'wall-seconds',
         what: 'runLocal() wall time: emulators up, run, report, teardown',
         value: round(wallMs / 1_000, 1),
@@ -61,11 +83,17 @@ export const benchmark: Benchmark = {
       },
       {
         key: 'sessions-per-second',
-        what: `harness throughput: ${ok} sessions over ${round(spanS, 1)} s, first schedule to last stage`,
-        value: round(ok / spanS, 1),
+        what: `harness throughput: ${signalled.length} sessions over ${round(finalizedSpanS, 1)} s, first schedule to last status in the table`,
+        value: round(signalled.length / finalizedSpanS, 1),
         unit: 'sessions/s',
         // The figure to beat (issue 9): 12 sessions/s with a burst of 200 through an inline Map.
         target: { op: '>=', value: 12 },
+      },
+      {
+        key: 'stage-sessions-per-second',
+        what: `target throughput seen: ${ok} sessions over ${round(spanS, 1)} s, first schedule to last stage`,
+        value: round(ok / spanS, 1),
+        unit: 'sessions/s',
       },
       {
         key: 'lateness-max',

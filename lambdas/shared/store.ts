@@ -25,6 +25,8 @@ export interface StoredSession extends SessionRecord {
   readonly dueAt?: number;
   /** Finished, but its job still runs in the target: it keeps its pool user (lambdas/shared/user-leases.ts). */
   readonly userHeld?: boolean;
+  /** When Finalize gave the session its status (epoch ms): how long after its last stage the harness knew. */
+  readonly finalizedAt?: number;
 }
 
 /** Merges a session item's evidence (keyed stages, stream credits) into one view. */
@@ -251,10 +253,16 @@ export class Store {
     status: SessionStatus,
     error?: string,
   ): Promise<StoredSession | undefined> {
-    const values: Record<string, unknown> = { ':status': status, ':planned': 'planned', ':sent': 'sent' };
-    let update = 'SET #status = :status REMOVE taskToken';
+    const values: Record<string, unknown> = {
+      ':status': status,
+      ':planned': 'planned',
+      ':sent': 'sent',
+      ':now': Date.now(),
+    };
+    let update = 'SET #status = :status, finalizedAt = :now REMOVE taskToken';
     if (error !== undefined) {
-      update = 'SET #status = :status, #error = if_not_exists(#error, :error) REMOVE taskToken';
+      update =
+        'SET #status = :status, finalizedAt = :now, #error = if_not_exists(#error, :error) REMOVE taskToken';
       values[':error'] = error;
     }
     return this.conditionalUpdate(runId, sessionId, {

@@ -132,9 +132,15 @@ export function logSink(): LogSink {
       if (events.length === 0) return;
       const id = `${group}\n${stream}`;
       if (!streams.has(id)) {
-        await ensureLogGroup(group);
+        // The group exists already as a rule (createLogGroups): it is created only when missing.
+        const createStream = () =>
+          logs().send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
         try {
-          await logs().send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+          await createStream().catch(async (error: unknown) => {
+            if (!(error instanceof ResourceNotFoundException)) throw error;
+            await ensureLogGroup(group);
+            await createStream();
+          });
         } catch (error) {
           if (!(error instanceof ResourceAlreadyExistsException)) throw error;
         }

@@ -70,7 +70,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     let writer = writers.get(task.id);
     if (!writer) {
       const stream = `${model.logs.streamPrefix}/${model.logs.containerName}/${task.id}`;
-      writer = new StreamWriter(io.logs, model.logs.group, stream, onError(`logs ${stream}`));
+      writer = new StreamWriter(
+        io.logs,
+        model.logs.group,
+        stream,
+        onError(`logs ${stream}`),
+        model.logs.publishMs,
+      );
       writers.set(task.id, writer);
     }
     return writer;

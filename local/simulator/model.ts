@@ -202,6 +202,13 @@ export const TargetModelSchema = z
       streamPrefix: z.string().min(1),
       /** Container name in the task definition (middle part of the stream name). */
       containerName: z.string().min(1),
+      /**
+       * The log driver's publish period: a container's lines are put together every this many ms
+       * (awslogs: 5,000), so each PutLogEvents, and each subscription payload, carries several.
+       * 0 (the default): every write of lines is a put of its own. A job's last lines are put when
+       * it ends, without waiting for the tick.
+       */
+      publishMs: z.number().int().min(0).max(60_000).default(0),
       /** How a line is printed; default `plain`. */
       format: z
         .discriminatedUnion('style', [
