@@ -1,12 +1,16 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { addUsage, type HarnessUsage, NO_USAGE } from '../../core/harness-usage.js';
 import type { InstanceReply, InstanceRequest } from './collector-instance-process.js';
 import type { Handler } from './state-machine.js';
 
 /**
- * Several warm instances of the collector Lambda, for adversarial local
- * delivery (`local.delivery.instances`). Each is a process of its own, so each
+ * Warm instances of the collector Lambda, each a process of its own, so each
  * has its own module-level state (clients, caches) as a Lambda instance does.
+ * A local run always runs its collector this way, off the runner's event loop
+ * (which carries every other handler, the simulator and the local endpoint):
+ * one instance taking payloads concurrently, or for adversarial delivery
+ * (`local.delivery.instances`) several, each one payload at a time.
  *
  * Why not `import('lambdas/collector.ts?instance=N')`: under tsx (and vite) a
  * query gives a fresh evaluation of that one module only; the modules it
@@ -20,6 +24,8 @@ import type { Handler } from './state-machine.js';
 export interface CollectorInstances {
   /** One handler per instance, in order; each sends the event to its process. */
   readonly handlers: readonly Handler[];
+  /** What the instances used so far, each counted in its own process (usage-meter.ts), in one sum. */
+  usage(): Promise<HarnessUsage>;
   /** Stops every instance process. */
   close(): Promise<void>;
 }
@@ -46,7 +52,12 @@ export async function startCollectorInstances(
     await close();
     throw error;
   }
-  return { handlers: instances.map((i) => (event: unknown) => i.invoke(event)), close };
+  return {
+    handlers: instances.map((i) => (event: unknown) => i.invoke(event)),
+    usage: async () =>
+      (await Promise.all(instances.map((i) => i.usage()))).reduce((a, b) => addUsage(a, b), NO_USAGE),
+    close,
+  };
 }
 
 class Instance {
@@ -55,6 +66,7 @@ class Instance {
   private readonly exited: Promise<void>;
   private readonly calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private nextId = 1;
+  private readonly usageWaiters: { resolve(u: HarnessUsage): void; reject(e: Error): void }[] = [];
 
   constructor(
     private readonly index: number,
@@ -82,6 +94,10 @@ class Instance {
           else reject(new Error(`collector instance ${index} failed to start: ${reply.message}`));
           return;
         }
+        if (reply.type === 'usage') {
+          for (const waiter of this.usageWaiters.splice(0)) waiter.resolve(reply.usage);
+          return;
+        }
         const call = this.calls.get(reply.id);
         this.calls.delete(reply.id);
         if (reply.type === 'result') call?.resolve(reply.result);
@@ -94,6 +110,8 @@ class Instance {
           call.reject(new Error(`collector instance ${index} exited (code ${code}) during an invocation`));
         }
         this.calls.clear();
+        for (const waiter of this.usageWaiters.splice(0))
+          waiter.reject(new Error(`collector instance ${index} exited (code ${code}) before its usage`));
       });
     });
     // A failed start is reported by `ready`; avoid an unhandled rejection before anyone awaits it.
@@ -108,6 +126,16 @@ class Instance {
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve, reject });
       this.child.send({ id, event } satisfies InstanceRequest);
+    });
+  }
+
+  usage(): Promise<HarnessUsage> {
+    if (!this.child.connected) {
+      return Promise.reject(new Error(`collector instance ${this.index} is not running`));
+    }
+    return new Promise((resolve, reject) => {
+      this.usageWaiters.push({ resolve, reject });
+      this.child.send('usage' satisfies InstanceRequest);
     });
   }
 

@@ -30,9 +30,8 @@ export async function attachLocalCost(options: {
   readonly report: Report;
   readonly profile: Profile;
   readonly rendered: RenderedDefinition;
+  /** Every handler's use, the collector's instance processes included (UsageMeter.include). */
   readonly meter: UsageMeter;
-  /** Collector calls made in other processes (local.delivery.instances > 1) are not counted. */
-  readonly collectorInstances: number;
 }): Promise<Report> {
   const { report, profile, rendered, meter } = options;
   const prediction = predictHarnessCost(profile, {
@@ -40,10 +39,7 @@ export async function attachLocalCost(options: {
     handlerOf: rendered.handlerOf,
     memoryMiB: rendered.memoryMiB,
   });
-  const notMeasured = [
-    ...NOT_MEASURED_LOCALLY,
-    ...(options.collectorInstances > 1 ? ['the collector (it ran in other processes)'] : []),
-  ];
+  const notMeasured = NOT_MEASURED_LOCALLY;
   const withCost = withHarnessFigures(report, {
     predicted: predictedFigures(prediction),
     measured: measuredFigures(meter.usage(), rendered.memoryMiB, report.sessions.length, {

@@ -149,9 +149,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     const handlers = meter.wrapAll(await loadHandlers());
     await createTable();
     await createBuckets(s3, profile, model);
-    // Several collector instances (processes with their own warm state) only when asked for.
-    if (delivery && delivery.instances > 1) instances = await startCollectorInstances(delivery.instances);
-    await createLogGroups(aws, profile, model, instances?.handlers ?? (handlers.collector as Handler));
+    // The collector runs in processes of its own (collector-instances.ts): one, or as many as
+    // the profile's adversarial delivery asks for, each with its own warm state.
+    instances = await startCollectorInstances(delivery?.instances ?? 1);
+    await createLogGroups(aws, profile, model, instances.handlers);
     const ecs = ecsControl(aws, model);
     options.onLocalAws?.(aws);
     simulator = await startSimulator({
@@ -223,6 +224,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
     if (guard.signal.aborted) return await stoppedEarly((guard.signal.reason as Error).message);
     try {
       await aws.endpoint.logs.drain();
+      meter.include(await instances.usage());
       const written = await fetchReport(s3, runId);
       const report =
         written &&
@@ -232,7 +234,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRun> {
           profile,
           rendered,
           meter,
-          collectorInstances: delivery?.instances ?? 1,
         }));
       const reportDir = report && options.outDir ? await saveReports(s3, runId, options.outDir) : null;
       const sessions = await store.sessions(runId);

@@ -90,6 +90,18 @@ export class UsageMeter {
     });
   }
 
+  /** Adds what was counted elsewhere (the collector's instance processes) to this meter's counts. */
+  include(usage: HarnessUsage): void {
+    const { lambda, ...counts } = usage;
+    for (const [what, n] of Object.entries(counts)) this.add(what as keyof Counts, n);
+    for (const [name, { invocations, seconds }] of Object.entries(lambda)) {
+      const entry = this.lambda.get(name) ?? { invocations: 0, seconds: 0 };
+      entry.invocations += invocations;
+      entry.seconds += seconds;
+      this.lambda.set(name, entry);
+    }
+  }
+
   usage(): HarnessUsage {
     return { ...this.counts, lambda: Object.fromEntries(this.lambda) };
   }

@@ -281,6 +281,10 @@ describe('collector instances', () => {
       expect(other.pid).not.toBe(first.pid);
       expect(other).toMatchObject({ own: 1, shared: 1 });
       await expect(a!({ fail: true })).rejects.toMatchObject({ name: 'TypeError', message: 'asked to fail' });
+      // Each process counts its own invocations (for the run's measured cost); usage() sums them.
+      const usage = await instances.usage();
+      expect(usage.lambda.collector?.invocations).toBe(4);
+      expect(usage.lambda.collector?.seconds).toBeGreaterThan(0.0039);
     } finally {
       await instances.close();
     }
