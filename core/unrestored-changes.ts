@@ -15,6 +15,12 @@ export interface RestoreAttempt {
 /** The kinds of change a restore knows how to set back. */
 export const RESTORABLE_KINDS: ReadonlySet<string> = new Set(['ecsDesiredCount']);
 
+/** The ECS cluster and service a change's resource names (`cluster/service`). */
+export function ecsServiceOf(resource: string): { cluster: string; service: string } {
+  const [cluster = '', service = ''] = resource.split('/');
+  return { cluster, service };
+}
+
 /**
  * The order to set changes back in: newest first, so that when two changes
  * touched one resource, the oldest recorded value is the one left in place.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RESTORABLE_KINDS, restoreOrder, unrestoredCause } from '../core/unrestored-changes.js';
+import { ecsServiceOf, RESTORABLE_KINDS, restoreOrder, unrestoredCause } from '../core/unrestored-changes.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent, RunIdSchema } from './shared/event.js';
 import { RunSlots } from './shared/run-slots.js';
@@ -37,10 +37,14 @@ export async function handler(event: unknown) {
   if (input.step === 'changes') {
     const restorable = restoreOrder(open.filter((change) => RESTORABLE_KINDS.has(change.kind)));
     return {
-      changes: restorable.map(({ scenario, kind, resource, before, after }) => {
-        const [cluster = '', service = ''] = resource.split('/');
-        return { scenario, kind, resource, cluster, service, before, after };
-      }),
+      changes: restorable.map(({ scenario, kind, resource, before, after }) => ({
+        scenario,
+        kind,
+        resource,
+        ...ecsServiceOf(resource),
+        before,
+        after,
+      })),
     };
   }
   if (open.length > 0) {

@@ -19,6 +19,7 @@ import {
   DISCARD,
   type EcsAction,
   ecsStep,
+  IDEMPOTENT_RETRY,
   type LambdaStepOptions,
   lambdaStep,
   type Outcome,
@@ -396,13 +397,7 @@ export class BenchmarkWorkflow extends Construct {
       resultFields: ['done', 'waitSeconds', 'open'],
       resultPath: '$.observed',
     });
-    observe.addRetry({
-      errors: [sfn.Errors.ALL],
-      interval: Duration.seconds(2),
-      backoffRate: 2,
-      maxAttempts: 3,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    observe.addRetry(IDEMPOTENT_RETRY);
     const wait = new sfn.Wait(this, 'Wait for next observation', {
       time: sfn.WaitTime.secondsPath('$.observed.waitSeconds'),
     });

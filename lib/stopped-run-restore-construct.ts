@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { logAndTrace } from './workflow-logging.js';
-import { at, DISCARD, ecsStep, lambdaStep } from './workflow-steps.js';
+import { at, DISCARD, ecsStep, IDEMPOTENT_RETRY, lambdaStep } from './workflow-steps.js';
 
 /**
  * How a benchmark execution can end without its own restore having run (or
@@ -188,6 +188,8 @@ export class StoppedRunRestoreConstruct extends Construct {
         error: sfn.JsonPath.objectAt('$.error'),
       },
     });
+    // Finding, marking and checking are a Query and conditional writes: retried on any error.
+    marked.addRetry(IDEMPOTENT_RETRY);
     for (const step of [setBack, marked]) {
       step.addCatch(notSetBack, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     }
@@ -205,6 +207,8 @@ export class StoppedRunRestoreConstruct extends Construct {
       resultFields: ['unrestored', 'summary'],
       resultPath: '$.check',
     });
+    find.addRetry(IDEMPOTENT_RETRY);
+    check.addRetry(IDEMPOTENT_RETRY);
     const verdict = new sfn.Choice(this, 'Is everything set back?')
       .when(
         sfn.Condition.numberEquals('$.check.unrestored', 0),

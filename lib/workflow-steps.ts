@@ -30,6 +30,18 @@ const LAMBDA_THROTTLED: sfn.RetryProps = {
   maxAttempts: 6,
   jitterStrategy: sfn.JitterType.FULL,
 };
+/**
+ * Any error, a few times: for a step whose handler is idempotent (a read, or a
+ * conditional write), so a throttled table or a transient fault never ends the
+ * workflow on its own.
+ */
+export const IDEMPOTENT_RETRY: sfn.RetryProps = {
+  errors: [sfn.Errors.ALL],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 3,
+  jitterStrategy: sfn.JitterType.FULL,
+};
 const ECS_RETRY: sfn.RetryProps = {
   errors: ['Ecs.ThrottlingException', 'Ecs.EcsException'],
   interval: Duration.seconds(2),

@@ -1,4 +1,5 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { ecsServiceOf, RESTORABLE_KINDS, restoreOrder } from '../../core/unrestored-changes.js';
 import { ecs } from '../../lambdas/shared/clients.js';
 import { TargetChangeStore } from '../../lambdas/shared/target-changes.js';
 import { EXIT } from '../cli-support.js';
@@ -27,8 +28,14 @@ export async function restore(options: RestoreOptions): Promise<number> {
   else if (open.length === 0)
     print(`Run ${options.runId} restored all ${changes.length} of its change(s) itself.`);
   let failed = 0;
-  for (const change of open) {
-    const [cluster = '', service = ''] = change.resource.split('/');
+  // As the stack's restore does: newest first, so two changes of one service leave the oldest value.
+  for (const change of restoreOrder(open)) {
+    if (!RESTORABLE_KINDS.has(change.kind)) {
+      failed += 1;
+      print(`✗ cannot set back a change of kind ${change.kind} to ${change.resource}: set it back by hand`);
+      continue;
+    }
+    const { cluster, service } = ecsServiceOf(change.resource);
     const what = `${change.resource} desired count (scenario ${change.scenario}) back to ${change.before}`;
     if (options.dryRun) {
       print(`would set ${what}`);

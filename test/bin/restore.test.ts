@@ -45,6 +45,25 @@ describe('bench restore', () => {
     });
   });
 
+  it('sets two changes of one service back newest first, leaving the oldest recorded value', async () => {
+    await stoppedRun('run-two', 'c4');
+    // A later scenario of the same run scaled the service again, from 2 to 1.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new TargetChangeStore(LOCAL_TABLE).record('run-two', {
+      scenario: 'resources',
+      kind: 'ecsDesiredCount',
+      resource: 'c4/svc',
+      before: 2,
+      after: 1,
+    });
+    ctx.aws.endpoint.ecs.updateService({ cluster: 'c4', service: 'svc', desiredCount: 1 });
+    expect((await run('run-two')).lines).toEqual([
+      '✓ set c4/svc desired count (scenario resources) back to 2',
+      '✓ set c4/svc desired count (scenario coldWarm) back to 4',
+    ]);
+    expect(ctx.aws.endpoint.ecs.getService('c4', 'svc')?.desiredCount).toBe(4);
+  });
+
   it('keeps the first recorded value when the record is written again', async () => {
     await stoppedRun('run-twice', 'c2');
     await new TargetChangeStore(LOCAL_TABLE).record('run-twice', {

@@ -116,6 +116,19 @@ describe('the stopped-run restore', () => {
     expect(graph.States['Check the run is restored']).toMatchObject({
       Parameters: { FunctionName: id(stack.handlers.functions['stopped-run']), Payload: { step: 'finish' } },
     });
+    // The table steps are a Query and conditional writes: any error is retried before it counts.
+    const retriesAll = (state: unknown) =>
+      ((state as { Retry?: { ErrorEquals: string[] }[] }).Retry ?? []).some((r) =>
+        r.ErrorEquals.includes('States.ALL'),
+      );
+    expect(
+      [
+        graph.States['Find what the run left changed'],
+        each.ItemProcessor.States['Mark change restored'],
+        graph.States['Check the run is restored'],
+      ].map(retriesAll),
+    ).toEqual([true, true, true]);
+    expect(retriesAll(setBack)).toBe(false);
     expect(graph.States['Target not restored']).toEqual({
       Type: 'Fail',
       Error: 'TargetNotRestored',
