@@ -72,3 +72,8 @@ export function sustainedCount(ratePerMinute: number, durationMinutes: number): 
 export function sessionTimeoutSeconds(profile: Profile, scenario: Scenario): number {
   return scenario.sessionTimeoutSeconds ?? profile.target.sessionTimeoutSeconds;
 }
+
+/** The longest session timeout of the profile's scenarios: how long a sent job may still run. */
+export function longestSessionTimeoutSeconds(profile: Profile): number {
+  return Math.max(...profile.scenarios.map((s) => sessionTimeoutSeconds(profile, s)));
+}

@@ -10,7 +10,7 @@ import { renderMarkdown } from '../core/render-markdown.js';
 import { summaryLine } from '../core/render-text.js';
 import { buildReport } from '../core/report.js';
 import { resolveOutcome } from '../core/session-outcome.js';
-import { sessionTimeoutSeconds } from '../core/session-plan.js';
+import { longestSessionTimeoutSeconds } from '../core/session-plan.js';
 import { cloudwatch, s3 } from './shared/clients.js';
 import { requiredEnv } from './shared/env.js';
 import { parseEvent, RunIdSchema } from './shared/event.js';
@@ -106,8 +106,7 @@ export async function handler(event: unknown) {
     for (const request of requests) await cloudwatch().send(new PutMetricDataCommand(request));
   }
   // Markers that arrive within one more session timeout after the end are still matched and stored.
-  const lateWindowMs =
-    Math.max(...run.profile.scenarios.map((s) => sessionTimeoutSeconds(run.profile, s))) * 1000;
+  const lateWindowMs = longestSessionTimeoutSeconds(run.profile) * 1000;
   await store.finishRun(runId, finishedAt, finishedAt + lateWindowMs);
   const failed = failure ? `the scenario loop failed (${failure.Error}); ` : '';
   return {

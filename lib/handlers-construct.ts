@@ -61,7 +61,7 @@ const SIZING: Readonly<Record<HandlerName, Sizing>> = {
   'stopped-run': {
     memoryMiB: 256,
     timeout: Duration.seconds(30),
-    description: "Lists a stopped run's unrestored changes, frees its slot",
+    description: "Lists a stopped run's unrestored changes, ends its slot",
   },
 };
 
@@ -104,8 +104,9 @@ export const TABLE_ACTIONS: Readonly<Record<HandlerName, readonly string[]>> = {
   collector: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   // Records a change to the target before it is made, and marks it restored.
   'target-change': ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-  // Lists a stopped run's TARGET# records (Query) and frees its slot (UpdateItem on STACK/RUNS).
-  'stopped-run': ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  // Lists a stopped run's TARGET# records (Query), reads its run (GetItem) and ends its slot
+  // one longest session timeout later (UpdateItem on STACK/RUNS).
+  'stopped-run': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   report: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
 };
 

@@ -51,6 +51,29 @@ export class RunSlots {
     );
   }
 
+  /**
+   * Moves the end of the run's slot earlier, to `until` (never later): a run
+   * that stopped holds the target only as long as its jobs may still run.
+   * Harmless when the slot is gone or ends sooner already.
+   */
+  async shorten(runId: string, until: number): Promise<void> {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: KEY,
+          UpdateExpression: 'SET runs.#run.#until = :until, version = version + :one',
+          // A missing slot compares false: the write is refused, and nothing is held again.
+          ConditionExpression: 'runs.#run.#until > :until',
+          ExpressionAttributeNames: { '#run': runId, '#until': 'until' },
+          ExpressionAttributeValues: { ':until': until, ':one': 1 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** Frees the run's slot (the report does, on success and on failure); freeing twice is harmless. */
   async release(runId: string): Promise<void> {
     try {

@@ -52,7 +52,7 @@ const EXPECTED: Record<string, string[]> = {
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],
   'Handlers/StoppedRunRole': [
-    'Allow dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
+    'Allow dynamodb:GetItem, dynamodb:Query, dynamodb:UpdateItem on Storage/Table.Arn',
     'Allow logs:CreateLogStream, logs:PutLogEvents on Handlers/StoppedRunLogs.Arn',
     'Allow xray:PutTelemetryRecords, xray:PutTraceSegments on *',
   ],

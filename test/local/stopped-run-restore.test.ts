@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { parseProfile } from '../../core/validate-profile.js';
 import { dynamo, ecs, s3 } from '../../lambdas/shared/clients.js';
 import { RunSlots } from '../../lambdas/shared/run-slots.js';
+import { Store } from '../../lambdas/shared/store.js';
 import { TargetChangeStore } from '../../lambdas/shared/target-changes.js';
 import { renderDefinition } from '../../local/render-definition.js';
 import { LOCAL_TABLE } from '../../local/runner/local-aws-setup.js';
@@ -77,6 +80,13 @@ async function holdsSlot(runId: string): Promise<boolean> {
   return Boolean((Item?.runs as Record<string, unknown> | undefined)?.[runId]);
 }
 
+async function slotUntil(runId: string): Promise<number | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: LOCAL_TABLE, Key: { pk: 'STACK', sk: 'RUNS' }, ConsistentRead: true }),
+  );
+  return (Item?.runs as Record<string, { until: number }> | undefined)?.[runId]?.until;
+}
+
 const takeSlot = (runId: string) =>
   new RunSlots(LOCAL_TABLE).acquire(runId, { until: Date.now() + 3_600_000, exclusive: true }, 1);
 
@@ -87,7 +97,7 @@ describe('the stopped-run restore state machine', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('sets a stopped run’s recorded change back, marks it restored and frees the run’s slot', async () => {
+  it('sets a stopped run’s recorded change back, marks it restored and frees the slot of a run with no record', async () => {
     await takeSlot('run-stopped');
     await changed('run-stopped', 'c1', 'coldWarm', 4, 0);
     expect(await holdsSlot('run-stopped')).toBe(true);
@@ -103,6 +113,25 @@ describe('the stopped-run restore state machine', () => {
     expect(await holdsSlot('run-stopped')).toBe(false);
     // The next run may start.
     await expect(takeSlot('run-next')).resolves.toBeUndefined();
+  }, 60_000);
+
+  it('holds a restored run’s slot one longest session timeout more, for the jobs it may have sent', async () => {
+    // A run recorded by Prepare: the demo profile, sessions time out after 60 s.
+    const profile = parseProfile(JSON.parse(readFileSync('profiles/local-demo.json', 'utf8')));
+    await new Store(LOCAL_TABLE).putRun({ runId: 'run-sent', profile, startedAt: Date.now() });
+    await takeSlot('run-sent');
+    await changed('run-sent', 'c5', 'burst', 3, 1);
+
+    const before = Date.now();
+    const { execution } = await restoreRun('run-sent');
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(ctx.aws.endpoint.ecs.getService('c5', 'svc')?.desiredCount).toBe(3);
+    // Not freed, and no longer held for the hour Prepare took: until its last jobs can have ended.
+    const until = await slotUntil('run-sent');
+    expect(until).toBeGreaterThanOrEqual(before + 60_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
+    await expect(takeSlot('run-after')).rejects.toThrow(/run run-sent is active/);
   }, 60_000);
 
   it('sets back newest first, so two changes of one service leave the oldest recorded value', async () => {
