@@ -97,7 +97,7 @@ export async function createLogGroups(
   aws: LocalAws,
   profile: Profile,
   model: TargetModel,
-  collector: ((event: unknown) => Promise<unknown>) | readonly ((event: unknown) => Promise<unknown>)[],
+  collector: readonly ((event: unknown) => Promise<unknown>)[],
 ): Promise<void> {
   const observed = new Set(profile.target.stages.filter(isLogStage).map((s) => s.log.group));
   for (const f of profile.target.failures) observed.add(f.group);

@@ -75,7 +75,11 @@ export interface LocalRun {
   readonly parentHistory: HistoryCount;
 }
 
-/** Imported only after the environment points at the local endpoints: handlers read it at load. */
+/**
+ * The handlers the state machine calls, imported only after the environment
+ * points at the local endpoints (handlers read it at load). The collector is
+ * not among them: it runs in processes of its own (collector-instances.ts).
+ */
 const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler }>>> = {
   prepare: () => import('../../lambdas/prepare.js'),
   'start-scenario': () => import('../../lambdas/start-scenario.js'),
@@ -83,7 +87,6 @@ const HANDLER_MODULES: Readonly<Record<string, () => Promise<{ handler: Handler 
   await: () => import('../../lambdas/await.js'),
   finalize: () => import('../../lambdas/finalize.js'),
   observe: () => import('../../lambdas/observe.js'),
-  collector: () => import('../../lambdas/collector.js'),
   report: () => import('../../lambdas/report.js'),
   'target-change': () => import('../../lambdas/target-change.js'),
 };

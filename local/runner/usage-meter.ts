@@ -1,4 +1,4 @@
-import { type HarnessUsage, NO_USAGE } from '../../core/harness-usage.js';
+import { addUsage, type HarnessUsage, NO_USAGE } from '../../core/harness-usage.js';
 import type { Handler } from './state-machine.js';
 
 /**
@@ -92,14 +92,10 @@ export class UsageMeter {
 
   /** Adds what was counted elsewhere (the collector's instance processes) to this meter's counts. */
   include(usage: HarnessUsage): void {
-    const { lambda, ...counts } = usage;
-    for (const [what, n] of Object.entries(counts)) this.add(what as keyof Counts, n);
-    for (const [name, { invocations, seconds }] of Object.entries(lambda)) {
-      const entry = this.lambda.get(name) ?? { invocations: 0, seconds: 0 };
-      entry.invocations += invocations;
-      entry.seconds += seconds;
-      this.lambda.set(name, entry);
-    }
+    const { lambda, ...counts } = addUsage(this.usage(), usage);
+    this.counts = counts;
+    this.lambda.clear();
+    for (const [name, entry] of Object.entries(lambda)) this.lambda.set(name, { ...entry });
   }
 
   usage(): HarnessUsage {

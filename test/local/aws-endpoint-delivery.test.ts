@@ -284,6 +284,7 @@ describe('collector instances', () => {
       // Each process counts its own invocations (for the run's measured cost); usage() sums them.
       const usage = await instances.usage();
       expect(usage.lambda.collector?.invocations).toBe(4);
+      // Each invocation is billed at least 1 ms: four of them, from both processes.
       expect(usage.lambda.collector?.seconds).toBeGreaterThan(0.0039);
     } finally {
       await instances.close();
