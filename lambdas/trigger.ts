@@ -122,10 +122,19 @@ export async function handler(event: unknown) {
   }
 }
 
-/** Remembers when the session was due before NoFreeUser goes to the state machine's retry. */
+/**
+ * Remembers when the session was due before NoFreeUser goes to the state
+ * machine's retry. A failed write must not replace NoFreeUser (the retry is
+ * for it alone): the next attempt remembers again, the time is still unset.
+ */
 function whenNoFreeUser(remember: () => Promise<void>) {
   return async (error: unknown): Promise<never> => {
-    if (error instanceof NoFreeUserError) await remember();
+    if (error instanceof NoFreeUserError)
+      await remember().catch((failure: unknown) =>
+        log.warn('could not keep the time the session was due; the retry tries again', {
+          error: `${(failure as Error).name}: ${(failure as Error).message}`,
+        }),
+      );
     throw error;
   };
 }

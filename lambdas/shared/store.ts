@@ -179,15 +179,14 @@ export class Store {
   /**
    * A sequential session is due when the state machine first asks for its send:
    * the first call keeps its time, so a wait after it (a send slot, a free pool
-   * user) counts as lateness. Returns the kept time.
+   * user) counts as lateness.
    */
-  async markDue(runId: string, sessionId: string, at: number): Promise<number> {
-    const item = await this.conditionalUpdate(runId, sessionId, {
+  async markDue(runId: string, sessionId: string, at: number): Promise<void> {
+    await this.conditionalUpdate(runId, sessionId, {
       UpdateExpression: 'SET dueAt = if_not_exists(dueAt, :at)',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':at': at },
     });
-    return item?.dueAt ?? at;
   }
 
   async setSentAt(runId: string, sessionId: string, sentAt: number): Promise<void> {

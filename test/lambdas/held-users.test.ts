@@ -4,9 +4,10 @@ import {
   PutLogEventsCommand,
   PutSubscriptionFilterCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileInput } from '../../core/profile.js';
-import { logs } from '../../lambdas/shared/clients.js';
+import { dynamo, logs } from '../../lambdas/shared/clients.js';
 import { Store } from '../../lambdas/shared/store.js';
 import { UserLeases } from '../../lambdas/shared/user-leases.js';
 import { LOCAL_TABLE } from '../../local/runner/local-aws-setup.js';
@@ -161,6 +162,15 @@ describe('a pool user whose session failed while its job goes on', () => {
     // Sent 60 s ago with a 30 s timeout: the job may still run, so no later session gets the user.
     expect(await observe(runId, 'first')).toMatchObject({ done: true });
     expect((await store.getSession(runId, first.sessionId))?.userHeld).toBeUndefined();
+    // Retired, not merely never given back: the lease says so.
+    const { Item: lease } = await dynamo().send(
+      new GetCommand({
+        TableName: LOCAL_TABLE,
+        Key: { pk: `RUN#${runId}`, sk: 'LEASE#held-1' },
+        ConsistentRead: true,
+      }),
+    );
+    expect(lease).toMatchObject({ retired: true, sessionId: first.sessionId });
     await expect(leases.lease(runId, run.profile.target, second, Date.now())).rejects.toMatchObject({
       name: 'NoFreeUser',
     });

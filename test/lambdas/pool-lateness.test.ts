@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { dynamo } from '../../lambdas/shared/clients.js';
 import { Store } from '../../lambdas/shared/store.js';
 import { UserLeases } from '../../lambdas/shared/user-leases.js';
 import { LOCAL_TABLE } from '../../local/runner/local-aws-setup.js';
@@ -76,6 +77,35 @@ describe('a session that waits for a free pool user', () => {
     expect(session.userId).toBe('late-1');
     expect(waited).toBeGreaterThanOrEqual(WAIT_MS);
     expect(session.sentAt! - session.scheduledAt!).toBeGreaterThanOrEqual(waited);
+  });
+
+  it('still fails with NoFreeUser (the state machine retries that) when keeping the due time fails', async () => {
+    const runId = 'run-late-throttled';
+    const { target, burst, warm } = await poolOfOne(runId);
+    await (await import('../../lambdas/start-scenario.js')).handler({ runId, scenario: 'cw' });
+    await leases.lease(runId, target, burst);
+    const name = 'throttleDueAt';
+    dynamo().middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = (args as { input: { UpdateExpression?: string } }).input;
+        if (context.commandName === 'UpdateItemCommand' && input.UpdateExpression?.includes('dueAt'))
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+            name: 'ProvisionedThroughputExceededException',
+          });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const trigger = (await import('../../lambdas/trigger.js')).handler;
+      await expect(trigger({ runId, sessionId: warm.sessionId })).rejects.toMatchObject({
+        name: 'NoFreeUser',
+      });
+    } finally {
+      dynamo().middlewareStack.remove(name);
+    }
+    // Not kept this time: the next attempt keeps it.
+    expect((await store.getSession(runId, warm.sessionId))?.dueAt).toBeUndefined();
   });
 
   it('is not late when a user is free at once', async () => {
