@@ -33,8 +33,12 @@ export async function handler(event: unknown): Promise<{ status: SessionStatus }
   const [run, session] = await Promise.all([store.getRun(runId), store.getSession(runId, sessionId)]);
   if (!run || !session) throw new Error(`run ${runId} has no session ${sessionId}`);
   if (session.status !== 'planned' && session.status !== 'sent') {
-    // A retried finalize: the status stands; give the user back if the first attempt did not.
-    if (run.profile.target.userPool) await giveBack(run.profile, session, session.status);
+    // A retried finalize: the status stands; give the user back if the first attempt did not. A user
+    // still kept was held before that status was written, and Observe may have given it back since:
+    // a retry never holds it again.
+    const { profile } = run;
+    if (profile.target.userPool && !keepsUser(profile, session, session.status))
+      await giveBack(profile, session, session.status);
     return { status: session.status };
   }
 

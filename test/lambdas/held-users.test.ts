@@ -171,6 +171,9 @@ describe('a pool user whose session failed while its job goes on', () => {
       }),
     );
     expect(lease).toMatchObject({ retired: true, sessionId: first.sessionId });
+    // Finalize retried after that (a late duplicate invocation) does not hold the retired user again.
+    await finalize(runId, first.sessionId);
+    expect((await store.getSession(runId, first.sessionId))?.userHeld).toBeUndefined();
     await expect(leases.lease(runId, run.profile.target, second, Date.now())).rejects.toMatchObject({
       name: 'NoFreeUser',
     });
